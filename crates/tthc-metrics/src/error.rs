@@ -1,0 +1,267 @@
+//! The crate's one error type and the record-level rejection it carries.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Why a single input record was rejected.
+///
+/// Each reason has a stable snake_case [`code`](RejectReason::code) that bindings expose unchanged.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::RejectReason;
+/// assert_eq!(RejectReason::FinishedBeforeReceived.code(), "finished_before_received");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RejectReason {
+    /// A required field is missing (null or empty).
+    Missing,
+    /// The status is neither a national code 1–10 nor a known name.
+    UnknownStatus,
+    /// The channel is neither 1–3 nor a known name.
+    UnknownChannel,
+    /// The online-service level is not `none`, `partial` or `full`.
+    UnknownOnlineService,
+    /// The processing end lies before the reception.
+    FinishedBeforeReceived,
+    /// The appointment (due) date lies before the reception date.
+    DueBeforeReceived,
+    /// A finished status (9, 10) without a processing end time.
+    FinishedWithoutTime,
+    /// A value that cannot be read as the expected type (a date, a number).
+    Unreadable,
+    /// A date outside the range the library supports (1900–2199).
+    OutOfRange,
+}
+
+impl RejectReason {
+    /// The stable machine-readable code of this reason.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::RejectReason;
+    /// assert_eq!(RejectReason::UnknownStatus.code(), "unknown_status");
+    /// ```
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::UnknownStatus => "unknown_status",
+            Self::UnknownChannel => "unknown_channel",
+            Self::UnknownOnlineService => "unknown_online_service",
+            Self::FinishedBeforeReceived => "finished_before_received",
+            Self::DueBeforeReceived => "due_before_received",
+            Self::FinishedWithoutTime => "finished_without_time",
+            Self::Unreadable => "unreadable",
+            Self::OutOfRange => "out_of_range",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Missing => "is missing",
+            Self::UnknownStatus => "is not a national status code (1-10) or a known status name",
+            Self::UnknownChannel => "is not a channel (1 direct, 2 online, 3 post)",
+            Self::UnknownOnlineService => "is not an online-service level (none, partial, full)",
+            Self::FinishedBeforeReceived => "is before the reception",
+            Self::DueBeforeReceived => "is before the reception date",
+            Self::FinishedWithoutTime => "is missing although the status says finished",
+            Self::Unreadable => "cannot be read",
+            Self::OutOfRange => "is outside the supported range 1900-2199",
+        }
+    }
+}
+
+/// One input record that could not be counted, with the field at fault and why.
+///
+/// Rejections are never silent: reports carry them beside the counts, so that
+/// `inputs = counted + rejected` always holds.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{Rejection, RejectReason};
+/// let r = Rejection::new(7, "H12.34-231005-0001", "status", "99", RejectReason::UnknownStatus);
+/// assert_eq!(
+///     r.to_string(),
+///     "row 7 (dossier H12.34-231005-0001): status \"99\" is not a national status code (1-10) or a known status name"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Rejection {
+    /// Zero-based position of the record in the input.
+    pub row: usize,
+    /// The dossier identifier, when the record has one (else empty).
+    pub dossier_id: String,
+    /// Canonical name of the field at fault (`received_at`, `status`, ...).
+    pub field: String,
+    /// The offending value as text (empty when missing).
+    pub value: String,
+    /// Why the record was rejected.
+    pub reason: RejectReason,
+}
+
+impl Rejection {
+    /// Builds a rejection.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Rejection, RejectReason};
+    /// let r = Rejection::new(0, "", "unit", "", RejectReason::Missing);
+    /// assert_eq!(r.reason.code(), "missing");
+    /// ```
+    pub fn new(
+        row: usize,
+        dossier_id: impl Into<String>,
+        field: impl Into<String>,
+        value: impl Into<String>,
+        reason: RejectReason,
+    ) -> Self {
+        Self {
+            row,
+            dossier_id: dossier_id.into(),
+            field: field.into(),
+            value: value.into(),
+            reason,
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {}", self.row)?;
+        if !self.dossier_id.is_empty() {
+            write!(f, " (dossier {})", self.dossier_id)?;
+        }
+        write!(f, ": {} ", self.field)?;
+        if !self.value.is_empty() {
+            write!(f, "{:?} ", self.value)?;
+        }
+        f.write_str(self.reason.describe())
+    }
+}
+
+/// Every error this crate returns.
+///
+/// Messages are lowercase, show the bad value and what was expected; [`Error::code`] is stable.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{Error, Period};
+/// use chrono::NaiveDate;
+/// let d = |m, day| NaiveDate::from_ymd_opt(2023, m, day).unwrap();
+/// let err = Period::new(d(10, 5), d(10, 2)).unwrap_err();
+/// assert_eq!(err.code(), "invalid_period");
+/// assert_eq!(err.to_string(), "period end 2023-10-02 is before its start 2023-10-05");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input record was rejected (strict mode).
+    #[error("{0}")]
+    Rejected(Box<Rejection>),
+    /// A period whose end precedes its start.
+    #[error("period end {end} is before its start {start}")]
+    InvalidPeriod {
+        /// First day.
+        start: NaiveDate,
+        /// Last day.
+        end: NaiveDate,
+    },
+    /// A date outside the range a calendar or period supports.
+    #[error("date {date} is outside the supported range {min} to {max}")]
+    OutOfRange {
+        /// The date asked for.
+        date: NaiveDate,
+        /// First supported date.
+        min: NaiveDate,
+        /// Last supported date.
+        max: NaiveDate,
+    },
+    /// A value that does not name anything known (a status, a policy, a preset...).
+    #[error("unknown {what} {value:?}; expected one of: {expected}")]
+    Unknown {
+        /// What kind of name it should have been.
+        what: &'static str,
+        /// The value given.
+        value: String,
+        /// The accepted names.
+        expected: String,
+    },
+    /// A rate with a zero denominator: there is nothing to measure.
+    #[error("no data: the {what} has a zero denominator")]
+    NoData {
+        /// Which rate.
+        what: String,
+    },
+    /// A rubric that does not validate.
+    #[error("rubric criterion {criterion:?}: {reason}")]
+    InvalidRubric {
+        /// The criterion at fault (empty for the rubric as a whole).
+        criterion: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Text (JSON, TOML) that cannot be parsed.
+    #[error("cannot parse {format}: {message}")]
+    Parse {
+        /// The format.
+        format: &'static str,
+        /// The parser's message.
+        message: String,
+    },
+    /// An argument outside its domain (a negative count, an impossible option combination).
+    #[error("invalid {name}: {reason}")]
+    InvalidArgument {
+        /// The argument.
+        name: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A target that no number of additional dossiers can reach.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+}
+
+impl Error {
+    /// A stable snake_case code for matching (bindings expose it as `.code`).
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::Error;
+    /// let e = Error::NoData { what: "on-time rate".into() };
+    /// assert_eq!(e.code(), "no_data");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Rejected(r) => r.reason.code(),
+            Self::InvalidPeriod { .. } => "invalid_period",
+            Self::OutOfRange { .. } => "out_of_range",
+            Self::Unknown { .. } => "unknown_name",
+            Self::NoData { .. } => "no_data",
+            Self::InvalidRubric { .. } => "invalid_rubric",
+            Self::Parse { .. } => "parse_error",
+            Self::InvalidArgument { .. } => "invalid_argument",
+            Self::Unreachable(_) => "unreachable",
+        }
+    }
+
+    pub(crate) fn unknown(what: &'static str, value: impl Into<String>, expected: &[&str]) -> Self {
+        Self::Unknown {
+            what,
+            value: value.into(),
+            expected: expected.join(", "),
+        }
+    }
+}
+
+impl From<Rejection> for Error {
+    fn from(r: Rejection) -> Self {
+        Self::Rejected(Box::new(r))
+    }
+}
+
+/// Shorthand for `Result<T, tthc_metrics::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,40 @@
+//! # tthc-metrics
+//!
+//! Exact figures for Vietnamese administrative-procedure dossiers (hồ sơ thủ tục hành chính):
+//! on-time resolution, the overdue backlog, the online-submission share, and the index points they
+//! earn or lose. Definitions follow the project's `domain-rules.md`; every rate is an exact
+//! fraction and every policy is named.
+//!
+//! The crate is pure: no I/O, no Python. Modules are private; the API is re-exported flat.
+#![deny(missing_docs)]
+
+mod classify;
+mod columns;
+mod dossier;
+mod error;
+mod period;
+mod rate;
+mod report;
+mod tally;
+mod unit;
+
+pub use classify::{
+    classify, classify_facts, local_seconds, ClassifyOptions, Comparison, DueDateChoice, Facts,
+    Outcome, SupplementRule,
+};
+pub use columns::{Columns, TimeColumn, TimeEncoding, TimeValues, Validity};
+pub use dossier::{
+    Channel, Dossier, OnlineService, Status, StatusGroup, VIETNAM_UTC_OFFSET_SECONDS,
+};
+pub use error::{Error, RejectReason, Rejection, Result};
+pub use period::{date_of_day, day_number, Granularity, Period};
+pub use rate::{Compare, OnTimePolicy, OnlinePolicy, Rate, Rounding, Threshold, ThresholdOp};
+pub use report::{
+    report, report_columns, tally, GroupBy, GroupCoder, OnError, Report, ReportOptions, Row, View,
+};
+pub use tally::Tally;
+pub use unit::{name_key, Unit, UnitKind, UnitTree};
+
+// re-exported so that callers name the same types the API takes
+pub use chrono;
+pub use rust_decimal;

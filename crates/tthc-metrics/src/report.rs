@@ -1,0 +1,922 @@
+//! Reports: dossiers grouped by a key (unit, procedure, channel or none) × period, in the two views
+//! of domain-rules section 6.
+//!
+//! * **Cohort** (what the seed letter does): the dossiers received in `[start, as_of]`, grouped by
+//!   their reception period, each classified at `as_of`.
+//! * **Activity** (Circular 01/2020, Biểu II.06a): for each period `[S, E]` within `[start, end]`,
+//!   the dossiers handled in it: newly received or carried over from before `S`, and where they
+//!   stood at `E` (finished early / on time / late in the period, unfinished within due / overdue,
+//!   awaiting supplement, refused / withdrawn / stopped in the period). The last period is clipped
+//!   at `end` (and its cut-off at `as_of`).
+//!
+//! The kernel is one pass over [`Columns`]; the `&[Dossier]` API converts to columns first.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+use crate::classify::{
+    classify_facts, local_seconds, ClassifyOptions, DueDateChoice, Facts, Outcome, DAY,
+};
+use crate::columns::{Columns, TimeColumn};
+use crate::dossier::{in_supported_range, Dossier, Status, MAX_SUPPORTED, MIN_SUPPORTED};
+use crate::error::{Error, RejectReason, Rejection, Result};
+use crate::period::{date_of_day, day_number, Granularity, Period};
+use crate::tally::Tally;
+use crate::unit::{name_key, UnitTree};
+
+/// Which of the two report views.
+///
+/// # Example
+/// ```
+/// assert_eq!("activity".parse::<tthc_metrics::View>().unwrap(), tthc_metrics::View::Activity);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum View {
+    /// Received in the window, classified at `as_of`, grouped by reception period.
+    #[default]
+    Cohort,
+    /// Biểu II.06a: per period, carried over + new, and where they stood at the period's end.
+    Activity,
+}
+
+impl FromStr for View {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "cohort" => Ok(Self::Cohort),
+            "activity" => Ok(Self::Activity),
+            _ => Err(Error::unknown("view", s, &["cohort", "activity"])),
+        }
+    }
+}
+
+/// The grouping key of report rows.
+///
+/// # Example
+/// ```
+/// assert_eq!("procedure".parse::<tthc_metrics::GroupBy>().unwrap(), tthc_metrics::GroupBy::Procedure);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum GroupBy {
+    /// By unit (NFC-normalised name key; first spelling kept for display).
+    #[default]
+    Unit,
+    /// By procedure.
+    Procedure,
+    /// By channel (direct, online, post).
+    Channel,
+    /// One total row (per period).
+    Total,
+}
+
+impl FromStr for GroupBy {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "unit" => Ok(Self::Unit),
+            "procedure" => Ok(Self::Procedure),
+            "channel" => Ok(Self::Channel),
+            "total" | "none" => Ok(Self::Total),
+            _ => Err(Error::unknown(
+                "grouping key",
+                s,
+                &["unit", "procedure", "channel", "total"],
+            )),
+        }
+    }
+}
+
+/// What to do with a bad record.
+///
+/// # Example
+/// ```
+/// assert_eq!(tthc_metrics::OnError::default(), tthc_metrics::OnError::Raise);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OnError {
+    /// Fail with the first rejection (lowest row).
+    #[default]
+    Raise,
+    /// Leave the record out of the counts and list it in [`Report::rejected`].
+    Skip,
+}
+
+impl FromStr for OnError {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "raise" => Ok(Self::Raise),
+            "skip" => Ok(Self::Skip),
+            _ => Err(Error::unknown("on_error", s, &["raise", "skip"])),
+        }
+    }
+}
+
+/// Options of a report. Build with [`ReportOptions::new`] and the setters.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{ReportOptions, View, GroupBy, Granularity};
+/// use chrono::NaiveDate;
+/// let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
+/// let o = ReportOptions::new(as_of.and_hms_opt(23, 59, 59).unwrap())
+///     .view(View::Activity).group_by(GroupBy::Unit).granularity(Some(Granularity::Week));
+/// assert_eq!(o.view, View::Activity);
+/// assert_eq!(ReportOptions::end_of_day(as_of).as_of, as_of.and_hms_opt(23, 59, 59).unwrap());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportOptions {
+    /// Cohort (default) or activity.
+    pub view: View,
+    /// Row key; default unit.
+    pub group_by: GroupBy,
+    /// Period granularity; `None` for one period over the whole window. Default ISO week.
+    pub granularity: Option<Granularity>,
+    /// The cut-off instant (local civil time).
+    pub as_of: NaiveDateTime,
+    /// First day of the window (default: the earliest reception).
+    pub start: Option<NaiveDate>,
+    /// Last day of the window (activity view; default: `as_of`'s date).
+    pub end: Option<NaiveDate>,
+    /// Classification policies.
+    pub classify: ClassifyOptions,
+    /// Raise (default) or skip bad records.
+    pub on_error: OnError,
+}
+
+impl ReportOptions {
+    /// Defaults: cohort view, by unit × ISO week, classified at `as_of`, raise on bad records.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{ReportOptions, Granularity};
+    /// let t = chrono::NaiveDate::from_ymd_opt(2023, 10, 16).unwrap().and_hms_opt(12, 0, 0).unwrap();
+    /// assert_eq!(ReportOptions::new(t).granularity, Some(Granularity::Week));
+    /// ```
+    pub fn new(as_of: NaiveDateTime) -> Self {
+        Self {
+            view: View::Cohort,
+            group_by: GroupBy::Unit,
+            granularity: Some(Granularity::Week),
+            as_of,
+            start: None,
+            end: None,
+            classify: ClassifyOptions::default(),
+            on_error: OnError::Raise,
+        }
+    }
+
+    /// Defaults with `as_of` at the end of `date` (23:59:59).
+    ///
+    /// # Example
+    /// see [`ReportOptions`].
+    pub fn end_of_day(date: NaiveDate) -> Self {
+        Self::new(date.and_time(end_of_day_time()))
+    }
+
+    /// Sets the view.
+    ///
+    /// # Example
+    /// see [`ReportOptions`].
+    #[must_use]
+    pub fn view(mut self, view: View) -> Self {
+        self.view = view;
+        self
+    }
+
+    /// Sets the row key.
+    ///
+    /// # Example
+    /// see [`ReportOptions`].
+    #[must_use]
+    pub fn group_by(mut self, key: GroupBy) -> Self {
+        self.group_by = key;
+        self
+    }
+
+    /// Sets the period granularity (`None`: one period).
+    ///
+    /// # Example
+    /// see [`ReportOptions`].
+    #[must_use]
+    pub fn granularity(mut self, g: Option<Granularity>) -> Self {
+        self.granularity = g;
+        self
+    }
+
+    /// Sets the first day of the window.
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::ReportOptions; use chrono::NaiveDate;
+    /// let d = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    /// assert_eq!(ReportOptions::end_of_day(d).start(Some(d)).start, Some(d));
+    /// ```
+    #[must_use]
+    pub fn start(mut self, start: Option<NaiveDate>) -> Self {
+        self.start = start;
+        self
+    }
+
+    /// Sets the last day of the window (activity view).
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::ReportOptions; use chrono::NaiveDate;
+    /// let d = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    /// assert_eq!(ReportOptions::end_of_day(d).end(Some(d)).end, Some(d));
+    /// ```
+    #[must_use]
+    pub fn end(mut self, end: Option<NaiveDate>) -> Self {
+        self.end = end;
+        self
+    }
+
+    /// Sets the classification options.
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::{ReportOptions, ClassifyOptions, Comparison}; use chrono::NaiveDate;
+    /// let d = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    /// let o = ReportOptions::end_of_day(d).classify(ClassifyOptions::default().comparison(Comparison::Timestamp));
+    /// assert_eq!(o.classify.comparison, Comparison::Timestamp);
+    /// ```
+    #[must_use]
+    pub fn classify(mut self, c: ClassifyOptions) -> Self {
+        self.classify = c;
+        self
+    }
+
+    /// Sets what happens to bad records.
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::{ReportOptions, OnError}; use chrono::NaiveDate;
+    /// let d = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    /// assert_eq!(ReportOptions::end_of_day(d).on_error(OnError::Skip).on_error, OnError::Skip);
+    /// ```
+    #[must_use]
+    pub fn on_error(mut self, e: OnError) -> Self {
+        self.on_error = e;
+        self
+    }
+}
+
+fn end_of_day_time() -> NaiveTime {
+    NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN)
+}
+
+/// One report row: a group (unit, procedure, channel, or `None` for the total) in one period.
+///
+/// # Example
+/// see [`report`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// The group's display label (`None` for [`GroupBy::Total`]).
+    pub group: Option<String>,
+    /// The period (clipped to the window); `None` never occurs for reports built here but is kept
+    /// for tallies without periods.
+    pub period: Option<Period>,
+    /// The counts.
+    pub tally: Tally,
+    /// Whether the row is a roll-up of a unit and everything below it ([`Report::with_rollup`]).
+    pub rollup: bool,
+}
+
+/// A report: rows, the rejected records and the dossiers outside every row.
+///
+/// Conservation: `inputs == rejected.len() + excluded.total() + dossiers in rows`, where in the
+/// cohort view each dossier is in exactly one row and in the activity view the dossiers in rows
+/// are the newly received ones plus those carried into the first period.
+///
+/// # Example
+/// see [`report`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Rows sorted by group key, then period; roll-up rows after the others.
+    pub rows: Vec<Row>,
+    /// Records left out, with reasons (only with [`OnError::Skip`]).
+    pub rejected: Vec<Rejection>,
+    /// Valid dossiers in no row: never received, received after the window, or (activity view)
+    /// ended before it, each in the bucket it had then.
+    pub excluded: Tally,
+    /// Number of input records.
+    pub inputs: u64,
+    /// The window the report covers.
+    pub window: Period,
+    /// The options that produced it.
+    pub options: ReportOptions,
+}
+
+impl Report {
+    /// The sum of all non-roll-up rows (for the activity view with periods, carried-over dossiers
+    /// appear once per period they span).
+    ///
+    /// # Example
+    /// see [`report`].
+    pub fn total(&self) -> Tally {
+        self.rows
+            .iter()
+            .filter(|r| !r.rollup)
+            .map(|r| r.tally)
+            .sum()
+    }
+
+    /// Number of distinct dossiers counted in rows.
+    ///
+    /// # Example
+    /// see [`report`].
+    pub fn dossiers_in_rows(&self) -> u64 {
+        match self.options.view {
+            View::Cohort => self.total().handled(),
+            View::Activity => {
+                let first = self
+                    .rows
+                    .iter()
+                    .filter(|r| !r.rollup)
+                    .map(|r| r.period)
+                    .min()
+                    .flatten();
+                self.rows
+                    .iter()
+                    .filter(|r| !r.rollup)
+                    .map(|r| {
+                        r.tally.received()
+                            + if r.period == first {
+                                r.tally.carried_over
+                            } else {
+                                0
+                            }
+                    })
+                    .sum()
+            }
+        }
+    }
+
+    /// Adds, for every unit of `tree` that has units with rows below it, a roll-up row per period
+    /// equal to the sum of its own rows and those of all its descendants. Rows whose label is not
+    /// in the tree get no roll-up. Only meaningful for [`GroupBy::Unit`].
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{report, Dossier, ReportOptions, Status, UnitTree, UnitKind};
+    /// use chrono::NaiveDate;
+    /// let at = NaiveDate::from_ymd_opt(2023, 10, 2).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// let mut tree = UnitTree::new();
+    /// tree.add("Huyện Krông Nô", None, UnitKind::District).unwrap();
+    /// tree.add("Phòng Tư pháp", Some("Huyện Krông Nô"), UnitKind::Department).unwrap();
+    /// tree.add("UBND xã Đắk Sôr", Some("Huyện Krông Nô"), UnitKind::Commune).unwrap();
+    /// let ds = vec![Dossier::new("1", "Phòng Tư pháp", at, Status::Processing),
+    ///               Dossier::new("2", "UBND xã Đắk Sôr", at, Status::Processing)];
+    /// let r = report(&ds, &ReportOptions::end_of_day(at.date()).granularity(None)).unwrap().with_rollup(&tree);
+    /// let district = r.rows.iter().find(|row| row.rollup).unwrap();
+    /// assert_eq!(district.group.as_deref(), Some("Huyện Krông Nô"));
+    /// assert_eq!(district.tally.handled(), 2);
+    /// ```
+    #[must_use]
+    pub fn with_rollup(mut self, tree: &UnitTree) -> Self {
+        let mut acc: HashMap<(usize, Option<Period>), Tally> = HashMap::new();
+        for row in self.rows.iter().filter(|r| !r.rollup) {
+            let Some(unit) = row.group.as_deref().and_then(|g| tree.find(g)) else {
+                continue;
+            };
+            for a in tree.ancestors_and_self(unit).skip(1) {
+                *acc.entry((a, row.period)).or_default() += row.tally;
+            }
+        }
+        // a unit that also receives dossiers itself: its roll-up includes its own rows
+        for row in self.rows.iter().filter(|r| !r.rollup) {
+            if let Some(unit) = row.group.as_deref().and_then(|g| tree.find(g)) {
+                if let Some(t) = acc.get_mut(&(unit, row.period)) {
+                    *t += row.tally;
+                }
+            }
+        }
+        let mut extra: Vec<Row> = acc
+            .into_iter()
+            .map(|((unit, period), tally)| Row {
+                group: Some(tree.unit(unit).name.clone()),
+                period,
+                tally,
+                rollup: true,
+            })
+            .collect();
+        extra.sort_by(|a, b| {
+            (a.group.as_deref().map(name_key), a.period)
+                .cmp(&(b.group.as_deref().map(name_key), b.period))
+        });
+        self.rows.extend(extra);
+        self
+    }
+}
+
+/// Builds a report from records. Each record is validated ([`Dossier::validate`]); grouping uses
+/// the NFC name key of units and procedures.
+///
+/// # Errors
+/// [`Error::Rejected`] for the first bad record under [`OnError::Raise`];
+/// [`Error::InvalidArgument`] for an impossible window.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{report, Dossier, ReportOptions, Status, OnTimePolicy};
+/// use chrono::NaiveDate;
+/// let at = |m, d| NaiveDate::from_ymd_opt(2023, m, d).unwrap().and_hms_opt(9, 0, 0).unwrap();
+/// let ds = vec![
+///     Dossier::new("1", "Phòng Tư pháp", at(10, 2), Status::Returned).with_due(at(10, 5)).with_finished(at(10, 4)),
+///     Dossier::new("2", "Phòng Tư pháp", at(10, 3), Status::Returned).with_due(at(10, 5)).with_finished(at(10, 9)),
+///     Dossier::new("3", "Phòng Tư pháp", at(10, 9), Status::Processing).with_due(at(10, 11)),
+/// ];
+/// let r = report(&ds, &ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap())).unwrap();
+/// assert_eq!(r.rows.len(), 2); // ISO weeks 40 and 41
+/// let t = r.total();
+/// assert_eq!((t.early, t.late, t.overdue), (1, 1, 1));
+/// assert_eq!(r.dossiers_in_rows() + r.excluded.total() + r.rejected.len() as u64, r.inputs);
+/// assert_eq!(t.on_time_rate(OnTimePolicy::ResolvedOnly).unwrap().numerator(), 1);
+/// ```
+pub fn report(dossiers: &[Dossier], options: &ReportOptions) -> Result<Report> {
+    let n = dossiers.len();
+    let mut rejected = Vec::new();
+    let mut status = Vec::with_capacity(n);
+    for (i, d) in dossiers.iter().enumerate() {
+        match d.validate(i) {
+            Ok(()) => status.push(d.status.column_code()),
+            Err(r) => {
+                if options.on_error == OnError::Raise {
+                    return Err(r.into());
+                }
+                rejected.push(r);
+                status.push(0);
+            }
+        }
+    }
+    let received: Vec<i64> = dossiers
+        .iter()
+        .map(|d| local_seconds(d.received_at))
+        .collect();
+    let due_choice = |d: &Dossier| match options.classify.due_date {
+        DueDateChoice::Original => d.due_at,
+        DueDateChoice::Rescheduled => d.rescheduled_due_at.or(d.due_at),
+    };
+    let (due, due_valid) = optional_seconds(dossiers.iter().map(due_choice));
+    let (finished, fin_valid) = optional_seconds(dossiers.iter().map(|d| d.finished_at));
+    let channel: Vec<u8> = dossiers.iter().map(|d| d.channel.code()).collect();
+    let online: Vec<u8> = dossiers
+        .iter()
+        .map(|d| d.online_service.column_code())
+        .collect();
+    let supplements: Vec<u32> = dossiers.iter().map(|d| d.supplement_requests).collect();
+    let synced: Vec<bool> = dossiers
+        .iter()
+        .map(|d| d.synced_to_portal != Some(false))
+        .collect();
+    let mut labels = Vec::new();
+    let group: Vec<u32> = match options.group_by {
+        GroupBy::Unit => {
+            GroupCoder::code_all(dossiers.iter().map(|d| d.unit.as_str()), &mut labels)
+        }
+        GroupBy::Procedure => {
+            GroupCoder::code_all(dossiers.iter().map(|d| d.procedure.as_str()), &mut labels)
+        }
+        GroupBy::Channel => {
+            labels = ["direct", "online", "post"].map(String::from).to_vec();
+            channel.iter().map(|&c| u32::from(c) - 1).collect()
+        }
+        GroupBy::Total => {
+            labels = vec![String::new()];
+            vec![0; n]
+        }
+    };
+    let cols = Columns {
+        received: TimeColumn::local(&received),
+        due: TimeColumn::local(&due)
+            .with_validity(Some(crate::columns::Validity::new(&due_valid, 0)), false),
+        finished: TimeColumn::local(&finished)
+            .with_validity(Some(crate::columns::Validity::new(&fin_valid, 0)), false),
+        status: &status,
+        channel: Some(&channel),
+        online_service: Some(&online),
+        supplement_requests: Some(&supplements),
+        synced: Some(&synced),
+        group: &group,
+        group_labels: &labels,
+    };
+    let mut out = report_columns(&cols, options)?;
+    for r in &mut out.rejected {
+        r.dossier_id.clone_from(&dossiers[r.row].dossier_id);
+    }
+    rejected.append(&mut out.rejected);
+    rejected.sort_by_key(|r| r.row);
+    out.rejected = rejected;
+    Ok(out)
+}
+
+fn optional_seconds(values: impl Iterator<Item = Option<NaiveDateTime>>) -> (Vec<i64>, Vec<u8>) {
+    let mut out = Vec::new();
+    let mut bits = Vec::new();
+    for (i, v) in values.enumerate() {
+        if i % 8 == 0 {
+            bits.push(0u8);
+        }
+        if let Some(t) = v {
+            out.push(local_seconds(t));
+            bits[i / 8] |= 1 << (i % 8);
+        } else {
+            out.push(0);
+        }
+    }
+    (out, bits)
+}
+
+/// Assigns group codes to names by their NFC key, keeping the first spelling as the label.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::GroupCoder;
+/// let mut c = GroupCoder::default();
+/// assert_eq!(c.code("Xã Nam Đà"), 0);
+/// assert_eq!(c.code("xã  Nam Đà"), 0);
+/// assert_eq!(c.code("Xã Nam Xuân"), 1);
+/// assert_eq!(c.labels(), ["Xã Nam Đà", "Xã Nam Xuân"]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct GroupCoder {
+    by_key: HashMap<String, u32>,
+    labels: Vec<String>,
+}
+
+impl GroupCoder {
+    /// The code of `name` (new names get the next code).
+    ///
+    /// # Example
+    /// see [`GroupCoder`].
+    pub fn code(&mut self, name: &str) -> u32 {
+        let key = name_key(name);
+        if let Some(&c) = self.by_key.get(&key) {
+            return c;
+        }
+        let c = self.labels.len() as u32;
+        self.by_key.insert(key, c);
+        self.labels.push(name.to_string());
+        c
+    }
+
+    /// The labels, indexed by code.
+    ///
+    /// # Example
+    /// see [`GroupCoder`].
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Consumes the coder, returning the labels.
+    ///
+    /// # Example
+    /// ```
+    /// let mut c = tthc_metrics::GroupCoder::default();
+    /// c.code("A");
+    /// assert_eq!(c.into_labels(), vec!["A".to_string()]);
+    /// ```
+    pub fn into_labels(self) -> Vec<String> {
+        self.labels
+    }
+
+    fn code_all<'a>(names: impl Iterator<Item = &'a str>, labels: &mut Vec<String>) -> Vec<u32> {
+        let mut c = GroupCoder::default();
+        let codes = names.map(|n| c.code(n)).collect();
+        *labels = c.into_labels();
+        codes
+    }
+}
+
+const MIN_SECONDS: i64 = (-25_567) * DAY; // 1900-01-01
+const MAX_SECONDS: i64 = (84_005) * DAY + DAY - 1; // 2199-12-31 23:59:59
+
+fn fmt_seconds(s: i64) -> String {
+    chrono::DateTime::from_timestamp(s, 0)
+        .map_or_else(|| s.to_string(), |t| t.naive_utc().to_string())
+}
+
+/// Checks one row's times; returns the field and reason of the first problem.
+#[inline]
+fn check_row(
+    received: Option<i64>,
+    due: Option<i64>,
+    finished: Option<i64>,
+    status: Status,
+) -> Option<(&'static str, Option<i64>, RejectReason)> {
+    let Some(r) = received else {
+        return Some(("received_at", None, RejectReason::Missing));
+    };
+    for (field, t) in [
+        ("received_at", Some(r)),
+        ("due_at", due),
+        ("finished_at", finished),
+    ] {
+        if let Some(t) = t {
+            if !(MIN_SECONDS..=MAX_SECONDS).contains(&t) {
+                return Some((field, Some(t), RejectReason::OutOfRange));
+            }
+        }
+    }
+    if let Some(f) = finished {
+        if f < r {
+            return Some(("finished_at", Some(f), RejectReason::FinishedBeforeReceived));
+        }
+    } else if status.group() == crate::dossier::StatusGroup::Finished {
+        return Some(("finished_at", None, RejectReason::FinishedWithoutTime));
+    }
+    if let Some(d) = due {
+        if d.div_euclid(DAY) < r.div_euclid(DAY) {
+            return Some(("due_at", Some(d), RejectReason::DueBeforeReceived));
+        }
+    }
+    None
+}
+
+/// Day → period index table over a window, with each period's clipped bounds.
+struct PeriodTable {
+    first_day: i32,
+    index: Vec<u32>,
+    periods: Vec<Period>,
+}
+
+impl PeriodTable {
+    fn new(window: Period, g: Option<Granularity>) -> Self {
+        let first_day = day_number(window.start());
+        let last_day = day_number(window.end());
+        let mut index = Vec::with_capacity((last_day - first_day + 1) as usize);
+        let mut periods: Vec<Period> = Vec::new();
+        match g {
+            None => {
+                periods.push(window);
+                index.resize((last_day - first_day + 1) as usize, 0);
+            }
+            Some(g) => {
+                let mut day = first_day;
+                while day <= last_day {
+                    let date = date_of_day(day).unwrap_or(window.start());
+                    let p = Period::of(g, date).intersect(&window).unwrap_or(window);
+                    let len = day_number(p.end()) - day + 1;
+                    index.extend(std::iter::repeat_n(periods.len() as u32, len as usize));
+                    periods.push(p);
+                    day += len;
+                }
+            }
+        }
+        Self {
+            first_day,
+            index,
+            periods,
+        }
+    }
+
+    #[inline]
+    fn of_day(&self, day: i32) -> usize {
+        self.index[(day - self.first_day) as usize] as usize
+    }
+}
+
+/// The report kernel: one pass over columns.
+///
+/// # Errors
+/// As [`report`]; with [`OnError::Raise`] the first row the kernel rejects. Rows already
+/// rejected upstream (status code 0) are skipped silently: their builder reports them.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{report_columns, Columns, ReportOptions, TimeColumn, Validity, View};
+/// use chrono::NaiveDate;
+/// const D: i64 = 86_400;
+/// let received = [19_631 * D, 19_640 * D]; // 2023-10-01, 2023-10-10
+/// let due = [19_633 * D, 0];
+/// let due_valid = [0b01u8];
+/// let finished = [19_635 * D, 0];
+/// let fin_valid = [0b01u8];
+/// let cols = Columns {
+///     received: TimeColumn::local(&received),
+///     due: TimeColumn::local(&due).with_validity(Some(Validity::new(&due_valid, 0)), false),
+///     finished: TimeColumn::local(&finished).with_validity(Some(Validity::new(&fin_valid, 0)), false),
+///     status: &[10, 4],
+///     channel: None, online_service: None, supplement_requests: None, synced: None,
+///     group: &[0, 0],
+///     group_labels: &["UBND xã Nam Đà".to_string()],
+/// };
+/// let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
+/// let r = report_columns(&cols, &ReportOptions::end_of_day(as_of).granularity(None)).unwrap();
+/// assert_eq!((r.total().late, r.total().within_due), (1, 1));
+/// let a = report_columns(&cols, &ReportOptions::end_of_day(as_of).granularity(None).view(View::Activity)).unwrap();
+/// assert_eq!(a.total().handled(), 2);
+/// ```
+pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Report> {
+    let n = cols.len();
+    let as_of = local_seconds(options.as_of);
+    let as_of_date = options.as_of.date();
+    let end_date = options.end.unwrap_or(as_of_date);
+    if options.view == View::Activity && end_date > as_of_date {
+        return Err(Error::InvalidArgument {
+            name: "end",
+            reason: format!(
+                "end {end_date} is after as_of {as_of_date}: nothing is known beyond as_of"
+            ),
+        });
+    }
+    if !in_supported_range(as_of_date) {
+        return Err(Error::OutOfRange {
+            date: as_of_date,
+            min: MIN_SUPPORTED,
+            max: MAX_SUPPORTED,
+        });
+    }
+    let window_end = match options.view {
+        View::Cohort => as_of_date,
+        View::Activity => end_date,
+    };
+    let last_cutoff = match options.view {
+        View::Cohort => as_of,
+        View::Activity => as_of.min(i64::from(day_number(end_date) + 1) * DAY - 1),
+    };
+
+    let status_of = |i: usize| Status::from_column_code(cols.status[i]);
+    let facts_of = |i: usize, status: Status| Facts {
+        received: cols.received.local_seconds(i).unwrap_or(0),
+        due: cols.due.local_seconds(i),
+        finished: cols.finished.local_seconds(i),
+        status,
+        supplement_requests: cols.supplement_requests.map_or(0, |s| s[i]),
+    };
+
+    // pass 1: validation, and the earliest reception when the window has no start
+    let mut rejected = Vec::new();
+    let mut ok = vec![true; n];
+    let mut min_received = i64::MAX;
+    for i in 0..n {
+        let Some(status) = status_of(i) else {
+            ok[i] = false;
+            continue;
+        };
+        let f = facts_of(i, status);
+        let received = cols.received.local_seconds(i);
+        if let Some((field, value, reason)) = check_row(received, f.due, f.finished, status) {
+            let r = Rejection::new(
+                i,
+                "",
+                field,
+                value.map(fmt_seconds).unwrap_or_default(),
+                reason,
+            );
+            if options.on_error == OnError::Raise {
+                return Err(r.into());
+            }
+            rejected.push(r);
+            ok[i] = false;
+            continue;
+        }
+        min_received = min_received.min(f.received);
+    }
+    let start_date = match options.start {
+        Some(s) => s,
+        None if min_received == i64::MAX => window_end,
+        None => date_of_day(min_received.div_euclid(DAY) as i32)
+            .unwrap_or(window_end)
+            .min(window_end),
+    };
+    let window = Period::new(start_date, window_end)?;
+    let table = PeriodTable::new(window, options.granularity);
+    let np = table.periods.len();
+    let window_start = i64::from(day_number(start_date)) * DAY;
+    let mut cells = vec![Tally::default(); cols.group_labels.len().max(1) * np];
+    let mut excluded = Tally::default();
+
+    for i in (0..n).filter(|&i| ok[i]) {
+        let Some(status) = status_of(i) else { continue };
+        let f = facts_of(i, status);
+        let g = cols.group.get(i).copied().unwrap_or(0) as usize;
+        let channel = cols.channel.map_or(crate::Channel::Direct, |c| match c[i] {
+            2 => crate::Channel::Online,
+            3 => crate::Channel::Post,
+            _ => crate::Channel::Direct,
+        });
+        let online = cols
+            .online_service
+            .map_or(crate::OnlineService::None, |c| match c[i] {
+                1 => crate::OnlineService::Partial,
+                2 => crate::OnlineService::Full,
+                _ => crate::OnlineService::None,
+            });
+        let synced = cols.synced.is_none_or(|s| s[i]);
+        match options.view {
+            View::Cohort => {
+                let outcome = classify_facts(&f, as_of, &options.classify);
+                if !outcome.is_counted() || f.received < window_start {
+                    let o = if outcome.is_counted() {
+                        Outcome::NotYetReceived
+                    } else {
+                        outcome
+                    };
+                    excluded.add(o, channel, online, synced, false);
+                    continue;
+                }
+                let p = table.of_day(f.received.div_euclid(DAY) as i32);
+                cells[g * np + p].add(outcome, channel, online, synced, false);
+            }
+            View::Activity => {
+                let end = f.end();
+                if status.group() == crate::dossier::StatusGroup::NeverReceived
+                    || f.received > last_cutoff
+                {
+                    excluded.add(
+                        classify_facts(&f, last_cutoff, &options.classify),
+                        channel,
+                        online,
+                        synced,
+                        false,
+                    );
+                    continue;
+                }
+                if end.is_some_and(|e| e < window_start) {
+                    excluded.add(
+                        classify_facts(&f, window_start - 1, &options.classify),
+                        channel,
+                        online,
+                        synced,
+                        false,
+                    );
+                    continue;
+                }
+                let first = table.of_day(f.received.max(window_start).div_euclid(DAY) as i32);
+                let last = match end {
+                    Some(e) if e <= last_cutoff => table.of_day(e.div_euclid(DAY) as i32),
+                    _ => np - 1,
+                };
+                for p in first..=last {
+                    let period = table.periods[p];
+                    let p_start = i64::from(day_number(period.start())) * DAY;
+                    let cutoff =
+                        (i64::from(day_number(period.end()) + 1) * DAY - 1).min(last_cutoff);
+                    let outcome = classify_facts(&f, cutoff, &options.classify);
+                    cells[g * np + p].add(outcome, channel, online, synced, f.received < p_start);
+                }
+            }
+        }
+    }
+
+    let mut rows = Vec::new();
+    let mut order: Vec<usize> = (0..cols.group_labels.len().max(1)).collect();
+    let keys: Vec<String> = cols.group_labels.iter().map(|l| name_key(l)).collect();
+    order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)));
+    for g in order {
+        for p in 0..np {
+            let tally = cells[g * np + p];
+            if tally.handled() == 0 {
+                continue;
+            }
+            rows.push(Row {
+                group: match options.group_by {
+                    GroupBy::Total => None,
+                    _ => cols.group_labels.get(g).cloned(),
+                },
+                period: Some(table.periods[p]),
+                tally,
+                rollup: false,
+            });
+        }
+    }
+    Ok(Report {
+        rows,
+        rejected,
+        excluded,
+        inputs: n as u64,
+        window,
+        options: options.clone(),
+    })
+}
+
+/// One tally over all dossiers received up to `as_of` (and from `start`), classified at
+/// `as_of`: the seed letter's figures.
+///
+/// # Errors
+/// As [`report`].
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{tally, Dossier, ReportOptions, Status};
+/// use chrono::NaiveDate;
+/// let at = NaiveDate::from_ymd_opt(2023, 10, 2).unwrap().and_hms_opt(8, 0, 0).unwrap();
+/// let ds = vec![Dossier::new("1", "U", at, Status::Withdrawn)];
+/// let t = tally(&ds, &ReportOptions::end_of_day(at.date())).unwrap();
+/// assert_eq!(t.withdrawn, 1);
+/// ```
+pub fn tally(dossiers: &[Dossier], options: &ReportOptions) -> Result<Tally> {
+    let options = options.clone().group_by(GroupBy::Total).granularity(None);
+    Ok(report(dossiers, &options)?.total())
+}

@@ -1,0 +1,386 @@
+//! A mergeable count of every classification bucket, and the rates computed from it.
+
+use std::ops::{Add, AddAssign};
+
+use serde::{Deserialize, Serialize};
+
+use crate::classify::Outcome;
+use crate::dossier::{Channel, OnlineService};
+use crate::error::{Error, Result};
+use crate::rate::{OnTimePolicy, OnlinePolicy, Rate};
+
+/// Counts of dossiers by outcome, plus the channel and online-service counts of newly received
+/// dossiers. A commutative monoid: [`Tally::merge`] is associative and commutative with
+/// `Tally::default()` as identity, so tallies of shards or threads combine exactly.
+///
+/// Every counted dossier is in exactly one outcome bucket; `not_received` and `not_yet_received`
+/// keep excluded dossiers for conservation but no rate reads them.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{Tally, Outcome, OnTimePolicy, Channel, OnlineService};
+/// let mut t = Tally::default();
+/// for _ in 0..3 { t.add(Outcome::OnTime, Channel::Online, OnlineService::Full, true, false); }
+/// t.add(Outcome::Late, Channel::Direct, OnlineService::None, true, false);
+/// let r = t.on_time_rate(OnTimePolicy::ResolvedOnly).unwrap();
+/// assert_eq!((r.numerator(), r.denominator()), (3, 4));
+/// assert_eq!(t.merge(&Tally::default()), t);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Tally {
+    /// Finished before the due date.
+    pub early: u64,
+    /// Finished on the due date.
+    pub on_time: u64,
+    /// Finished after the due date.
+    pub late: u64,
+    /// Unfinished, not overdue.
+    pub within_due: u64,
+    /// Unfinished, overdue.
+    pub overdue: u64,
+    /// Unfinished, waiting for a supplement.
+    pub awaiting_supplement: u64,
+    /// Refused.
+    pub refused: u64,
+    /// Withdrawn.
+    pub withdrawn: u64,
+    /// Stopped (incl. pending financial obligation).
+    pub stopped: u64,
+    /// Never received (status 1, 3): excluded from rates.
+    pub not_received: u64,
+    /// Received after the cut-off: excluded from rates.
+    pub not_yet_received: u64,
+    /// Of the counted dossiers, those received before the period (activity view; 0 in cohorts).
+    pub carried_over: u64,
+    /// Newly received online.
+    pub received_online: u64,
+    /// Newly received at the counter.
+    pub received_direct: u64,
+    /// Newly received by post.
+    pub received_post: u64,
+    /// Newly received dossiers of procedures with an online service (partial or full).
+    pub eligible: u64,
+    /// Of `eligible`, those received online.
+    pub eligible_online: u64,
+    /// Newly received online dossiers of full-process procedures.
+    pub full_process_online: u64,
+    /// Newly received dossiers synchronised to the national portal.
+    pub synced: u64,
+}
+
+impl Tally {
+    /// The count of one outcome bucket.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Tally, Outcome};
+    /// let t = Tally { late: 662, ..Tally::default() };
+    /// assert_eq!(t.get(Outcome::Late), 662);
+    /// ```
+    pub fn get(&self, outcome: Outcome) -> u64 {
+        match outcome {
+            Outcome::Early => self.early,
+            Outcome::OnTime => self.on_time,
+            Outcome::Late => self.late,
+            Outcome::WithinDue => self.within_due,
+            Outcome::Overdue => self.overdue,
+            Outcome::AwaitingSupplement => self.awaiting_supplement,
+            Outcome::Refused => self.refused,
+            Outcome::Withdrawn => self.withdrawn,
+            Outcome::Stopped => self.stopped,
+            Outcome::NotReceived => self.not_received,
+            Outcome::NotYetReceived => self.not_yet_received,
+        }
+    }
+
+    fn slot(&mut self, outcome: Outcome) -> &mut u64 {
+        match outcome {
+            Outcome::Early => &mut self.early,
+            Outcome::OnTime => &mut self.on_time,
+            Outcome::Late => &mut self.late,
+            Outcome::WithinDue => &mut self.within_due,
+            Outcome::Overdue => &mut self.overdue,
+            Outcome::AwaitingSupplement => &mut self.awaiting_supplement,
+            Outcome::Refused => &mut self.refused,
+            Outcome::Withdrawn => &mut self.withdrawn,
+            Outcome::Stopped => &mut self.stopped,
+            Outcome::NotReceived => &mut self.not_received,
+            Outcome::NotYetReceived => &mut self.not_yet_received,
+        }
+    }
+
+    /// Counts one dossier: its outcome, and, for a counted dossier that is new in the period
+    /// (`carried == false`), its channel, online-service level and portal sync.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Tally, Outcome, Channel, OnlineService};
+    /// let mut t = Tally::default();
+    /// t.add(Outcome::WithinDue, Channel::Online, OnlineService::Partial, true, false);
+    /// t.add(Outcome::Overdue, Channel::Direct, OnlineService::Partial, true, true);
+    /// assert_eq!((t.received(), t.carried_over, t.eligible, t.eligible_online), (1, 1, 1, 1));
+    /// ```
+    pub fn add(
+        &mut self,
+        outcome: Outcome,
+        channel: Channel,
+        online_service: OnlineService,
+        synced: bool,
+        carried: bool,
+    ) {
+        *self.slot(outcome) += 1;
+        if !outcome.is_counted() {
+            return;
+        }
+        if carried {
+            self.carried_over += 1;
+            return;
+        }
+        let online = channel == Channel::Online;
+        match channel {
+            Channel::Online => self.received_online += 1,
+            Channel::Direct => self.received_direct += 1,
+            Channel::Post => self.received_post += 1,
+        }
+        if online_service.is_eligible() {
+            self.eligible += 1;
+            self.eligible_online += u64::from(online);
+        }
+        self.full_process_online += u64::from(online && online_service == OnlineService::Full);
+        self.synced += u64::from(synced);
+    }
+
+    /// The sum of two tallies (the monoid operation).
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::Tally;
+    /// let a = Tally { early: 1, ..Tally::default() };
+    /// let b = Tally { late: 2, ..Tally::default() };
+    /// assert_eq!(a.merge(&b), b.merge(&a));
+    /// assert_eq!(a.merge(&b).finished(), 3);
+    /// ```
+    #[must_use]
+    pub fn merge(&self, other: &Tally) -> Tally {
+        let mut t = *self;
+        t += *other;
+        t
+    }
+
+    /// Finished early, on time or late.
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::Tally { early: 1, on_time: 2, late: 3, ..Default::default() };
+    /// assert_eq!(t.finished(), 6);
+    /// ```
+    pub fn finished(&self) -> u64 {
+        self.early + self.on_time + self.late
+    }
+
+    /// Early or on time.
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::Tally { early: 1, on_time: 2, late: 3, ..Default::default() };
+    /// assert_eq!(t.on_time_or_early(), 3);
+    /// ```
+    pub fn on_time_or_early(&self) -> u64 {
+        self.early + self.on_time
+    }
+
+    /// Unfinished within due or overdue (Biểu II.06a col. 11; awaiting supplement is apart).
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::Tally { within_due: 4, overdue: 1, awaiting_supplement: 9, ..Default::default() };
+    /// assert_eq!(t.unfinished(), 5);
+    /// ```
+    pub fn unfinished(&self) -> u64 {
+        self.within_due + self.overdue
+    }
+
+    /// Refused, withdrawn or stopped.
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::Tally { refused: 1, withdrawn: 1, stopped: 1, ..Default::default() };
+    /// assert_eq!(t.refused_withdrawn(), 3);
+    /// ```
+    pub fn refused_withdrawn(&self) -> u64 {
+        self.refused + self.withdrawn + self.stopped
+    }
+
+    /// Every counted dossier (Biểu II.06a col. 3, "to handle"): all buckets but the excluded two.
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::Tally { early: 1, overdue: 2, not_received: 5, ..Default::default() };
+    /// assert_eq!(t.handled(), 3);
+    /// ```
+    pub fn handled(&self) -> u64 {
+        self.finished() + self.unfinished() + self.awaiting_supplement + self.refused_withdrawn()
+    }
+
+    /// Newly received dossiers (counted, not carried over).
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::Tally { received_online: 2, received_direct: 3, received_post: 1, ..Default::default() };
+    /// assert_eq!(t.received(), 6);
+    /// ```
+    pub fn received(&self) -> u64 {
+        self.received_online + self.received_direct + self.received_post
+    }
+
+    /// Every dossier that went into this tally, counted or excluded.
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::Tally { early: 1, not_yet_received: 2, ..Default::default() };
+    /// assert_eq!(t.total(), 3);
+    /// ```
+    pub fn total(&self) -> u64 {
+        self.handled() + self.not_received + self.not_yet_received
+    }
+
+    /// The on-time rate under `policy` (domain-rules section 4).
+    ///
+    /// # Errors
+    /// [`Error::NoData`] when the policy's denominator is 0.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Tally, OnTimePolicy};
+    /// use rust_decimal::{Decimal, RoundingStrategy::MidpointAwayFromZero};
+    /// // the seed: 10,677 early/on time, 662 late
+    /// let t = Tally { on_time: 10_677, late: 662, within_due: 4_596, ..Tally::default() };
+    /// let r = t.on_time_rate(OnTimePolicy::ResolvedOnly).unwrap();
+    /// assert_eq!(r.to_percent(1, MidpointAwayFromZero), Decimal::new(942, 1));
+    /// assert_eq!(t.late_rate(OnTimePolicy::ResolvedOnly).unwrap().to_percent(1, MidpointAwayFromZero), Decimal::new(58, 1));
+    /// ```
+    pub fn on_time_rate(&self, policy: OnTimePolicy) -> Result<Rate> {
+        let good = self.on_time_or_early();
+        let (num, den) = match policy {
+            OnTimePolicy::ResolvedOnly => (good, self.finished()),
+            OnTimePolicy::Decision766 => (
+                // an awaiting-supplement dossier has its clock paused: not overdue
+                good + self.within_due + self.awaiting_supplement,
+                self.finished() + self.unfinished() + self.awaiting_supplement,
+            ),
+            OnTimePolicy::DueInPeriod => (good, self.finished() + self.overdue),
+            OnTimePolicy::LateShare => {
+                let den = self.handled();
+                (den - self.late - self.overdue, den)
+            }
+        };
+        Rate::named(num, den, &format!("{} on-time rate", policy.name()))
+    }
+
+    /// `1 − on_time_rate(policy)`: the late share under the same policy (662 / 11,339 = 5.8% in
+    /// the seed under `resolved_only`).
+    ///
+    /// # Errors
+    /// [`Error::NoData`] when the policy's denominator is 0.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Tally, OnTimePolicy};
+    /// let t = Tally { on_time: 3, late: 1, ..Tally::default() };
+    /// assert_eq!(t.late_rate(OnTimePolicy::ResolvedOnly).unwrap().numerator(), 1);
+    /// ```
+    pub fn late_rate(&self, policy: OnTimePolicy) -> Result<Rate> {
+        self.on_time_rate(policy).map(|r| r.complement())
+    }
+
+    /// The online share under `policy` (domain-rules section 5).
+    ///
+    /// `decision_766` multiplies the online share of all received by the portal sync rate; the
+    /// product is reduced to lowest terms and must fit in 64-bit integers.
+    ///
+    /// # Errors
+    /// [`Error::NoData`] when nothing was received (or nothing eligible for `eligible_only`).
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Tally, OnlinePolicy};
+    /// let t = Tally { received_online: 132, received_direct: 868, eligible: 400, eligible_online: 132,
+    ///                 synced: 1_000, ..Tally::default() };
+    /// assert_eq!(t.online_share(OnlinePolicy::EligibleOnly).unwrap().denominator(), 400);
+    /// let r = t.online_share(OnlinePolicy::Decision766).unwrap();
+    /// assert_eq!((r.numerator(), r.denominator()), (33, 250)); // 132/1000 × 1000/1000
+    /// ```
+    pub fn online_share(&self, policy: OnlinePolicy) -> Result<Rate> {
+        let what = format!("{} online share", policy.name());
+        match policy {
+            OnlinePolicy::EligibleOnly => Rate::named(self.eligible_online, self.eligible, &what),
+            OnlinePolicy::FullProcess => {
+                Rate::named(self.full_process_online, self.received(), &what)
+            }
+            OnlinePolicy::Decision766 => {
+                let r = u128::from(self.received());
+                if r == 0 {
+                    return Err(Error::NoData { what });
+                }
+                let num =
+                    u128::from(self.received_online) * u128::from(self.synced.min(self.received()));
+                let den = r * r;
+                let g = gcd(num, den);
+                let (num, den) = (num / g, den / g);
+                match (u64::try_from(num), u64::try_from(den)) {
+                    (Ok(n), Ok(d)) => Rate::named(n, d, &what),
+                    _ => Err(Error::InvalidArgument {
+                        name: "tally",
+                        reason: "the decision_766 online share does not fit in 64-bit integers"
+                            .into(),
+                    }),
+                }
+            }
+        }
+    }
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
+}
+
+impl AddAssign for Tally {
+    fn add_assign(&mut self, o: Tally) {
+        self.early += o.early;
+        self.on_time += o.on_time;
+        self.late += o.late;
+        self.within_due += o.within_due;
+        self.overdue += o.overdue;
+        self.awaiting_supplement += o.awaiting_supplement;
+        self.refused += o.refused;
+        self.withdrawn += o.withdrawn;
+        self.stopped += o.stopped;
+        self.not_received += o.not_received;
+        self.not_yet_received += o.not_yet_received;
+        self.carried_over += o.carried_over;
+        self.received_online += o.received_online;
+        self.received_direct += o.received_direct;
+        self.received_post += o.received_post;
+        self.eligible += o.eligible;
+        self.eligible_online += o.eligible_online;
+        self.full_process_online += o.full_process_online;
+        self.synced += o.synced;
+    }
+}
+
+impl Add for Tally {
+    type Output = Tally;
+    fn add(self, o: Tally) -> Tally {
+        self.merge(&o)
+    }
+}
+
+impl std::iter::Sum for Tally {
+    fn sum<I: Iterator<Item = Tally>>(iter: I) -> Tally {
+        iter.fold(Tally::default(), |a, b| a + b)
+    }
+}
