@@ -30,7 +30,8 @@ pub use error::{Error, RejectReason, Rejection, Result};
 pub use period::{date_of_day, day_number, Granularity, Period};
 pub use rate::{Compare, OnTimePolicy, OnlinePolicy, Rate, Rounding, Threshold, ThresholdOp};
 pub use report::{
-    report, report_columns, tally, GroupBy, GroupCoder, OnError, Report, ReportOptions, Row, View,
+    report, report_chunks, report_columns, tally, GroupBy, GroupCoder, OnError, Report,
+    ReportOptions, Row, View,
 };
 pub use tally::Tally;
 pub use unit::{name_key, Unit, UnitKind, UnitTree};

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 /// assert_eq!(r.to_percent(2, RoundingStrategy::MidpointAwayFromZero), Decimal::new(9416, 2));
 /// assert_eq!(Rate::new(0, 0).unwrap_err().code(), "no_data");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(try_from = "RawRate", into = "RawRate")]
 pub struct Rate {
     numerator: u64,
@@ -269,6 +269,26 @@ impl Rate {
             ThresholdOp::AtLeast => ord != Ordering::Less,
             ThresholdOp::Above => ord == Ordering::Greater,
         }
+    }
+}
+
+/// Equality is by value (1/2 == 30/60), consistent with `Ord`; the counts stay as given.
+impl PartialEq for Rate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Rate {}
+
+impl std::hash::Hash for Rate {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (mut a, mut b) = (self.numerator, self.denominator);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        let g = a.max(1);
+        (self.numerator / g, self.denominator / g).hash(state);
     }
 }
 

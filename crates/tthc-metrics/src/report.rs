@@ -718,7 +718,36 @@ impl PeriodTable {
 /// assert_eq!(a.total().handled(), 2);
 /// ```
 pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Report> {
-    let n = cols.len();
+    report_chunks(std::slice::from_ref(cols), options)
+}
+
+/// The report kernel over a table in several chunks (e.g. Arrow record batches). Group codes are
+/// shared by all chunks (every chunk's `group_labels` must be the same table); rows are numbered
+/// across chunks in order.
+///
+/// # Errors
+/// As [`report_columns`].
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{report_chunks, Columns, ReportOptions, TimeColumn};
+/// use chrono::NaiveDate;
+/// let labels = vec!["Phòng Y tế".to_string()];
+/// let (a, b) = ([19_631 * 86_400i64], [19_640 * 86_400i64]);
+/// let chunk = |received: &'_ [i64]| Columns {
+///     received: TimeColumn::local(received),
+///     due: TimeColumn::local(received).with_validity(None, true),
+///     finished: TimeColumn::local(received).with_validity(None, true),
+///     status: &[4], channel: None, online_service: None, supplement_requests: None, synced: None,
+///     group: &[0], group_labels: &labels,
+/// };
+/// let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
+/// let r = report_chunks(&[chunk(&a), chunk(&b)], &ReportOptions::end_of_day(as_of)).unwrap();
+/// assert_eq!((r.inputs, r.total().within_due), (2, 2));
+/// ```
+pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<Report> {
+    let n: usize = chunks.iter().map(Columns::len).sum();
+    let labels: &[String] = chunks.first().map_or(&[], |c| c.group_labels);
     let as_of = local_seconds(options.as_of);
     let as_of_date = options.as_of.date();
     let end_date = options.end.unwrap_or(as_of_date);
@@ -746,42 +775,39 @@ pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Rep
         View::Activity => as_of.min(i64::from(day_number(end_date) + 1) * DAY - 1),
     };
 
-    let status_of = |i: usize| Status::from_column_code(cols.status[i]);
-    let facts_of = |i: usize, status: Status| Facts {
-        received: cols.received.local_seconds(i).unwrap_or(0),
-        due: cols.due.local_seconds(i),
-        finished: cols.finished.local_seconds(i),
-        status,
-        supplement_requests: cols.supplement_requests.map_or(0, |s| s[i]),
-    };
-
     // pass 1: validation, and the earliest reception when the window has no start
     let mut rejected = Vec::new();
-    let mut ok = vec![true; n];
+    let mut ok: Vec<Vec<bool>> = Vec::with_capacity(chunks.len());
     let mut min_received = i64::MAX;
-    for i in 0..n {
-        let Some(status) = status_of(i) else {
-            ok[i] = false;
-            continue;
-        };
-        let f = facts_of(i, status);
-        let received = cols.received.local_seconds(i);
-        if let Some((field, value, reason)) = check_row(received, f.due, f.finished, status) {
-            let r = Rejection::new(
-                i,
-                "",
-                field,
-                value.map(fmt_seconds).unwrap_or_default(),
-                reason,
-            );
-            if options.on_error == OnError::Raise {
-                return Err(r.into());
+    let mut offset = 0usize;
+    for cols in chunks {
+        let mut chunk_ok = vec![true; cols.len()];
+        for (i, slot) in chunk_ok.iter_mut().enumerate() {
+            let Some(status) = Status::from_column_code(cols.status[i]) else {
+                *slot = false;
+                continue;
+            };
+            let f = facts_of(cols, i, status);
+            let received = cols.received.local_seconds(i);
+            if let Some((field, value, reason)) = check_row(received, f.due, f.finished, status) {
+                let r = Rejection::new(
+                    offset + i,
+                    "",
+                    field,
+                    value.map(fmt_seconds).unwrap_or_default(),
+                    reason,
+                );
+                if options.on_error == OnError::Raise {
+                    return Err(r.into());
+                }
+                rejected.push(r);
+                *slot = false;
+                continue;
             }
-            rejected.push(r);
-            ok[i] = false;
-            continue;
+            min_received = min_received.min(f.received);
         }
-        min_received = min_received.min(f.received);
+        offset += cols.len();
+        ok.push(chunk_ok);
     }
     let start_date = match options.start {
         Some(s) => s,
@@ -794,85 +820,95 @@ pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Rep
     let table = PeriodTable::new(window, options.granularity);
     let np = table.periods.len();
     let window_start = i64::from(day_number(start_date)) * DAY;
-    let mut cells = vec![Tally::default(); cols.group_labels.len().max(1) * np];
+    let mut cells = vec![Tally::default(); labels.len().max(1) * np];
     let mut excluded = Tally::default();
 
-    for i in (0..n).filter(|&i| ok[i]) {
-        let Some(status) = status_of(i) else { continue };
-        let f = facts_of(i, status);
-        let g = cols.group.get(i).copied().unwrap_or(0) as usize;
-        let channel = cols.channel.map_or(crate::Channel::Direct, |c| match c[i] {
-            2 => crate::Channel::Online,
-            3 => crate::Channel::Post,
-            _ => crate::Channel::Direct,
-        });
-        let online = cols
-            .online_service
-            .map_or(crate::OnlineService::None, |c| match c[i] {
-                1 => crate::OnlineService::Partial,
-                2 => crate::OnlineService::Full,
-                _ => crate::OnlineService::None,
+    for (cols, chunk_ok) in chunks.iter().zip(&ok) {
+        for i in (0..cols.len()).filter(|&i| chunk_ok[i]) {
+            let Some(status) = Status::from_column_code(cols.status[i]) else {
+                continue;
+            };
+            let f = facts_of(cols, i, status);
+            let g = cols.group.get(i).copied().unwrap_or(0) as usize;
+            let channel = cols.channel.map_or(crate::Channel::Direct, |c| match c[i] {
+                2 => crate::Channel::Online,
+                3 => crate::Channel::Post,
+                _ => crate::Channel::Direct,
             });
-        let synced = cols.synced.is_none_or(|s| s[i]);
-        match options.view {
-            View::Cohort => {
-                let outcome = classify_facts(&f, as_of, &options.classify);
-                if !outcome.is_counted() || f.received < window_start {
-                    let o = if outcome.is_counted() {
-                        Outcome::NotYetReceived
-                    } else {
-                        outcome
+            let online = cols
+                .online_service
+                .map_or(crate::OnlineService::None, |c| match c[i] {
+                    1 => crate::OnlineService::Partial,
+                    2 => crate::OnlineService::Full,
+                    _ => crate::OnlineService::None,
+                });
+            let synced = cols.synced.is_none_or(|s| s[i]);
+            match options.view {
+                View::Cohort => {
+                    let outcome = classify_facts(&f, as_of, &options.classify);
+                    if !outcome.is_counted() || f.received < window_start {
+                        let o = if outcome.is_counted() {
+                            Outcome::NotYetReceived
+                        } else {
+                            outcome
+                        };
+                        excluded.add(o, channel, online, synced, false);
+                        continue;
+                    }
+                    let p = table.of_day(f.received.div_euclid(DAY) as i32);
+                    cells[g * np + p].add(outcome, channel, online, synced, false);
+                }
+                View::Activity => {
+                    let end = f.end();
+                    if status.group() == crate::dossier::StatusGroup::NeverReceived
+                        || f.received > last_cutoff
+                    {
+                        excluded.add(
+                            classify_facts(&f, last_cutoff, &options.classify),
+                            channel,
+                            online,
+                            synced,
+                            false,
+                        );
+                        continue;
+                    }
+                    if end.is_some_and(|e| e < window_start) {
+                        excluded.add(
+                            classify_facts(&f, window_start - 1, &options.classify),
+                            channel,
+                            online,
+                            synced,
+                            false,
+                        );
+                        continue;
+                    }
+                    let first = table.of_day(f.received.max(window_start).div_euclid(DAY) as i32);
+                    let last = match end {
+                        Some(e) if e <= last_cutoff => table.of_day(e.div_euclid(DAY) as i32),
+                        _ => np - 1,
                     };
-                    excluded.add(o, channel, online, synced, false);
-                    continue;
-                }
-                let p = table.of_day(f.received.div_euclid(DAY) as i32);
-                cells[g * np + p].add(outcome, channel, online, synced, false);
-            }
-            View::Activity => {
-                let end = f.end();
-                if status.group() == crate::dossier::StatusGroup::NeverReceived
-                    || f.received > last_cutoff
-                {
-                    excluded.add(
-                        classify_facts(&f, last_cutoff, &options.classify),
-                        channel,
-                        online,
-                        synced,
-                        false,
-                    );
-                    continue;
-                }
-                if end.is_some_and(|e| e < window_start) {
-                    excluded.add(
-                        classify_facts(&f, window_start - 1, &options.classify),
-                        channel,
-                        online,
-                        synced,
-                        false,
-                    );
-                    continue;
-                }
-                let first = table.of_day(f.received.max(window_start).div_euclid(DAY) as i32);
-                let last = match end {
-                    Some(e) if e <= last_cutoff => table.of_day(e.div_euclid(DAY) as i32),
-                    _ => np - 1,
-                };
-                for p in first..=last {
-                    let period = table.periods[p];
-                    let p_start = i64::from(day_number(period.start())) * DAY;
-                    let cutoff =
-                        (i64::from(day_number(period.end()) + 1) * DAY - 1).min(last_cutoff);
-                    let outcome = classify_facts(&f, cutoff, &options.classify);
-                    cells[g * np + p].add(outcome, channel, online, synced, f.received < p_start);
+                    for p in first..=last {
+                        let period = table.periods[p];
+                        let p_start = i64::from(day_number(period.start())) * DAY;
+                        let cutoff =
+                            (i64::from(day_number(period.end()) + 1) * DAY - 1).min(last_cutoff);
+                        let outcome = classify_facts(&f, cutoff, &options.classify);
+                        cells[g * np + p].add(
+                            outcome,
+                            channel,
+                            online,
+                            synced,
+                            f.received < p_start,
+                        );
+                    }
                 }
             }
         }
     }
 
     let mut rows = Vec::new();
-    let mut order: Vec<usize> = (0..cols.group_labels.len().max(1)).collect();
-    let keys: Vec<String> = cols.group_labels.iter().map(|l| name_key(l)).collect();
+    let mut order: Vec<usize> = (0..labels.len().max(1)).collect();
+    let keys: Vec<String> = labels.iter().map(|l| name_key(l)).collect();
     order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)));
     for g in order {
         for p in 0..np {
@@ -883,7 +919,7 @@ pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Rep
             rows.push(Row {
                 group: match options.group_by {
                     GroupBy::Total => None,
-                    _ => cols.group_labels.get(g).cloned(),
+                    _ => labels.get(g).cloned(),
                 },
                 period: Some(table.periods[p]),
                 tally,
@@ -899,6 +935,17 @@ pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Rep
         window,
         options: options.clone(),
     })
+}
+
+#[inline]
+fn facts_of(cols: &Columns<'_>, i: usize, status: Status) -> Facts {
+    Facts {
+        received: cols.received.local_seconds(i).unwrap_or(0),
+        due: cols.due.local_seconds(i),
+        finished: cols.finished.local_seconds(i),
+        status,
+        supplement_requests: cols.supplement_requests.map_or(0, |s| s[i]),
+    }
 }
 
 /// One tally over all dossiers received up to `as_of` (and from `start`), classified at
