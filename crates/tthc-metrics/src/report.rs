@@ -734,15 +734,17 @@ pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Rep
 /// use chrono::NaiveDate;
 /// let labels = vec!["Phòng Y tế".to_string()];
 /// let (a, b) = ([19_631 * 86_400i64], [19_640 * 86_400i64]);
-/// let chunk = |received: &'_ [i64]| Columns {
-///     received: TimeColumn::local(received),
-///     due: TimeColumn::local(received).with_validity(None, true),
-///     finished: TimeColumn::local(received).with_validity(None, true),
-///     status: &[4], channel: None, online_service: None, supplement_requests: None, synced: None,
-///     group: &[0], group_labels: &labels,
-/// };
+/// fn chunk<'a>(received: &'a [i64], labels: &'a [String]) -> Columns<'a> {
+///     Columns {
+///         received: TimeColumn::local(received),
+///         due: TimeColumn::local(received).with_validity(None, true),
+///         finished: TimeColumn::local(received).with_validity(None, true),
+///         status: &[4], channel: None, online_service: None, supplement_requests: None, synced: None,
+///         group: &[0], group_labels: labels,
+///     }
+/// }
 /// let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
-/// let r = report_chunks(&[chunk(&a), chunk(&b)], &ReportOptions::end_of_day(as_of)).unwrap();
+/// let r = report_chunks(&[chunk(&a, &labels), chunk(&b, &labels)], &ReportOptions::end_of_day(as_of)).unwrap();
 /// assert_eq!((r.inputs, r.total().within_due), (2, 2));
 /// ```
 pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<Report> {
