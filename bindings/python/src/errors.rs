@@ -1,0 +1,64 @@
+//! The `TthcError(ValueError)` hierarchy, each error with a stable `.code`.
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use tthc_arrow::ArrowError;
+use tthc_metrics::Error;
+
+create_exception!(tthc_metrics, TthcError, PyValueError, "Base of every tthc_metrics error; `.code` is stable.");
+create_exception!(tthc_metrics, RejectedRecordError, TthcError, "A bad input record: `.row`, `.column`, `.value`, `.dossier_id`, `.code`.");
+create_exception!(tthc_metrics, NoDataError, TthcError, "A rate with a zero denominator.");
+create_exception!(tthc_metrics, UnknownNameError, TthcError, "A name that is not a known policy, status, preset...");
+create_exception!(tthc_metrics, SchemaError, TthcError, "A missing column or a column of an unusable type.");
+create_exception!(tthc_metrics, OutOfRangeError, TthcError, "A date outside the supported range.");
+create_exception!(tthc_metrics, RubricError, TthcError, "A rubric that does not parse or validate.");
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("TthcError", py.get_type::<TthcError>())?;
+    m.add("RejectedRecordError", py.get_type::<RejectedRecordError>())?;
+    m.add("NoDataError", py.get_type::<NoDataError>())?;
+    m.add("UnknownNameError", py.get_type::<UnknownNameError>())?;
+    m.add("SchemaError", py.get_type::<SchemaError>())?;
+    m.add("OutOfRangeError", py.get_type::<OutOfRangeError>())?;
+    m.add("RubricError", py.get_type::<RubricError>())?;
+    Ok(())
+}
+
+fn with_code(py: Python<'_>, err: PyErr, code: &str) -> PyErr {
+    let _ = err.value(py).setattr("code", code);
+    err
+}
+
+/// Maps an adapter or core error to its Python exception with `.code` (and record details).
+pub(crate) fn map_error(py: Python<'_>, e: &ArrowError) -> PyErr {
+    let msg = e.to_string();
+    let err = match e {
+        ArrowError::Core(Error::Rejected(r)) => {
+            let err = RejectedRecordError::new_err(msg);
+            let v = err.value(py);
+            let _ = v.setattr("row", r.row);
+            let _ = v.setattr("column", r.field.as_str());
+            let _ = v.setattr("value", r.value.as_str());
+            let _ = v.setattr("dossier_id", r.dossier_id.as_str());
+            err
+        }
+        ArrowError::Core(Error::NoData { .. }) => NoDataError::new_err(msg),
+        ArrowError::Core(Error::Unknown { .. }) | ArrowError::UnknownCanonical(_) => UnknownNameError::new_err(msg),
+        ArrowError::Core(Error::OutOfRange { .. }) => OutOfRangeError::new_err(msg),
+        ArrowError::Core(Error::InvalidRubric { .. } | Error::Parse { .. }) => RubricError::new_err(msg),
+        ArrowError::MissingColumn { .. } | ArrowError::UnsupportedType { .. } => SchemaError::new_err(msg),
+        _ => TthcError::new_err(msg),
+    };
+    with_code(py, err, e.code())
+}
+
+/// A panic caught at the boundary.
+pub(crate) fn internal_error(py: Python<'_>) -> PyErr {
+    with_code(
+        py,
+        TthcError::new_err("internal error in tthc_metrics (a bug: please report it with the input that caused it)"),
+        "internal_error",
+    )
+}

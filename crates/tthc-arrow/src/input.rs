@@ -1,0 +1,641 @@
+//! Reading record batches into the core's columnar view.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, Schema, TimeUnit};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use tthc_metrics::{
+    local_seconds, report_chunks, Channel, Columns, Error, GroupBy, GroupCoder, OnError, OnlineService,
+    RejectReason, Rejection, Report, ReportOptions, Status, TimeColumn, TimeEncoding, TimeValues, Validity,
+};
+
+/// The canonical input column names (domain-rules section 2). `received_at` and `status` are
+/// required, `unit` when grouping by unit, `procedure` when grouping by procedure; the rest are
+/// optional.
+pub const CANONICAL_COLUMNS: [&str; 11] = [
+    "dossier_id",
+    "unit",
+    "procedure",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "status",
+    "channel",
+    "online_service",
+    "supplement_requests",
+    "synced_to_portal",
+];
+
+/// Errors of the adapter: the core's, plus problems with the table's shape.
+///
+/// # Example
+/// ```
+/// use tthc_arrow::ArrowError;
+/// let e = ArrowError::MissingColumn { name: "received_at".into(), available: "unit, status".into() };
+/// assert_eq!(e.code(), "missing_column");
+/// assert!(e.to_string().contains("received_at"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror_impl::Error)]
+#[non_exhaustive]
+pub enum ArrowError {
+    /// An error of the core crate (a rejected record, a bad option...).
+    #[error(transparent)]
+    Core(#[from] Error),
+    /// A required column is absent.
+    #[error("missing column {name:?}; the table has: {available}")]
+    MissingColumn {
+        /// The canonical name (or the caller's mapped name).
+        name: String,
+        /// The columns the table has.
+        available: String,
+    },
+    /// A column whose Arrow type cannot carry the field.
+    #[error("column {column:?} has type {data_type}, which cannot hold {expected}")]
+    UnsupportedType {
+        /// The column.
+        column: String,
+        /// Its Arrow type.
+        data_type: String,
+        /// What the field needs.
+        expected: &'static str,
+    },
+    /// A column mapping that names an unknown canonical column.
+    #[error("column mapping: {0:?} is not a canonical column (expected one of: {list})", list = CANONICAL_COLUMNS.join(", "))]
+    UnknownCanonical(String),
+}
+
+impl ArrowError {
+    /// A stable snake_case code.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(tthc_arrow::ArrowError::UnknownCanonical("x".into()).code(), "unknown_column");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Core(e) => e.code(),
+            Self::MissingColumn { .. } => "missing_column",
+            Self::UnsupportedType { .. } => "unsupported_type",
+            Self::UnknownCanonical(_) => "unknown_column",
+        }
+    }
+}
+
+mod thiserror_impl {
+    pub use ::thiserror::Error;
+}
+
+/// Maps the caller's column names onto the canonical ones (e.g. the Vietnamese headers of a
+/// portal export: `{"Ngày tiếp nhận": "received_at"}`).
+///
+/// # Example
+/// ```
+/// use tthc_arrow::ColumnMap;
+/// let m = ColumnMap::new([("Ngày tiếp nhận", "received_at"), ("Đơn vị", "unit")]).unwrap();
+/// assert_eq!(m.source("received_at"), "Ngày tiếp nhận");
+/// assert_eq!(m.source("status"), "status");
+/// assert!(ColumnMap::new([("x", "nonsense")]).is_err());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMap {
+    to_source: HashMap<String, String>,
+}
+
+impl ColumnMap {
+    /// A mapping from caller names to canonical names.
+    ///
+    /// # Errors
+    /// [`ArrowError::UnknownCanonical`] when a target is not a canonical column.
+    ///
+    /// # Example
+    /// see [`ColumnMap`].
+    pub fn new<I, A, B>(pairs: I) -> Result<Self, ArrowError>
+    where
+        I: IntoIterator<Item = (A, B)>,
+        A: Into<String>,
+        B: Into<String>,
+    {
+        let mut to_source = HashMap::new();
+        for (from, to) in pairs {
+            let to = to.into();
+            if !CANONICAL_COLUMNS.contains(&to.as_str()) {
+                return Err(ArrowError::UnknownCanonical(to));
+            }
+            to_source.insert(to, from.into());
+        }
+        Ok(Self { to_source })
+    }
+
+    /// The table column that holds canonical column `canonical`.
+    ///
+    /// # Example
+    /// see [`ColumnMap`].
+    pub fn source<'a>(&'a self, canonical: &'a str) -> &'a str {
+        self.to_source.get(canonical).map_or(canonical, String::as_str)
+    }
+}
+
+/// The owned, coded columns of one batch (one byte or word a row); times stay in the batch.
+struct Coded {
+    status: Vec<u8>,
+    channel: Option<Vec<u8>>,
+    online: Option<Vec<u8>>,
+    supplements: Option<Vec<u32>>,
+    synced: Option<Vec<bool>>,
+    group: Vec<u32>,
+    parsed: [Option<(Vec<i64>, Vec<u8>)>; 3],
+}
+
+const TIME_FIELDS: [&str; 3] = ["received_at", "due_at", "finished_at"];
+
+/// Builds a report from record batches: decodes the columns, rejects bad values with their row,
+/// column and value, and runs the core's single-pass kernel over all batches.
+///
+/// # Errors
+/// [`ArrowError::MissingColumn`], [`ArrowError::UnsupportedType`], or the core's errors (under
+/// [`OnError::Raise`], the first bad record).
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{RecordBatch, StringArray, Date32Array, Int8Array, ArrayRef};
+/// use tthc_arrow::{report_batches, ColumnMap};
+/// use tthc_metrics::ReportOptions;
+/// use chrono::NaiveDate;
+/// let batch = RecordBatch::try_from_iter([
+///     ("unit", Arc::new(StringArray::from(vec!["Phòng Y tế", "Phòng Y tế"])) as ArrayRef),
+///     ("received_at", Arc::new(Date32Array::from(vec![19_631, 19_640])) as ArrayRef),
+///     ("due_at", Arc::new(Date32Array::from(vec![Some(19_633), None])) as ArrayRef),
+///     ("finished_at", Arc::new(Date32Array::from(vec![Some(19_635), None])) as ArrayRef),
+///     ("status", Arc::new(Int8Array::from(vec![10, 4])) as ArrayRef),
+/// ]).unwrap();
+/// let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
+/// let r = report_batches(&[batch], &ColumnMap::default(), &ReportOptions::end_of_day(as_of).granularity(None)).unwrap();
+/// assert_eq!((r.total().late, r.total().within_due), (1, 1));
+/// ```
+pub fn report_batches(
+    batches: &[RecordBatch],
+    columns: &ColumnMap,
+    options: &ReportOptions,
+) -> Result<Report, ArrowError> {
+    let Some(schema) = batches.first().map(RecordBatch::schema) else {
+        // no batch: an empty report
+        return Ok(report_chunks(&[], options)?);
+    };
+    let col = |name: &'static str| -> Option<usize> { schema.index_of(columns.source(name)).ok() };
+    let require = |name: &'static str| {
+        col(name).ok_or_else(|| ArrowError::MissingColumn {
+            name: columns.source(name).to_string(),
+            available: schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", "),
+        })
+    };
+    let received_idx = require("received_at")?;
+    let status_idx = require("status")?;
+    let group_idx = match options.group_by {
+        GroupBy::Unit => Some(require("unit")?),
+        GroupBy::Procedure => Some(require("procedure")?),
+        _ => None,
+    };
+    let unit_idx = col("unit");
+    let id_idx = col("dossier_id");
+    let time_idx = [Some(received_idx), col("due_at"), col("finished_at")];
+    for (k, idx) in time_idx.iter().enumerate() {
+        if let Some(i) = idx {
+            check_time_type(&schema, *i, TIME_FIELDS[k])?;
+        }
+    }
+
+    let mut coder = GroupCoder::default();
+    let mut raw_cache: HashMap<Box<str>, u32> = HashMap::new();
+    let mut rejected: Vec<Rejection> = Vec::new();
+    let mut coded: Vec<Coded> = Vec::with_capacity(batches.len());
+    let mut offset = 0usize;
+    for batch in batches {
+        let n = batch.num_rows();
+        let id_of = |i: usize| id_idx.map(|c| text_value(batch.column(c).as_ref(), i)).unwrap_or_default();
+        let mut reject = |i: usize, field: &str, value: String, reason: RejectReason| -> Result<(), ArrowError> {
+            let r = Rejection::new(offset + i, id_of(i), field, value, reason);
+            if options.on_error == OnError::Raise {
+                return Err(Error::from(r).into());
+            }
+            rejected.push(r);
+            Ok(())
+        };
+        // status (required, coded)
+        let mut status = code_column(batch.column(status_idx).as_ref(), "status", |v| match v {
+            Value::Null => Err(RejectReason::Missing),
+            Value::Int(x) => Status::from_code(x).map(Status::column_code).map_err(|_| RejectReason::UnknownStatus),
+            Value::Text(s) => Status::from_str(s).map(Status::column_code).map_err(|_| RejectReason::UnknownStatus),
+        })?;
+        // the unit must be present even when grouping by something else
+        let unit_missing: Vec<bool> = match unit_idx {
+            Some(u) => code_column(batch.column(u).as_ref(), "unit", |v| {
+                Ok::<bool, RejectReason>(match v {
+                    Value::Null => true,
+                    Value::Text(s) => s.trim().is_empty(),
+                    Value::Int(_) => false,
+                })
+            })?
+            .into_iter()
+            .map(|r| r.unwrap_or(true))
+            .collect(),
+            None => vec![false; n],
+        };
+        let channel = optional_code(batch, col("channel"), "channel", |v| match v {
+            Value::Null => Ok(Channel::Direct.code()),
+            Value::Int(x) => Channel::from_code(x).map(Channel::code).map_err(|_| RejectReason::UnknownChannel),
+            Value::Text(s) => Channel::from_str(s).map(Channel::code).map_err(|_| RejectReason::UnknownChannel),
+        })?;
+        let online = optional_code(batch, col("online_service"), "online_service", |v| match v {
+            Value::Null => Ok(0),
+            Value::Int(x) => OnlineService::from_str(&x.to_string())
+                .map(OnlineService::column_code)
+                .map_err(|_| RejectReason::UnknownOnlineService),
+            Value::Text(s) => OnlineService::from_str(s)
+                .map(OnlineService::column_code)
+                .map_err(|_| RejectReason::UnknownOnlineService),
+        })?;
+        let supplements = optional_code(batch, col("supplement_requests"), "supplement_requests", |v| match v {
+            Value::Null => Ok(0u32),
+            Value::Int(x) => u32::try_from(x).map_err(|_| RejectReason::Unreadable),
+            Value::Text(s) => s.trim().parse::<u32>().map_err(|_| RejectReason::Unreadable),
+        })?;
+        let synced = optional_code(batch, col("synced_to_portal"), "synced_to_portal", |v| match v {
+            Value::Null => Ok(true),
+            Value::Int(x) => Ok(x != 0),
+            Value::Text(s) => match s.trim().to_lowercase().as_str() {
+                "true" | "1" | "yes" | "có" | "đã đồng bộ" => Ok(true),
+                "false" | "0" | "no" | "không" | "chưa đồng bộ" => Ok(false),
+                _ => Err(RejectReason::Unreadable),
+            },
+        })?;
+        // group codes
+        let group: Vec<u32> = match (options.group_by, group_idx) {
+            (GroupBy::Channel, _) => channel
+                .as_ref()
+                .map_or_else(|| vec![0; n], |c| c.iter().map(|r| r.as_ref().map_or(0, |&x| u32::from(x).saturating_sub(1))).collect()),
+            (_, Some(g)) => {
+                let codes = code_column(batch.column(g).as_ref(), columns.source(if options.group_by == GroupBy::Unit { "unit" } else { "procedure" }), |v| {
+                    Ok::<u32, RejectReason>(match v {
+                        Value::Null => u32::MAX,
+                        Value::Int(x) => group_code(&mut coder, &mut raw_cache, &x.to_string()),
+                        Value::Text(s) => group_code(&mut coder, &mut raw_cache, s),
+                    })
+                })?;
+                codes.into_iter().map(|r| r.unwrap_or(u32::MAX)).collect()
+            }
+            _ => vec![0; n],
+        };
+        // parsed text times (only for text columns)
+        let mut parsed: [Option<(Vec<i64>, Vec<u8>)>; 3] = [None, None, None];
+        for (k, idx) in time_idx.iter().enumerate() {
+            if let Some(c) = idx {
+                if is_text(batch.column(*c).data_type()) {
+                    let (vals, bits, bad) = parse_text_times(batch.column(*c).as_ref());
+                    for (i, raw) in bad {
+                        if status[i].is_ok() {
+                            reject(i, columns.source(TIME_FIELDS[k]), raw, RejectReason::Unreadable)?;
+                            status[i] = Err(RejectReason::Unreadable);
+                        }
+                    }
+                    parsed[k] = Some((vals, bits));
+                }
+            }
+        }
+        // rows rejected here get status code 0 so the kernel skips them
+        let mut status_codes = Vec::with_capacity(n);
+        for (i, st) in status.iter().enumerate() {
+            let bad = match st {
+                Err(RejectReason::Unreadable) => None, // already reported above
+                Err(reason) => Some(("status", *reason)),
+                Ok(_) if unit_missing[i] => Some(("unit", RejectReason::Missing)),
+                Ok(_) => [("channel", &channel), ("online_service", &online)]
+                    .iter()
+                    .find_map(|(f, c)| c.as_ref().and_then(|c| c[i].err()).map(|r| (*f, r)))
+                    .or_else(|| supplements.as_ref().and_then(|c| c[i].err()).map(|r| ("supplement_requests", r)))
+                    .or_else(|| synced.as_ref().and_then(|c| c[i].err()).map(|r| ("synced_to_portal", r))),
+            };
+            match (bad, st) {
+                (Some((field, reason)), _) => {
+                    let value = col(field).map(|c| text_value(batch.column(c).as_ref(), i)).unwrap_or_default();
+                    reject(i, columns.source(field), value, reason)?;
+                    status_codes.push(0);
+                }
+                (None, Ok(code)) => status_codes.push(*code),
+                (None, Err(_)) => status_codes.push(0),
+            }
+        }
+        let unwrap_ok = |v: Option<Vec<Result<u8, RejectReason>>>| v.map(|v| v.into_iter().map(|x| x.unwrap_or(0)).collect());
+        coded.push(Coded {
+            status: status_codes,
+            channel: unwrap_ok(channel),
+            online: unwrap_ok(online),
+            supplements: supplements.map(|v| v.into_iter().map(|x| x.unwrap_or(0)).collect()),
+            synced: synced.map(|v| v.into_iter().map(|x| x.unwrap_or(true)).collect()),
+            group,
+            parsed,
+        });
+        offset += n;
+    }
+    // a null group value (e.g. no procedure) is its own group, labelled ""
+    let mut labels = coder.into_labels();
+    let null_label = labels.len() as u32;
+    labels.push(String::new());
+    let mut kernel_rows: Vec<Columns<'_>> = Vec::with_capacity(batches.len());
+    for (coded, batch) in coded.iter_mut().zip(batches) {
+        for g in &mut coded.group {
+            if *g == u32::MAX {
+                *g = null_label;
+            }
+        }
+        let _ = batch;
+    }
+    for (coded, batch) in coded.iter().zip(batches) {
+        let time = |k: usize| -> TimeColumn<'_> {
+            match (&coded.parsed[k], time_idx[k]) {
+                (Some((vals, bits)), _) => TimeColumn::local(vals).with_validity(Some(Validity::new(bits, 0)), false),
+                (None, Some(c)) => time_column(batch.column(c).as_ref()),
+                (None, None) => TimeColumn::local(&[]).with_validity(None, true),
+            }
+        };
+        kernel_rows.push(Columns {
+            received: time(0),
+            due: time(1),
+            finished: time(2),
+            status: &coded.status,
+            channel: coded.channel.as_deref(),
+            online_service: coded.online.as_deref(),
+            supplement_requests: coded.supplements.as_deref(),
+            synced: coded.synced.as_deref(),
+            group: &coded.group,
+            group_labels: &labels,
+        });
+    }
+    let mut report = report_chunks(&kernel_rows, options)?;
+    // the kernel's own rejections (time order, missing reception) get their dossier ids here
+    if let Some(c) = id_idx {
+        let starts: Vec<usize> = batches
+            .iter()
+            .scan(0usize, |acc, b| {
+                let s = *acc;
+                *acc += b.num_rows();
+                Some(s)
+            })
+            .collect();
+        for r in &mut report.rejected {
+            let b = starts.partition_point(|&s| s <= r.row) - 1;
+            r.dossier_id = text_value(batches[b].column(c).as_ref(), r.row - starts[b]);
+        }
+    }
+    for r in &mut report.rejected {
+        if let Some(k) = TIME_FIELDS.iter().position(|f| *f == r.field) {
+            r.field = columns.source(TIME_FIELDS[k]).to_string();
+        }
+    }
+    rejected.append(&mut report.rejected);
+    rejected.sort_by_key(|r| r.row);
+    report.rejected = rejected;
+    // drop the synthetic "" label's row if nothing used it: rows only exist for used groups
+    Ok(report)
+}
+
+fn group_code(coder: &mut GroupCoder, cache: &mut HashMap<Box<str>, u32>, s: &str) -> u32 {
+    if let Some(&c) = cache.get(s) {
+        return c;
+    }
+    let c = coder.code(s);
+    cache.insert(s.into(), c);
+    c
+}
+
+/// One cell of a coded column as the decoder sees it.
+enum Value<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+}
+
+fn is_text(t: &DataType) -> bool {
+    match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::Dictionary(_, v) => is_text(v),
+        _ => false,
+    }
+}
+
+macro_rules! int_values {
+    ($array:expr, $f:expr, $($t:ty),*) => {{
+        let a: &dyn Array = $array;
+        $(
+            if let Some(p) = a.as_primitive_opt::<$t>() {
+                return Some((0..p.len()).map(|i| if p.is_null(i) { $f(Value::Null) } else { $f(Value::Int(p.value(i) as i64)) }).collect());
+            }
+        )*
+        None
+    }};
+}
+
+fn ints<T>(array: &dyn Array, f: &mut dyn FnMut(Value<'_>) -> T) -> Option<Vec<T>> {
+    int_values!(array, f, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type)
+}
+
+/// Applies `f` to each row of a coded column; dictionary values are decoded once each.
+fn code_column<T: Clone>(
+    array: &dyn Array,
+    column: &str,
+    mut f: impl FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<Vec<Result<T, RejectReason>>, ArrowError> {
+    code_column_dyn(array, column, &mut f)
+}
+
+fn code_column_dyn<T: Clone>(
+    array: &dyn Array,
+    column: &str,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<Vec<Result<T, RejectReason>>, ArrowError> {
+    let unsupported = || ArrowError::UnsupportedType {
+        column: column.to_string(),
+        data_type: array.data_type().to_string(),
+        expected: "text or integers",
+    };
+    if let Some(d) = array.as_any_dictionary_opt() {
+        let values = d.values();
+        let decoded = code_column_dyn(values.as_ref(), column, f)?;
+        let null = f(Value::Null);
+        if decoded.is_empty() {
+            return Ok(vec![null; array.len()]);
+        }
+        let keys = d.normalized_keys();
+        return Ok((0..array.len())
+            .map(|i| if array.is_null(i) { null.clone() } else { decoded[keys[i]].clone() })
+            .collect());
+    }
+    if let Some(s) = array.as_string_opt::<i32>() {
+        return Ok(s.iter().map(|v| f(v.map_or(Value::Null, Value::Text))).collect());
+    }
+    if let Some(s) = array.as_string_opt::<i64>() {
+        return Ok(s.iter().map(|v| f(v.map_or(Value::Null, Value::Text))).collect());
+    }
+    if let Some(s) = array.as_string_view_opt() {
+        return Ok(s.iter().map(|v| f(v.map_or(Value::Null, Value::Text))).collect());
+    }
+    if let Some(b) = array.as_boolean_opt() {
+        return Ok(b.iter().map(|v| f(v.map_or(Value::Null, |x| Value::Int(i64::from(x))))).collect());
+    }
+    if *array.data_type() == DataType::Null {
+        return Ok(vec![f(Value::Null); array.len()]);
+    }
+    ints(array, f).ok_or_else(unsupported)
+}
+
+type CodedColumn<T> = Option<Vec<Result<T, RejectReason>>>;
+
+fn optional_code<T: Clone>(
+    batch: &RecordBatch,
+    idx: Option<usize>,
+    column: &str,
+    f: impl FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<CodedColumn<T>, ArrowError> {
+    idx.map(|c| code_column(batch.column(c).as_ref(), column, f)).transpose()
+}
+
+/// A cell as text, for messages and dossier ids.
+fn text_value(array: &dyn Array, i: usize) -> String {
+    if i >= array.len() || array.is_null(i) {
+        return String::new();
+    }
+    if let Some(d) = array.as_any_dictionary_opt() {
+        if d.values().is_empty() {
+            return String::new();
+        }
+        return text_value(d.values().as_ref(), d.normalized_keys()[i]);
+    }
+    if let Some(s) = array.as_string_opt::<i32>() {
+        return s.value(i).to_string();
+    }
+    if let Some(s) = array.as_string_opt::<i64>() {
+        return s.value(i).to_string();
+    }
+    if let Some(s) = array.as_string_view_opt() {
+        return s.value(i).to_string();
+    }
+    ints(array, &mut |v| match v {
+        Value::Int(x) => x.to_string(),
+        _ => String::new(),
+    })
+    .and_then(|v| v.into_iter().nth(i))
+    .unwrap_or_default()
+}
+
+fn check_time_type(schema: &Arc<Schema>, idx: usize, name: &str) -> Result<(), ArrowError> {
+    let f = schema.field(idx);
+    match f.data_type() {
+        DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _) | DataType::Null => Ok(()),
+        t if is_text(t) => Ok(()),
+        t => Err(ArrowError::UnsupportedType {
+            column: f.name().clone(),
+            data_type: format!("{t} (for {name})"),
+            expected: "a date32, date64, timestamp or text date",
+        }),
+    }
+}
+
+fn validity(array: &dyn Array) -> Option<Validity<'_>> {
+    array.nulls().map(|n| Validity::new(n.inner().values(), n.offset()))
+}
+
+/// A borrowed view of a date or timestamp column (checked by `check_time_type`).
+fn time_column(array: &dyn Array) -> TimeColumn<'_> {
+    let v = validity(array);
+    fn ts(values: &[i64], per_second: i64, utc: bool) -> TimeColumn<'_> {
+        TimeColumn::new(TimeValues::Ticks(values), TimeEncoding::Timestamp { per_second, utc }, None)
+    }
+    let col = match array.data_type() {
+        DataType::Date32 => TimeColumn::new(TimeValues::Days(array.as_primitive::<Date32Type>().values()), TimeEncoding::Days, None),
+        DataType::Date64 => ts(array.as_primitive::<Date64Type>().values(), 1_000, false),
+        DataType::Timestamp(unit, tz) => {
+            let utc = tz.is_some();
+            match unit {
+                TimeUnit::Second => ts(array.as_primitive::<TimestampSecondType>().values(), 1, utc),
+                TimeUnit::Millisecond => ts(array.as_primitive::<TimestampMillisecondType>().values(), 1_000, utc),
+                TimeUnit::Microsecond => ts(array.as_primitive::<TimestampMicrosecondType>().values(), 1_000_000, utc),
+                TimeUnit::Nanosecond => ts(array.as_primitive::<TimestampNanosecondType>().values(), 1_000_000_000, utc),
+            }
+        }
+        // a Null-typed column: every row null
+        _ => return TimeColumn::local(&[]).with_validity(None, true),
+    };
+    col.with_validity(v, false)
+}
+
+/// Parses a text date or date-time as UTC+7 civil time.
+///
+/// Accepted: `2023-10-16`, `2023-10-16 09:30[:00]`, `2023-10-16T09:30:00`, `16/10/2023`,
+/// `16/10/2023 09:30[:00]`, and RFC 3339 with an offset (converted to UTC+7).
+fn parse_local(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp() + i64::from(tthc_metrics::VIETNAM_UTC_OFFSET_SECONDS));
+    }
+    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(local_seconds(t));
+        }
+    }
+    for fmt in ["%Y-%m-%d", "%d/%m/%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return d.and_hms_opt(0, 0, 0).map(local_seconds);
+        }
+    }
+    None
+}
+
+/// Parses a text time column: values, validity bits, and the rows that could not be read.
+fn parse_text_times(array: &dyn Array) -> (Vec<i64>, Vec<u8>, Vec<(usize, String)>) {
+    let n = array.len();
+    let mut bits = vec![0u8; n.div_ceil(8)];
+    let mut bad = Vec::new();
+    let decoded = code_column(array, "time", |v| match v {
+        Value::Text(s) if s.trim().is_empty() => Ok(None),
+        Value::Text(s) => parse_local(s).map(Some).ok_or(RejectReason::Unreadable),
+        _ => Ok(None),
+    })
+    .unwrap_or_default();
+    let mut vals = vec![0i64; n];
+    for (i, r) in decoded.into_iter().enumerate() {
+        match r {
+            Ok(Some(t)) => {
+                vals[i] = t;
+                bits[i / 8] |= 1 << (i % 8);
+            }
+            Ok(None) => {}
+            Err(_) => bad.push((i, text_value(array, i))),
+        }
+    }
+    (vals, bits, bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_vietnamese_and_iso_dates() {
+        let d = |s| parse_local(s).map(|t| t.div_euclid(86_400));
+        assert_eq!(d("16/10/2023"), Some(19_646));
+        assert_eq!(d("2023-10-16"), Some(19_646));
+        assert_eq!(parse_local("16/10/2023 09:30"), parse_local("2023-10-16 09:30:00"));
+        // 2023-10-15T20:00Z is 03:00 on the 16th in Việt Nam
+        assert_eq!(d("2023-10-15T20:00:00Z"), Some(19_646));
+        assert_eq!(parse_local("32/10/2023"), None);
+    }
+}
