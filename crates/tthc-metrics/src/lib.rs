@@ -8,16 +8,23 @@
 //! The crate is pure: no I/O, no Python. Modules are private; the API is re-exported flat.
 #![deny(missing_docs)]
 
+mod calendar;
 mod classify;
 mod columns;
 mod dossier;
 mod error;
+mod holidays;
+mod lunar;
 mod period;
 mod rate;
 mod report;
 mod tally;
 mod unit;
 
+pub use calendar::{
+    Calendar, CalendarBuilder, DayOff, DayOffKind, LunarDate, MakeUpDay, OfficeHours,
+    SaturdaySwapPolicy, TimeLimit,
+};
 pub use classify::{
     classify, classify_facts, local_seconds, ClassifyOptions, Comparison, DueDateChoice, Facts,
     Outcome, SupplementRule,
