@@ -397,7 +397,7 @@ fn tally_strategy() -> impl Strategy<Value = Tally> {
         withdrawn: v[7],
         stopped: v[8],
         not_received: v[9],
-        not_yet_received: v[10],
+        outside_window: v[10],
         carried_over: v[11],
         received_online: v[12],
         received_direct: v[13],

@@ -6,13 +6,48 @@ use pyo3::prelude::*;
 use tthc_arrow::ArrowError;
 use tthc_metrics::Error;
 
-create_exception!(tthc_metrics, TthcError, PyValueError, "Base of every tthc_metrics error; `.code` is stable.");
-create_exception!(tthc_metrics, RejectedRecordError, TthcError, "A bad input record: `.row`, `.column`, `.value`, `.dossier_id`, `.code`.");
-create_exception!(tthc_metrics, NoDataError, TthcError, "A rate with a zero denominator.");
-create_exception!(tthc_metrics, UnknownNameError, TthcError, "A name that is not a known policy, status, preset...");
-create_exception!(tthc_metrics, SchemaError, TthcError, "A missing column or a column of an unusable type.");
-create_exception!(tthc_metrics, OutOfRangeError, TthcError, "A date outside the supported range.");
-create_exception!(tthc_metrics, RubricError, TthcError, "A rubric that does not parse or validate.");
+create_exception!(
+    tthc_metrics,
+    TthcError,
+    PyValueError,
+    "Base of every tthc_metrics error; `.code` is stable."
+);
+create_exception!(
+    tthc_metrics,
+    RejectedRecordError,
+    TthcError,
+    "A bad input record: `.row`, `.column`, `.value`, `.dossier_id`, `.code`."
+);
+create_exception!(
+    tthc_metrics,
+    NoDataError,
+    TthcError,
+    "A rate with a zero denominator."
+);
+create_exception!(
+    tthc_metrics,
+    UnknownNameError,
+    TthcError,
+    "A name that is not a known policy, status, preset..."
+);
+create_exception!(
+    tthc_metrics,
+    SchemaError,
+    TthcError,
+    "A missing column or a column of an unusable type."
+);
+create_exception!(
+    tthc_metrics,
+    OutOfRangeError,
+    TthcError,
+    "A date outside the supported range."
+);
+create_exception!(
+    tthc_metrics,
+    RubricError,
+    TthcError,
+    "A rubric that does not parse or validate."
+);
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -45,10 +80,16 @@ pub(crate) fn map_error(py: Python<'_>, e: &ArrowError) -> PyErr {
             err
         }
         ArrowError::Core(Error::NoData { .. }) => NoDataError::new_err(msg),
-        ArrowError::Core(Error::Unknown { .. }) | ArrowError::UnknownCanonical(_) => UnknownNameError::new_err(msg),
+        ArrowError::Core(Error::Unknown { .. }) | ArrowError::UnknownCanonical(_) => {
+            UnknownNameError::new_err(msg)
+        }
         ArrowError::Core(Error::OutOfRange { .. }) => OutOfRangeError::new_err(msg),
-        ArrowError::Core(Error::InvalidRubric { .. } | Error::Parse { .. }) => RubricError::new_err(msg),
-        ArrowError::MissingColumn { .. } | ArrowError::UnsupportedType { .. } => SchemaError::new_err(msg),
+        ArrowError::Core(Error::InvalidRubric { .. } | Error::Parse { .. }) => {
+            RubricError::new_err(msg)
+        }
+        ArrowError::MissingColumn { .. } | ArrowError::UnsupportedType { .. } => {
+            SchemaError::new_err(msg)
+        }
         _ => TthcError::new_err(msg),
     };
     with_code(py, err, e.code())

@@ -14,16 +14,19 @@ use pyo3_arrow::PyTable;
 use rust_decimal::Decimal;
 use tthc_arrow::{report_batches, ArrowError, ColumnMap};
 use tthc_metrics::{
-    ClassifyOptions, Comparison, DueDateChoice, Error, GroupBy, Granularity, OnError, OnTimePolicy, OnlinePolicy,
-    Rate, ReportOptions, SupplementRule, Tally, View,
+    ClassifyOptions, Comparison, DueDateChoice, Error, Granularity, GroupBy, OnError, OnTimePolicy,
+    OnlinePolicy, Rate, ReportOptions, SupplementRule, Tally, View,
 };
 
 mod errors;
 
-use errors::{map_error, internal_error};
+use errors::{internal_error, map_error};
 
 /// Runs `f` with the GIL released and panics turned into `TthcError("internal_error")`.
-fn compute<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, ArrowError> + Send) -> PyResult<T> {
+fn compute<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> Result<T, ArrowError> + Send,
+) -> PyResult<T> {
     let out = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
     match out {
         Ok(Ok(v)) => Ok(v),
@@ -33,7 +36,8 @@ fn compute<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, ArrowError> + 
 }
 
 fn parse<T: std::str::FromStr<Err = Error>>(py: Python<'_>, s: &str) -> PyResult<T> {
-    s.parse::<T>().map_err(|e| map_error(py, &ArrowError::Core(e)))
+    s.parse::<T>()
+        .map_err(|e| map_error(py, &ArrowError::Core(e)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -54,7 +58,12 @@ fn options(
         .comparison(match comparison {
             "date" => Comparison::Date,
             "timestamp" => Comparison::Timestamp,
-            other => return Err(map_error(py, &ArrowError::Core(unknown("comparison", other, &["date", "timestamp"])))),
+            other => {
+                return Err(map_error(
+                    py,
+                    &ArrowError::Core(unknown("comparison", other, &["date", "timestamp"])),
+                ))
+            }
         })
         .supplement_rule(match supplement_rule {
             "pause" => SupplementRule::Pause,
@@ -62,7 +71,11 @@ fn options(
             other => {
                 return Err(map_error(
                     py,
-                    &ArrowError::Core(unknown("supplement_rule", other, &["pause", "repeated_is_overdue"])),
+                    &ArrowError::Core(unknown(
+                        "supplement_rule",
+                        other,
+                        &["pause", "repeated_is_overdue"],
+                    )),
                 ))
             }
         })
@@ -70,7 +83,10 @@ fn options(
             "original" => DueDateChoice::Original,
             "rescheduled" => DueDateChoice::Rescheduled,
             other => {
-                return Err(map_error(py, &ArrowError::Core(unknown("due_date", other, &["original", "rescheduled"]))))
+                return Err(map_error(
+                    py,
+                    &ArrowError::Core(unknown("due_date", other, &["original", "rescheduled"])),
+                ))
             }
         });
     Ok(ReportOptions::new(as_of)
@@ -87,7 +103,11 @@ fn options(
 }
 
 fn unknown(what: &'static str, value: &str, expected: &[&str]) -> Error {
-    Error::Unknown { what, value: value.to_string(), expected: expected.join(", ") }
+    Error::Unknown {
+        what,
+        value: value.to_string(),
+        expected: expected.join(", "),
+    }
 }
 
 fn column_map(py: Python<'_>, columns: Option<HashMap<String, String>>) -> PyResult<ColumnMap> {
@@ -115,7 +135,19 @@ fn _report(
     supplement_rule: &str,
     due_date: &str,
 ) -> PyResult<(PyTable, PyTable)> {
-    let opts = options(py, as_of, key.as_deref(), period.as_deref(), view, start, end, on_error, comparison, supplement_rule, due_date)?;
+    let opts = options(
+        py,
+        as_of,
+        key.as_deref(),
+        period.as_deref(),
+        view,
+        start,
+        end,
+        on_error,
+        comparison,
+        supplement_rule,
+        due_date,
+    )?;
     let rate_policy = parse::<OnTimePolicy>(py, rate_policy)?;
     let online_policy = parse::<OnlinePolicy>(py, online_policy)?;
     let map = column_map(py, columns)?;
@@ -141,9 +173,16 @@ struct PyTally {
     online_policy: OnlinePolicy,
 }
 
-fn fraction<'py>(py: Python<'py>, rate: Result<Rate, Error>) -> PyResult<Option<Bound<'py, PyAny>>> {
+fn fraction<'py>(
+    py: Python<'py>,
+    rate: Result<Rate, Error>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     match rate {
-        Ok(r) => Ok(Some(py.import("fractions")?.getattr("Fraction")?.call1((r.numerator(), r.denominator()))?)),
+        Ok(r) => Ok(Some(
+            py.import("fractions")?
+                .getattr("Fraction")?
+                .call1((r.numerator(), r.denominator()))?,
+        )),
         Err(_) => Ok(None),
     }
 }
@@ -189,7 +228,7 @@ tally_getters! {
     stopped => |t| t.stopped,
     handled => Tally::handled,
     not_received => |t| t.not_received,
-    not_yet_received => |t| t.not_yet_received,
+    outside_window => |t| t.outside_window,
     eligible => |t| t.eligible,
     eligible_online => |t| t.eligible_online,
     full_process_online => |t| t.full_process_online,
@@ -217,12 +256,20 @@ impl PyTally {
     }
 
     /// The on-time rate under any policy.
-    fn on_time_rate_under<'py>(&self, py: Python<'py>, policy: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    fn on_time_rate_under<'py>(
+        &self,
+        py: Python<'py>,
+        policy: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
         fraction(py, self.tally.on_time_rate(parse(py, policy)?))
     }
 
     /// The online share under any policy.
-    fn online_share_under<'py>(&self, py: Python<'py>, policy: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    fn online_share_under<'py>(
+        &self,
+        py: Python<'py>,
+        policy: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
         fraction(py, self.tally.online_share(parse(py, policy)?))
     }
 
@@ -238,7 +285,10 @@ impl PyTally {
 
     /// The merged tally (policies of `self`).
     fn merge(&self, other: &PyTally) -> PyTally {
-        PyTally { tally: self.tally.merge(&other.tally), ..self.clone() }
+        PyTally {
+            tally: self.tally.merge(&other.tally),
+            ..self.clone()
+        }
     }
 
     fn __add__(&self, other: &PyTally) -> PyTally {
@@ -276,31 +326,56 @@ fn _tally(
     supplement_rule: &str,
     due_date: &str,
 ) -> PyResult<(PyTally, PyTable)> {
-    let opts = options(py, as_of, None, None, "cohort", start, None, on_error, comparison, supplement_rule, due_date)?;
+    let opts = options(
+        py,
+        as_of,
+        None,
+        None,
+        "cohort",
+        start,
+        None,
+        on_error,
+        comparison,
+        supplement_rule,
+        due_date,
+    )?;
     let rate_policy = parse::<OnTimePolicy>(py, rate_policy)?;
     let online_policy = parse::<OnlinePolicy>(py, online_policy)?;
     let map = column_map(py, columns)?;
     let (batches, _schema) = data.into_inner();
     let (tally, rejected) = compute(py, || {
         let report = report_batches(&batches, &map, &opts)?;
-        Ok((report.total(), tthc_arrow::rejections_to_batch(&report.rejected)))
+        Ok((
+            report.total() + report.excluded,
+            tthc_arrow::rejections_to_batch(&report.rejected),
+        ))
     })?;
     let r = PyTable::try_new(vec![rejected.clone()], rejected.schema())?;
-    Ok((PyTally { tally, rate_policy, online_policy }, r))
+    Ok((
+        PyTally {
+            tally,
+            rate_policy,
+            online_policy,
+        },
+        r,
+    ))
 }
 
 /// `numerator / denominator` as a percentage with `dp` decimals, rounded half away from zero.
 #[pyfunction]
 #[pyo3(signature = (numerator, denominator, dp = 1))]
 fn _percent(py: Python<'_>, numerator: u64, denominator: u64, dp: u32) -> PyResult<Decimal> {
-    let rate = Rate::new(numerator, denominator).map_err(|e| map_error(py, &ArrowError::Core(e)))?;
+    let rate =
+        Rate::new(numerator, denominator).map_err(|e| map_error(py, &ArrowError::Core(e)))?;
     Ok(rate.to_percent(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
 }
 
 /// The bundled Krông Nô 2023 sample as an Arrow table.
 #[pyfunction]
 fn _sample_krong_no_2023(py: Python<'_>) -> PyResult<PyTable> {
-    let batch = compute(py, || Ok(tthc_arrow::dossiers_to_batch(&tthc_sample::krong_no_2023())))?;
+    let batch = compute(py, || {
+        Ok(tthc_arrow::dossiers_to_batch(&tthc_sample::krong_no_2023()))
+    })?;
     Ok(PyTable::try_new(vec![batch.clone()], batch.schema())?)
 }
 
@@ -308,7 +383,11 @@ fn _sample_krong_no_2023(py: Python<'_>) -> PyResult<PyTable> {
 #[pyfunction]
 #[pyo3(signature = (n, *, units = 40, seed = 1))]
 fn _sample_synthetic(py: Python<'_>, n: usize, units: usize, seed: u64) -> PyResult<PyTable> {
-    let batch = compute(py, || Ok(tthc_arrow::dossiers_to_batch(&tthc_sample::synthetic(n, units, seed))))?;
+    let batch = compute(py, || {
+        Ok(tthc_arrow::dossiers_to_batch(&tthc_sample::synthetic(
+            n, units, seed,
+        )))
+    })?;
     Ok(PyTable::try_new(vec![batch.clone()], batch.schema())?)
 }
 

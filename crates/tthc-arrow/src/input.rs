@@ -14,8 +14,9 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use tthc_metrics::{
-    local_seconds, report_chunks, Channel, Columns, Error, GroupBy, GroupCoder, OnError, OnlineService,
-    RejectReason, Rejection, Report, ReportOptions, Status, TimeColumn, TimeEncoding, TimeValues, Validity,
+    local_seconds, report_chunks, Channel, Columns, Error, GroupBy, GroupCoder, OnError,
+    OnlineService, RejectReason, Rejection, Report, ReportOptions, Status, TimeColumn,
+    TimeEncoding, TimeValues, Validity,
 };
 
 /// The canonical input column names (domain-rules section 2). `received_at` and `status` are
@@ -140,7 +141,9 @@ impl ColumnMap {
     /// # Example
     /// see [`ColumnMap`].
     pub fn source<'a>(&'a self, canonical: &'a str) -> &'a str {
-        self.to_source.get(canonical).map_or(canonical, String::as_str)
+        self.to_source
+            .get(canonical)
+            .map_or(canonical, String::as_str)
     }
 }
 
@@ -195,7 +198,12 @@ pub fn report_batches(
     let require = |name: &'static str| {
         col(name).ok_or_else(|| ArrowError::MissingColumn {
             name: columns.source(name).to_string(),
-            available: schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", "),
+            available: schema
+                .fields()
+                .iter()
+                .map(|f| f.name().as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         })
     };
     let received_idx = require("received_at")?;
@@ -221,8 +229,16 @@ pub fn report_batches(
     let mut offset = 0usize;
     for batch in batches {
         let n = batch.num_rows();
-        let id_of = |i: usize| id_idx.map(|c| text_value(batch.column(c).as_ref(), i)).unwrap_or_default();
-        let mut reject = |i: usize, field: &str, value: String, reason: RejectReason| -> Result<(), ArrowError> {
+        let id_of = |i: usize| {
+            id_idx
+                .map(|c| text_value(batch.column(c).as_ref(), i))
+                .unwrap_or_default()
+        };
+        let mut reject = |i: usize,
+                          field: &str,
+                          value: String,
+                          reason: RejectReason|
+         -> Result<(), ArrowError> {
             let r = Rejection::new(offset + i, id_of(i), field, value, reason);
             if options.on_error == OnError::Raise {
                 return Err(Error::from(r).into());
@@ -233,8 +249,12 @@ pub fn report_batches(
         // status (required, coded)
         let mut status = code_column(batch.column(status_idx).as_ref(), "status", |v| match v {
             Value::Null => Err(RejectReason::Missing),
-            Value::Int(x) => Status::from_code(x).map(Status::column_code).map_err(|_| RejectReason::UnknownStatus),
-            Value::Text(s) => Status::from_str(s).map(Status::column_code).map_err(|_| RejectReason::UnknownStatus),
+            Value::Int(x) => Status::from_code(x)
+                .map(Status::column_code)
+                .map_err(|_| RejectReason::UnknownStatus),
+            Value::Text(s) => Status::from_str(s)
+                .map(Status::column_code)
+                .map_err(|_| RejectReason::UnknownStatus),
         })?;
         // the unit must be present even when grouping by something else
         let unit_missing: Vec<bool> = match unit_idx {
@@ -252,45 +272,80 @@ pub fn report_batches(
         };
         let channel = optional_code(batch, col("channel"), "channel", |v| match v {
             Value::Null => Ok(Channel::Direct.code()),
-            Value::Int(x) => Channel::from_code(x).map(Channel::code).map_err(|_| RejectReason::UnknownChannel),
-            Value::Text(s) => Channel::from_str(s).map(Channel::code).map_err(|_| RejectReason::UnknownChannel),
+            Value::Int(x) => Channel::from_code(x)
+                .map(Channel::code)
+                .map_err(|_| RejectReason::UnknownChannel),
+            Value::Text(s) => Channel::from_str(s)
+                .map(Channel::code)
+                .map_err(|_| RejectReason::UnknownChannel),
         })?;
-        let online = optional_code(batch, col("online_service"), "online_service", |v| match v {
-            Value::Null => Ok(0),
-            Value::Int(x) => OnlineService::from_str(&x.to_string())
-                .map(OnlineService::column_code)
-                .map_err(|_| RejectReason::UnknownOnlineService),
-            Value::Text(s) => OnlineService::from_str(s)
-                .map(OnlineService::column_code)
-                .map_err(|_| RejectReason::UnknownOnlineService),
-        })?;
-        let supplements = optional_code(batch, col("supplement_requests"), "supplement_requests", |v| match v {
-            Value::Null => Ok(0u32),
-            Value::Int(x) => u32::try_from(x).map_err(|_| RejectReason::Unreadable),
-            Value::Text(s) => s.trim().parse::<u32>().map_err(|_| RejectReason::Unreadable),
-        })?;
-        let synced = optional_code(batch, col("synced_to_portal"), "synced_to_portal", |v| match v {
-            Value::Null => Ok(true),
-            Value::Int(x) => Ok(x != 0),
-            Value::Text(s) => match s.trim().to_lowercase().as_str() {
-                "true" | "1" | "yes" | "có" | "đã đồng bộ" => Ok(true),
-                "false" | "0" | "no" | "không" | "chưa đồng bộ" => Ok(false),
-                _ => Err(RejectReason::Unreadable),
+        let online = optional_code(
+            batch,
+            col("online_service"),
+            "online_service",
+            |v| match v {
+                Value::Null => Ok(0),
+                Value::Int(x) => OnlineService::from_str(&x.to_string())
+                    .map(OnlineService::column_code)
+                    .map_err(|_| RejectReason::UnknownOnlineService),
+                Value::Text(s) => OnlineService::from_str(s)
+                    .map(OnlineService::column_code)
+                    .map_err(|_| RejectReason::UnknownOnlineService),
             },
-        })?;
+        )?;
+        let supplements = optional_code(
+            batch,
+            col("supplement_requests"),
+            "supplement_requests",
+            |v| match v {
+                Value::Null => Ok(0u32),
+                Value::Int(x) => u32::try_from(x).map_err(|_| RejectReason::Unreadable),
+                Value::Text(s) => s
+                    .trim()
+                    .parse::<u32>()
+                    .map_err(|_| RejectReason::Unreadable),
+            },
+        )?;
+        let synced = optional_code(
+            batch,
+            col("synced_to_portal"),
+            "synced_to_portal",
+            |v| match v {
+                Value::Null => Ok(true),
+                Value::Int(x) => Ok(x != 0),
+                Value::Text(s) => match s.trim().to_lowercase().as_str() {
+                    "true" | "1" | "yes" | "có" | "đã đồng bộ" => Ok(true),
+                    "false" | "0" | "no" | "không" | "chưa đồng bộ" => Ok(false),
+                    _ => Err(RejectReason::Unreadable),
+                },
+            },
+        )?;
         // group codes
         let group: Vec<u32> = match (options.group_by, group_idx) {
-            (GroupBy::Channel, _) => channel
-                .as_ref()
-                .map_or_else(|| vec![0; n], |c| c.iter().map(|r| r.as_ref().map_or(0, |&x| u32::from(x).saturating_sub(1))).collect()),
+            (GroupBy::Channel, _) => channel.as_ref().map_or_else(
+                || vec![0; n],
+                |c| {
+                    c.iter()
+                        .map(|r| r.as_ref().map_or(0, |&x| u32::from(x).saturating_sub(1)))
+                        .collect()
+                },
+            ),
             (_, Some(g)) => {
-                let codes = code_column(batch.column(g).as_ref(), columns.source(if options.group_by == GroupBy::Unit { "unit" } else { "procedure" }), |v| {
-                    Ok::<u32, RejectReason>(match v {
-                        Value::Null => u32::MAX,
-                        Value::Int(x) => group_code(&mut coder, &mut raw_cache, &x.to_string()),
-                        Value::Text(s) => group_code(&mut coder, &mut raw_cache, s),
-                    })
-                })?;
+                let codes = code_column(
+                    batch.column(g).as_ref(),
+                    columns.source(if options.group_by == GroupBy::Unit {
+                        "unit"
+                    } else {
+                        "procedure"
+                    }),
+                    |v| {
+                        Ok::<u32, RejectReason>(match v {
+                            Value::Null => u32::MAX,
+                            Value::Int(x) => group_code(&mut coder, &mut raw_cache, &x.to_string()),
+                            Value::Text(s) => group_code(&mut coder, &mut raw_cache, s),
+                        })
+                    },
+                )?;
                 codes.into_iter().map(|r| r.unwrap_or(u32::MAX)).collect()
             }
             _ => vec![0; n],
@@ -303,7 +358,12 @@ pub fn report_batches(
                     let (vals, bits, bad) = parse_text_times(batch.column(*c).as_ref());
                     for (i, raw) in bad {
                         if status[i].is_ok() {
-                            reject(i, columns.source(TIME_FIELDS[k]), raw, RejectReason::Unreadable)?;
+                            reject(
+                                i,
+                                columns.source(TIME_FIELDS[k]),
+                                raw,
+                                RejectReason::Unreadable,
+                            )?;
                             status[i] = Err(RejectReason::Unreadable);
                         }
                     }
@@ -321,12 +381,24 @@ pub fn report_batches(
                 Ok(_) => [("channel", &channel), ("online_service", &online)]
                     .iter()
                     .find_map(|(f, c)| c.as_ref().and_then(|c| c[i].err()).map(|r| (*f, r)))
-                    .or_else(|| supplements.as_ref().and_then(|c| c[i].err()).map(|r| ("supplement_requests", r)))
-                    .or_else(|| synced.as_ref().and_then(|c| c[i].err()).map(|r| ("synced_to_portal", r))),
+                    .or_else(|| {
+                        supplements
+                            .as_ref()
+                            .and_then(|c| c[i].err())
+                            .map(|r| ("supplement_requests", r))
+                    })
+                    .or_else(|| {
+                        synced
+                            .as_ref()
+                            .and_then(|c| c[i].err())
+                            .map(|r| ("synced_to_portal", r))
+                    }),
             };
             match (bad, st) {
                 (Some((field, reason)), _) => {
-                    let value = col(field).map(|c| text_value(batch.column(c).as_ref(), i)).unwrap_or_default();
+                    let value = col(field)
+                        .map(|c| text_value(batch.column(c).as_ref(), i))
+                        .unwrap_or_default();
                     reject(i, columns.source(field), value, reason)?;
                     status_codes.push(0);
                 }
@@ -334,7 +406,9 @@ pub fn report_batches(
                 (None, Err(_)) => status_codes.push(0),
             }
         }
-        let unwrap_ok = |v: Option<Vec<Result<u8, RejectReason>>>| v.map(|v| v.into_iter().map(|x| x.unwrap_or(0)).collect());
+        let unwrap_ok = |v: Option<Vec<Result<u8, RejectReason>>>| {
+            v.map(|v| v.into_iter().map(|x| x.unwrap_or(0)).collect())
+        };
         coded.push(Coded {
             status: status_codes,
             channel: unwrap_ok(channel),
@@ -347,7 +421,11 @@ pub fn report_batches(
         offset += n;
     }
     // a null group value (e.g. no procedure) is its own group, labelled ""
-    let mut labels = coder.into_labels();
+    let mut labels = match options.group_by {
+        GroupBy::Channel => ["direct", "online", "post"].map(String::from).to_vec(),
+        GroupBy::Total => vec![String::new()],
+        _ => coder.into_labels(),
+    };
     let null_label = labels.len() as u32;
     labels.push(String::new());
     let mut kernel_rows: Vec<Columns<'_>> = Vec::with_capacity(batches.len());
@@ -362,7 +440,9 @@ pub fn report_batches(
     for (coded, batch) in coded.iter().zip(batches) {
         let time = |k: usize| -> TimeColumn<'_> {
             match (&coded.parsed[k], time_idx[k]) {
-                (Some((vals, bits)), _) => TimeColumn::local(vals).with_validity(Some(Validity::new(bits, 0)), false),
+                (Some((vals, bits)), _) => {
+                    TimeColumn::local(vals).with_validity(Some(Validity::new(bits, 0)), false)
+                }
                 (None, Some(c)) => time_column(batch.column(c).as_ref()),
                 (None, None) => TimeColumn::local(&[]).with_validity(None, true),
             }
@@ -445,7 +525,10 @@ macro_rules! int_values {
 }
 
 fn ints<T>(array: &dyn Array, f: &mut dyn FnMut(Value<'_>) -> T) -> Option<Vec<T>> {
-    int_values!(array, f, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type)
+    int_values!(
+        array, f, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
+        UInt64Type
+    )
 }
 
 /// Applies `f` to each row of a coded column; dictionary values are decoded once each.
@@ -476,20 +559,38 @@ fn code_column_dyn<T: Clone>(
         }
         let keys = d.normalized_keys();
         return Ok((0..array.len())
-            .map(|i| if array.is_null(i) { null.clone() } else { decoded[keys[i]].clone() })
+            .map(|i| {
+                if array.is_null(i) {
+                    null.clone()
+                } else {
+                    decoded[keys[i]].clone()
+                }
+            })
             .collect());
     }
     if let Some(s) = array.as_string_opt::<i32>() {
-        return Ok(s.iter().map(|v| f(v.map_or(Value::Null, Value::Text))).collect());
+        return Ok(s
+            .iter()
+            .map(|v| f(v.map_or(Value::Null, Value::Text)))
+            .collect());
     }
     if let Some(s) = array.as_string_opt::<i64>() {
-        return Ok(s.iter().map(|v| f(v.map_or(Value::Null, Value::Text))).collect());
+        return Ok(s
+            .iter()
+            .map(|v| f(v.map_or(Value::Null, Value::Text)))
+            .collect());
     }
     if let Some(s) = array.as_string_view_opt() {
-        return Ok(s.iter().map(|v| f(v.map_or(Value::Null, Value::Text))).collect());
+        return Ok(s
+            .iter()
+            .map(|v| f(v.map_or(Value::Null, Value::Text)))
+            .collect());
     }
     if let Some(b) = array.as_boolean_opt() {
-        return Ok(b.iter().map(|v| f(v.map_or(Value::Null, |x| Value::Int(i64::from(x))))).collect());
+        return Ok(b
+            .iter()
+            .map(|v| f(v.map_or(Value::Null, |x| Value::Int(i64::from(x)))))
+            .collect());
     }
     if *array.data_type() == DataType::Null {
         return Ok(vec![f(Value::Null); array.len()]);
@@ -505,7 +606,8 @@ fn optional_code<T: Clone>(
     column: &str,
     f: impl FnMut(Value<'_>) -> Result<T, RejectReason>,
 ) -> Result<CodedColumn<T>, ArrowError> {
-    idx.map(|c| code_column(batch.column(c).as_ref(), column, f)).transpose()
+    idx.map(|c| code_column(batch.column(c).as_ref(), column, f))
+        .transpose()
 }
 
 /// A cell as text, for messages and dossier ids.
@@ -550,25 +652,49 @@ fn check_time_type(schema: &Arc<Schema>, idx: usize, name: &str) -> Result<(), A
 }
 
 fn validity(array: &dyn Array) -> Option<Validity<'_>> {
-    array.nulls().map(|n| Validity::new(n.inner().values(), n.offset()))
+    array
+        .nulls()
+        .map(|n| Validity::new(n.inner().values(), n.offset()))
 }
 
 /// A borrowed view of a date or timestamp column (checked by `check_time_type`).
 fn time_column(array: &dyn Array) -> TimeColumn<'_> {
     let v = validity(array);
     fn ts(values: &[i64], per_second: i64, utc: bool) -> TimeColumn<'_> {
-        TimeColumn::new(TimeValues::Ticks(values), TimeEncoding::Timestamp { per_second, utc }, None)
+        TimeColumn::new(
+            TimeValues::Ticks(values),
+            TimeEncoding::Timestamp { per_second, utc },
+            None,
+        )
     }
     let col = match array.data_type() {
-        DataType::Date32 => TimeColumn::new(TimeValues::Days(array.as_primitive::<Date32Type>().values()), TimeEncoding::Days, None),
+        DataType::Date32 => TimeColumn::new(
+            TimeValues::Days(array.as_primitive::<Date32Type>().values()),
+            TimeEncoding::Days,
+            None,
+        ),
         DataType::Date64 => ts(array.as_primitive::<Date64Type>().values(), 1_000, false),
         DataType::Timestamp(unit, tz) => {
             let utc = tz.is_some();
             match unit {
-                TimeUnit::Second => ts(array.as_primitive::<TimestampSecondType>().values(), 1, utc),
-                TimeUnit::Millisecond => ts(array.as_primitive::<TimestampMillisecondType>().values(), 1_000, utc),
-                TimeUnit::Microsecond => ts(array.as_primitive::<TimestampMicrosecondType>().values(), 1_000_000, utc),
-                TimeUnit::Nanosecond => ts(array.as_primitive::<TimestampNanosecondType>().values(), 1_000_000_000, utc),
+                TimeUnit::Second => {
+                    ts(array.as_primitive::<TimestampSecondType>().values(), 1, utc)
+                }
+                TimeUnit::Millisecond => ts(
+                    array.as_primitive::<TimestampMillisecondType>().values(),
+                    1_000,
+                    utc,
+                ),
+                TimeUnit::Microsecond => ts(
+                    array.as_primitive::<TimestampMicrosecondType>().values(),
+                    1_000_000,
+                    utc,
+                ),
+                TimeUnit::Nanosecond => ts(
+                    array.as_primitive::<TimestampNanosecondType>().values(),
+                    1_000_000_000,
+                    utc,
+                ),
             }
         }
         // a Null-typed column: every row null
@@ -586,7 +712,13 @@ fn parse_local(s: &str) -> Option<i64> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp() + i64::from(tthc_metrics::VIETNAM_UTC_OFFSET_SECONDS));
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(local_seconds(t));
         }
@@ -633,7 +765,10 @@ mod tests {
         let d = |s| parse_local(s).map(|t| t.div_euclid(86_400));
         assert_eq!(d("16/10/2023"), Some(19_646));
         assert_eq!(d("2023-10-16"), Some(19_646));
-        assert_eq!(parse_local("16/10/2023 09:30"), parse_local("2023-10-16 09:30:00"));
+        assert_eq!(
+            parse_local("16/10/2023 09:30"),
+            parse_local("2023-10-16 09:30:00")
+        );
         // 2023-10-15T20:00Z is 03:00 on the 16th in Việt Nam
         assert_eq!(d("2023-10-15T20:00:00Z"), Some(19_646));
         assert_eq!(parse_local("32/10/2023"), None);

@@ -4,9 +4,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BooleanArray, Date32Array, Float64Array, RecordBatch, StringArray, UInt64Array};
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, RecordBatch, StringArray, UInt64Array,
+};
 use arrow_schema::{DataType, Field, Schema};
-use tthc_metrics::{day_number, GroupBy, OnTimePolicy, OnlinePolicy, Rate, Rejection, Report, Tally};
+use tthc_metrics::{
+    day_number, GroupBy, OnTimePolicy, OnlinePolicy, Rate, Rejection, Report, Tally,
+};
 
 /// The report as one record batch, with the columns
 /// `<key>, period_start, period_end, received, received_online, carried_over, finished, early,
@@ -28,7 +32,11 @@ use tthc_metrics::{day_number, GroupBy, OnTimePolicy, OnlinePolicy, Rate, Reject
 /// assert_eq!(b.schema().field(0).name(), "unit");
 /// assert_eq!(b.schema().metadata()["rate_policy"], "resolved_only");
 /// ```
-pub fn report_to_batch(report: &Report, rate_policy: OnTimePolicy, online_policy: OnlinePolicy) -> RecordBatch {
+pub fn report_to_batch(
+    report: &Report,
+    rate_policy: OnTimePolicy,
+    online_policy: OnlinePolicy,
+) -> RecordBatch {
     let rows = &report.rows;
     let mut fields: Vec<Field> = Vec::new();
     let mut arrays: Vec<ArrayRef> = Vec::new();
@@ -40,10 +48,16 @@ pub fn report_to_batch(report: &Report, rate_policy: OnTimePolicy, online_policy
     };
     if let Some(key) = key {
         fields.push(Field::new(key, DataType::Utf8, true));
-        arrays.push(Arc::new(StringArray::from(rows.iter().map(|r| r.group.clone()).collect::<Vec<_>>())));
+        arrays.push(Arc::new(StringArray::from(
+            rows.iter().map(|r| r.group.clone()).collect::<Vec<_>>(),
+        )));
     }
     let date_col = |f: fn(&tthc_metrics::Period) -> chrono::NaiveDate| -> ArrayRef {
-        Arc::new(Date32Array::from(rows.iter().map(|r| r.period.as_ref().map(|p| day_number(f(p)))).collect::<Vec<_>>()))
+        Arc::new(Date32Array::from(
+            rows.iter()
+                .map(|r| r.period.as_ref().map(|p| day_number(f(p))))
+                .collect::<Vec<_>>(),
+        ))
     };
     fields.push(Field::new("period_start", DataType::Date32, true));
     arrays.push(date_col(tthc_metrics::Period::start));
@@ -66,14 +80,30 @@ pub fn report_to_batch(report: &Report, rate_policy: OnTimePolicy, online_policy
     ];
     for (name, f) in counts {
         fields.push(Field::new(name, DataType::UInt64, false));
-        arrays.push(Arc::new(UInt64Array::from(rows.iter().map(|r| f(&r.tally)).collect::<Vec<_>>())));
+        arrays.push(Arc::new(UInt64Array::from(
+            rows.iter().map(|r| f(&r.tally)).collect::<Vec<_>>(),
+        )));
     }
-    let on_time: Vec<Option<Rate>> = rows.iter().map(|r| r.tally.on_time_rate(rate_policy).ok()).collect();
-    let online: Vec<Option<Rate>> = rows.iter().map(|r| r.tally.online_share(online_policy).ok()).collect();
+    let on_time: Vec<Option<Rate>> = rows
+        .iter()
+        .map(|r| r.tally.on_time_rate(rate_policy).ok())
+        .collect();
+    let online: Vec<Option<Rate>> = rows
+        .iter()
+        .map(|r| r.tally.online_share(online_policy).ok())
+        .collect();
     let float = |v: &[Option<Rate>], complement: bool| -> ArrayRef {
         Arc::new(Float64Array::from(
             v.iter()
-                .map(|r| r.map_or(f64::NAN, |r| if complement { r.complement().to_f64() } else { r.to_f64() }))
+                .map(|r| {
+                    r.map_or(f64::NAN, |r| {
+                        if complement {
+                            r.complement().to_f64()
+                        } else {
+                            r.to_f64()
+                        }
+                    })
+                })
                 .collect::<Vec<_>>(),
         ))
     };
@@ -102,7 +132,9 @@ pub fn report_to_batch(report: &Report, rate_policy: OnTimePolicy, online_policy
         arrays.push(array);
     }
     fields.push(Field::new("rollup", DataType::Boolean, false));
-    arrays.push(Arc::new(BooleanArray::from(rows.iter().map(|r| r.rollup).collect::<Vec<_>>())));
+    arrays.push(Arc::new(BooleanArray::from(
+        rows.iter().map(|r| r.rollup).collect::<Vec<_>>(),
+    )));
     let metadata: HashMap<String, String> = [
         ("rate_policy", rate_policy.name().to_string()),
         ("online_policy", online_policy.name().to_string()),
@@ -139,12 +171,33 @@ pub fn rejections_to_batch(rejected: &[Rejection]) -> RecordBatch {
         Field::new("message", DataType::Utf8, false),
     ]));
     let arrays: Vec<ArrayRef> = vec![
-        Arc::new(UInt64Array::from(rejected.iter().map(|r| r.row as u64).collect::<Vec<_>>())),
-        Arc::new(StringArray::from(rejected.iter().map(|r| r.dossier_id.as_str()).collect::<Vec<_>>())),
-        Arc::new(StringArray::from(rejected.iter().map(|r| r.field.as_str()).collect::<Vec<_>>())),
-        Arc::new(StringArray::from(rejected.iter().map(|r| r.value.as_str()).collect::<Vec<_>>())),
-        Arc::new(StringArray::from(rejected.iter().map(|r| r.reason.code()).collect::<Vec<_>>())),
-        Arc::new(StringArray::from(rejected.iter().map(ToString::to_string).collect::<Vec<_>>())),
+        Arc::new(UInt64Array::from(
+            rejected.iter().map(|r| r.row as u64).collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rejected
+                .iter()
+                .map(|r| r.dossier_id.as_str())
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rejected
+                .iter()
+                .map(|r| r.field.as_str())
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rejected
+                .iter()
+                .map(|r| r.value.as_str())
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rejected.iter().map(|r| r.reason.code()).collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rejected.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        )),
     ];
     RecordBatch::try_new(schema.clone(), arrays).unwrap_or_else(|_| RecordBatch::new_empty(schema))
 }
@@ -163,10 +216,14 @@ pub fn dossiers_to_batch(dossiers: &[tthc_metrics::Dossier]) -> RecordBatch {
     use arrow_array::{TimestampMicrosecondArray, UInt32Array};
     let micros = |t: Option<chrono::NaiveDateTime>| t.map(|t| t.and_utc().timestamp_micros());
     let ts = |f: &dyn Fn(&tthc_metrics::Dossier) -> Option<chrono::NaiveDateTime>| -> ArrayRef {
-        Arc::new(TimestampMicrosecondArray::from(dossiers.iter().map(|d| micros(f(d))).collect::<Vec<_>>()))
+        Arc::new(TimestampMicrosecondArray::from(
+            dossiers.iter().map(|d| micros(f(d))).collect::<Vec<_>>(),
+        ))
     };
     let text = |f: &dyn Fn(&tthc_metrics::Dossier) -> String| -> ArrayRef {
-        Arc::new(StringArray::from(dossiers.iter().map(f).collect::<Vec<_>>()))
+        Arc::new(StringArray::from(
+            dossiers.iter().map(f).collect::<Vec<_>>(),
+        ))
     };
     let ts_type = DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, None);
     let schema = Arc::new(Schema::new(vec![
@@ -191,13 +248,32 @@ pub fn dossiers_to_batch(dossiers: &[tthc_metrics::Dossier]) -> RecordBatch {
         ts(&|d| Some(d.received_at)),
         ts(&|d| d.due_at),
         ts(&|d| d.finished_at),
-        text(&|d| d.status.code().map_or_else(|| "refused".to_string(), |c| c.to_string())),
+        text(&|d| {
+            d.status
+                .code()
+                .map_or_else(|| "refused".to_string(), |c| c.to_string())
+        }),
         text(&|d| d.channel.to_string()),
         text(&|d| d.online_service.to_string()),
-        Arc::new(UInt32Array::from(dossiers.iter().map(|d| d.supplement_requests).collect::<Vec<_>>())),
-        Arc::new(BooleanArray::from(dossiers.iter().map(|d| d.apology_issued).collect::<Vec<_>>())),
+        Arc::new(UInt32Array::from(
+            dossiers
+                .iter()
+                .map(|d| d.supplement_requests)
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(BooleanArray::from(
+            dossiers
+                .iter()
+                .map(|d| d.apology_issued)
+                .collect::<Vec<_>>(),
+        )),
         ts(&|d| d.rescheduled_due_at),
-        Arc::new(BooleanArray::from(dossiers.iter().map(|d| d.synced_to_portal).collect::<Vec<_>>())),
+        Arc::new(BooleanArray::from(
+            dossiers
+                .iter()
+                .map(|d| d.synced_to_portal)
+                .collect::<Vec<_>>(),
+        )),
     ];
     RecordBatch::try_new(schema.clone(), arrays).unwrap_or_else(|_| RecordBatch::new_empty(schema))
 }

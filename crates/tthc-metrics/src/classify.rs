@@ -60,8 +60,9 @@ pub enum Outcome {
     Stopped,
     /// Never received (status 1 or 3): excluded from every count, kept for conservation.
     NotReceived,
-    /// Received after the cut-off: outside the window, kept for conservation.
-    NotYetReceived,
+    /// Received outside the report's window (after the cut-off, or before the window's start):
+    /// kept for conservation, in no row.
+    OutsideWindow,
 }
 
 impl Outcome {
@@ -80,7 +81,7 @@ impl Outcome {
         Self::Withdrawn,
         Self::Stopped,
         Self::NotReceived,
-        Self::NotYetReceived,
+        Self::OutsideWindow,
     ];
 
     /// Early, on time or late.
@@ -120,7 +121,7 @@ impl Outcome {
     /// assert!(tthc_metrics::Outcome::OnTime.is_counted());
     /// ```
     pub fn is_counted(self) -> bool {
-        !matches!(self, Self::NotReceived | Self::NotYetReceived)
+        !matches!(self, Self::NotReceived | Self::OutsideWindow)
     }
 
     /// Position in [`Outcome::ALL`].
@@ -152,7 +153,7 @@ impl Outcome {
             Self::Withdrawn => "withdrawn",
             Self::Stopped => "stopped",
             Self::NotReceived => "not_received",
-            Self::NotYetReceived => "not_yet_received",
+            Self::OutsideWindow => "outside_window",
         }
     }
 }
@@ -372,7 +373,7 @@ pub fn classify_facts(f: &Facts, cutoff: i64, options: &ClassifyOptions) -> Outc
         return Outcome::NotReceived;
     }
     if f.received > cutoff {
-        return Outcome::NotYetReceived;
+        return Outcome::OutsideWindow;
     }
     if let Some(end) = f.end() {
         if end <= cutoff {

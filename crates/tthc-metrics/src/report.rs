@@ -822,7 +822,15 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
     let table = PeriodTable::new(window, options.granularity);
     let np = table.periods.len();
     let window_start = i64::from(day_number(start_date)) * DAY;
-    let mut cells = vec![Tally::default(); labels.len().max(1) * np];
+    // a group code without a label (a caller's bug) still counts, under an empty label
+    let groups = chunks
+        .iter()
+        .flat_map(|c| c.group.iter().max())
+        .max()
+        .map_or(0, |&g| g as usize + 1)
+        .max(labels.len())
+        .max(1);
+    let mut cells = vec![Tally::default(); groups * np];
     let mut excluded = Tally::default();
 
     for (cols, chunk_ok) in chunks.iter().zip(&ok) {
@@ -850,7 +858,7 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
                     let outcome = classify_facts(&f, as_of, &options.classify);
                     if !outcome.is_counted() || f.received < window_start {
                         let o = if outcome.is_counted() {
-                            Outcome::NotYetReceived
+                            Outcome::OutsideWindow
                         } else {
                             outcome
                         };
@@ -909,7 +917,7 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
     }
 
     let mut rows = Vec::new();
-    let mut order: Vec<usize> = (0..labels.len().max(1)).collect();
+    let mut order: Vec<usize> = (0..groups).collect();
     let keys: Vec<String> = labels.iter().map(|l| name_key(l)).collect();
     order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)));
     for g in order {
@@ -921,7 +929,7 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
             rows.push(Row {
                 group: match options.group_by {
                     GroupBy::Total => None,
-                    _ => labels.get(g).cloned(),
+                    _ => Some(labels.get(g).cloned().unwrap_or_default()),
                 },
                 period: Some(table.periods[p]),
                 tally,
@@ -951,7 +959,9 @@ fn facts_of(cols: &Columns<'_>, i: usize, status: Status) -> Facts {
 }
 
 /// One tally over all dossiers received up to `as_of` (and from `start`), classified at
-/// `as_of`: the seed letter's figures.
+/// `as_of`: the seed letter's figures. Dossiers never received, or received outside the window,
+/// stay in their excluded buckets (`not_received`, `outside_window`), so that
+/// `tally.total() + rejected = inputs`.
 ///
 /// # Errors
 /// As [`report`].
@@ -966,6 +976,7 @@ fn facts_of(cols: &Columns<'_>, i: usize, status: Status) -> Facts {
 /// assert_eq!(t.withdrawn, 1);
 /// ```
 pub fn tally(dossiers: &[Dossier], options: &ReportOptions) -> Result<Tally> {
-    let options = options.clone().group_by(GroupBy::Total).granularity(None);
-    Ok(report(dossiers, &options)?.total())
+    let options = options.clone().group_by(GroupBy::Total).granularity(None).view(View::Cohort);
+    let r = report(dossiers, &options)?;
+    Ok(r.total() + r.excluded)
 }

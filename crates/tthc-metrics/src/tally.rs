@@ -13,7 +13,7 @@ use crate::rate::{OnTimePolicy, OnlinePolicy, Rate};
 /// dossiers. A commutative monoid: [`Tally::merge`] is associative and commutative with
 /// `Tally::default()` as identity, so tallies of shards or threads combine exactly.
 ///
-/// Every counted dossier is in exactly one outcome bucket; `not_received` and `not_yet_received`
+/// Every counted dossier is in exactly one outcome bucket; `not_received` and `outside_window`
 /// keep excluded dossiers for conservation but no rate reads them.
 ///
 /// # Example
@@ -49,8 +49,8 @@ pub struct Tally {
     pub stopped: u64,
     /// Never received (status 1, 3): excluded from rates.
     pub not_received: u64,
-    /// Received after the cut-off: excluded from rates.
-    pub not_yet_received: u64,
+    /// Received outside the window (after the cut-off or before the start): excluded from rates.
+    pub outside_window: u64,
     /// Of the counted dossiers, those received before the period (activity view; 0 in cohorts).
     pub carried_over: u64,
     /// Newly received online.
@@ -90,7 +90,7 @@ impl Tally {
             Outcome::Withdrawn => self.withdrawn,
             Outcome::Stopped => self.stopped,
             Outcome::NotReceived => self.not_received,
-            Outcome::NotYetReceived => self.not_yet_received,
+            Outcome::OutsideWindow => self.outside_window,
         }
     }
 
@@ -106,7 +106,7 @@ impl Tally {
             Outcome::Withdrawn => &mut self.withdrawn,
             Outcome::Stopped => &mut self.stopped,
             Outcome::NotReceived => &mut self.not_received,
-            Outcome::NotYetReceived => &mut self.not_yet_received,
+            Outcome::OutsideWindow => &mut self.outside_window,
         }
     }
 
@@ -238,11 +238,11 @@ impl Tally {
     ///
     /// # Example
     /// ```
-    /// let t = tthc_metrics::Tally { early: 1, not_yet_received: 2, ..Default::default() };
+    /// let t = tthc_metrics::Tally { early: 1, outside_window: 2, ..Default::default() };
     /// assert_eq!(t.total(), 3);
     /// ```
     pub fn total(&self) -> u64 {
-        self.handled() + self.not_received + self.not_yet_received
+        self.handled() + self.not_received + self.outside_window
     }
 
     /// The on-time rate under `policy` (domain-rules section 4).
@@ -360,7 +360,7 @@ impl AddAssign for Tally {
         self.withdrawn += o.withdrawn;
         self.stopped += o.stopped;
         self.not_received += o.not_received;
-        self.not_yet_received += o.not_yet_received;
+        self.outside_window += o.outside_window;
         self.carried_over += o.carried_over;
         self.received_online += o.received_online;
         self.received_direct += o.received_direct;

@@ -1,0 +1,185 @@
+"""Every string and time encoding pyarrow, polars and pandas produce; chunks; nulls; bad rows."""
+
+import datetime as dt
+import warnings
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import tthc_metrics as tm
+from helpers import same
+
+AS_OF = dt.date(2023, 10, 16)
+
+
+def base_table() -> pa.Table:
+    # three units, one NFD spelling; statuses as text; times as naive microseconds (civil time)
+    ts = lambda s: dt.datetime.fromisoformat(s)  # noqa: E731
+    return pa.table({
+        "dossier_id": ["A1", "A2", "A3", "A4", "A5", "A6"],
+        "unit": ["UBND xã Nâm N'Đir", "UBND xã Na\u0302m N'Đir", "Phòng Tư pháp", "Phòng Tư pháp", "UBND xã Nam Đà", "UBND xã Nam Đà"],
+        "received_at": pa.array([ts("2023-10-02 08:00"), ts("2023-10-03 16:30"), ts("2023-10-04 09:00"),
+                                 ts("2023-10-09 10:00"), ts("2023-10-10 07:30"), ts("2023-10-11 14:00")], pa.timestamp("us")),
+        "due_at": pa.array([ts("2023-10-05 17:00"), ts("2023-10-05 17:00"), None, ts("2023-10-12 17:00"),
+                            ts("2023-10-13 17:00"), ts("2023-10-20 17:00")], pa.timestamp("us")),
+        "finished_at": pa.array([ts("2023-10-04 10:00"), ts("2023-10-06 09:00"), ts("2023-10-05 15:00"), None,
+                                 None, None], pa.timestamp("us")),
+        "status": ["10", "9", "returned", "4", "processing", "supplement"],
+        "channel": ["online", None, "direct", "2", "post", "online"],
+    })
+
+
+def expected(t: tm.Tally):
+    return (t.early, t.on_time, t.late, t.within_due, t.overdue, t.awaiting_supplement, t.received_online)
+
+
+def test_base_table_classification():
+    t = tm.tally(base_table(), as_of=AS_OF)
+    # A1 early, A2 late, A3 no due date -> on time, A4 overdue (due 12/10), A5 overdue (13/10), A6 awaiting
+    assert expected(t) == (1, 1, 1, 0, 2, 1, 3)
+    r = tm.report(base_table(), as_of=AS_OF, by=("unit", None)).to_pandas()
+    assert list(r["unit"]) == ["Phòng Tư pháp", "UBND xã Nam Đà", "UBND xã Nâm N'Đir"]  # NFC and NFD are one unit
+
+
+@pytest.mark.parametrize("string_type", [pa.string(), pa.large_string(), pa.string_view()])
+@pytest.mark.parametrize("key_type", [None, pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint32()])
+def test_string_encodings(string_type, key_type):
+    t = base_table()
+    for name in ["unit", "status", "channel", "dossier_id"]:
+        col = t.column(name).cast(string_type)
+        if key_type is not None:
+            col = pa.chunked_array([pa.DictionaryArray.from_arrays(
+                pa.array([i for i in range(len(col))], key_type), col.combine_chunks())])
+        t = t.set_column(t.schema.get_field_index(name), name, col)
+    assert expected(tm.tally(t, as_of=AS_OF)) == expected(tm.tally(base_table(), as_of=AS_OF))
+    a = tm.report(t, as_of=AS_OF, by=("unit", "week"))
+    same(a, tm.report(base_table(), as_of=AS_OF, by=("unit", "week")))
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_timestamp_units(unit):
+    t = base_table()
+    for name in ["received_at", "due_at", "finished_at"]:
+        t = t.set_column(t.schema.get_field_index(name), name, t.column(name).cast(pa.timestamp(unit)))
+    assert expected(tm.tally(t, as_of=AS_OF)) == expected(tm.tally(base_table(), as_of=AS_OF))
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_time_zones_are_converted_to_vietnam_time(unit):
+    # the same instants in UTC: 2023-10-02 08:00 +07 is 2023-10-02 01:00 UTC
+    t = base_table()
+    for name in ["received_at", "due_at", "finished_at"]:
+        naive = t.column(name).to_pylist()
+        utc = [None if v is None else (v - dt.timedelta(hours=7)).replace(tzinfo=dt.timezone.utc) for v in naive]
+        t = t.set_column(t.schema.get_field_index(name), name, pa.array(utc, pa.timestamp(unit, tz="UTC")))
+    assert expected(tm.tally(t, as_of=AS_OF)) == expected(tm.tally(base_table(), as_of=AS_OF))
+    # a zone other than UTC holds the same instants
+    t2 = t.set_column(t.schema.get_field_index("received_at"), "received_at",
+                      t.column("received_at").cast(pa.timestamp(unit, tz="Asia/Ho_Chi_Minh")))
+    assert expected(tm.tally(t2, as_of=AS_OF)) == expected(tm.tally(base_table(), as_of=AS_OF))
+
+
+def test_late_evening_utc_is_the_next_local_day():
+    # received 2023-10-15 18:00 UTC = 2023-10-16 01:00 in Việt Nam: in the cohort of the 16th, not the 15th
+    t = pa.table({"unit": ["X"], "status": [4],
+                  "received_at": pa.array([dt.datetime(2023, 10, 15, 18, tzinfo=dt.timezone.utc)], pa.timestamp("us", tz="UTC"))})
+    assert tm.tally(t, as_of=dt.date(2023, 10, 15)).received == 0
+    assert tm.tally(t, as_of=dt.date(2023, 10, 16)).received == 1
+
+
+def test_date32_and_date64_and_text_dates():
+    t = base_table()
+    days = t
+    for name in ["received_at", "due_at", "finished_at"]:
+        days = days.set_column(days.schema.get_field_index(name), name, t.column(name).cast(pa.date32()))
+    by_days = tm.tally(days, as_of=AS_OF)
+    d64 = days
+    for name in ["received_at", "due_at", "finished_at"]:
+        d64 = d64.set_column(d64.schema.get_field_index(name), name, days.column(name).cast(pa.date64()))
+    assert expected(tm.tally(d64, as_of=AS_OF)) == expected(by_days)
+    text = days
+    for name in ["received_at", "due_at", "finished_at"]:
+        values = [None if v is None else v.strftime("%d/%m/%Y") for v in days.column(name).to_pylist()]
+        text = text.set_column(text.schema.get_field_index(name), name, pa.array(values, pa.string()))
+    assert expected(tm.tally(text, as_of=AS_OF)) == expected(by_days)
+
+
+def test_pandas_date_objects_and_categories():
+    df = base_table().to_pandas()
+    df["received_at"] = df["received_at"].dt.date  # object dtype of datetime.date
+    df["unit"] = df["unit"].astype("category")
+    df["status"] = df["status"].astype("category")
+    t = tm.tally(df, as_of=AS_OF)
+    assert t.received == 6
+
+
+def test_polars_strings_categoricals_and_dates():
+    df = pl.from_arrow(base_table())
+    assert isinstance(df, pl.DataFrame)
+    a = tm.tally(df, as_of=AS_OF)
+    b = tm.tally(df.with_columns(pl.col("unit").cast(pl.Categorical), pl.col("received_at").cast(pl.Date)), as_of=AS_OF)
+    assert expected(a) == expected(tm.tally(base_table(), as_of=AS_OF))
+    assert a.received == b.received
+
+
+def test_chunked_input():
+    t = base_table()
+    chunked = pa.Table.from_batches(t.to_batches(max_chunksize=2))
+    assert chunked.column("unit").num_chunks == 3
+    same(tm.report(chunked, as_of=AS_OF), tm.report(t, as_of=AS_OF))
+
+
+def test_integer_statuses_of_any_width():
+    t = base_table()
+    codes = pa.array([10, 9, 10, 4, 4, 5])
+    for ty in [pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint64()]:
+        t2 = t.set_column(t.schema.get_field_index("status"), "status", codes.cast(ty))
+        assert expected(tm.tally(t2, as_of=AS_OF)) == expected(tm.tally(t, as_of=AS_OF))
+
+
+def bad_table() -> pa.Table:
+    t = base_table()
+    status = t.column("status").to_pylist()
+    status[1] = "99"
+    unit = t.column("unit").to_pylist()
+    unit[3] = None
+    finished = t.column("finished_at").to_pylist()
+    finished[0] = dt.datetime(2023, 9, 1)  # before reception
+    return (t.set_column(t.schema.get_field_index("status"), "status", pa.array(status))
+             .set_column(t.schema.get_field_index("unit"), "unit", pa.array(unit))
+             .set_column(t.schema.get_field_index("finished_at"), "finished_at", pa.array(finished, pa.timestamp("us"))))
+
+
+def test_bad_rows_raise_with_row_column_and_value():
+    with pytest.raises(tm.RejectedRecordError) as e:
+        tm.report(bad_table(), as_of=AS_OF)
+    err = e.value
+    assert (err.row, err.column, err.value, err.dossier_id) == (1, "status", "99", "A2")
+    assert err.code == "unknown_status"
+
+
+def test_bad_rows_skip_into_a_rejected_table():
+    with pytest.warns(tm.RejectedRowsWarning) as w:
+        table = tm.report(bad_table(), as_of=AS_OF, on_error="skip", by=(None, None))
+    rejected = w[0].message.rejected.to_pandas()
+    assert list(rejected["row"]) == [0, 1, 3]
+    assert list(rejected["column"]) == ["finished_at", "status", "unit"]
+    assert list(rejected["reason"]) == ["finished_before_received", "unknown_status", "missing"]
+    assert list(rejected["dossier_id"]) == ["A1", "A2", "A4"]
+    assert table.column("received").to_pylist() == [3]  # 6 inputs = 3 counted + 3 rejected
+    t2, rej = tm.report_with_rejected(bad_table().to_pandas(), as_of=AS_OF, on_error="skip", by=(None, None))
+    assert isinstance(rej, pd.DataFrame) and len(rej) == 3
+
+
+def test_nulls_in_optional_columns():
+    t = base_table()
+    t = t.set_column(t.schema.get_field_index("channel"), "channel", pa.nulls(6, pa.string()))
+    t = t.set_column(t.schema.get_field_index("due_at"), "due_at", pa.nulls(6, pa.timestamp("us")))
+    tt = tm.tally(t, as_of=AS_OF)
+    assert tt.received_online == 0 and tt.received_direct == 6  # null channel means direct
+    assert tt.late == 0 and tt.overdue == 0  # no due dates: finished on time, open within due
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tm.report(t, as_of=AS_OF)
