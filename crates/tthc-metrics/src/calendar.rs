@@ -846,6 +846,8 @@ impl Calendar {
         &self.inner.office_hours
     }
 
+    #[cold]
+    #[inline(never)]
     fn out_of_range(&self, day: i32) -> Error {
         let date = date_of_day(day).unwrap_or(if day < 0 {
             NaiveDate::MIN
@@ -910,6 +912,7 @@ impl Calendar {
     /// assert!(cal.is_working_day(NaiveDate::from_ymd_opt(2025, 9, 3).unwrap()).unwrap());
     /// assert!(cal.is_working_day(NaiveDate::from_ymd_opt(2101, 1, 3).unwrap()).is_err());
     /// ```
+    #[inline]
     pub fn is_working_day(&self, date: NaiveDate) -> Result<bool> {
         Ok(self.working_day_at(self.index(day_of(date))?))
     }
@@ -934,6 +937,7 @@ impl Calendar {
     /// // across the year boundary and Tết Dương lịch 2024
     /// assert_eq!(cal.add_working_days(d(2023, 12, 29), 1).unwrap(), d(2024, 1, 2));
     /// ```
+    #[inline]
     pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate> {
         let i = self.index(day_of(date))?;
         Ok(self.inner.working_dates[self.target(i, n)?])
@@ -956,6 +960,7 @@ impl Calendar {
     /// assert_eq!(cal.working_days_between(d(2024, 1, 1), d(2025, 1, 1)).unwrap(), 251);
     /// assert_eq!(cal.working_days_between(d(2025, 1, 1), d(2024, 1, 1)).unwrap(), -251);
     /// ```
+    #[inline]
     pub fn working_days_between(&self, a: NaiveDate, b: NaiveDate) -> Result<i32> {
         let ia = self.end_index(day_of(a))?;
         let ib = self.end_index(day_of(b))?;
@@ -975,9 +980,11 @@ impl Calendar {
     ///            vec![false, true, false]);
     /// ```
     pub fn is_working_day_batch(&self, days: &[i32]) -> Result<Vec<bool>> {
-        days.iter()
-            .map(|&d| self.index(d).map(|i| self.working_day_at(i)))
-            .collect()
+        let mut out = Vec::with_capacity(days.len());
+        for &d in days {
+            out.push(self.working_day_at(self.index(d)?));
+        }
+        Ok(out)
     }
 
     /// [`Calendar::add_working_days`] over day numbers, pairwise.
@@ -1003,14 +1010,21 @@ impl Calendar {
                 reason: format!("{} days but {} counts", days.len(), n.len()),
             });
         }
-        let working = &self.inner.working;
-        days.iter()
-            .zip(n)
-            .map(|(&d, &k)| {
-                let i = self.index(d)?;
-                Ok(working[self.target(i, k)?])
-            })
-            .collect()
+        // a plain loop over validated indices: two array reads per element
+        let (first, span) = (self.inner.first, self.inner.last - self.inner.first);
+        let (cum, working) = (&self.inner.cum[..], &self.inner.working[..]);
+        let mut out = Vec::with_capacity(days.len());
+        for (&d, &k) in days.iter().zip(n) {
+            let i = d.wrapping_sub(first);
+            if !(0..=span).contains(&i) {
+                return Err(self.out_of_range(d));
+            }
+            match working.get(cum[i as usize] as usize + k as usize) {
+                Some(&w) => out.push(w),
+                None => return Err(self.out_of_range(self.inner.last + 1)),
+            }
+        }
+        Ok(out)
     }
 
     /// [`Calendar::working_days_between`] over day numbers, pairwise.
@@ -1037,13 +1051,12 @@ impl Calendar {
             });
         }
         let cum = &self.inner.cum;
-        a.iter()
-            .zip(b)
-            .map(|(&x, &y)| {
-                let (ix, iy) = (self.end_index(x)?, self.end_index(y)?);
-                Ok(cum[iy] as i32 - cum[ix] as i32)
-            })
-            .collect()
+        let mut out = Vec::with_capacity(a.len());
+        for (&x, &y) in a.iter().zip(b) {
+            let (ix, iy) = (self.end_index(x)?, self.end_index(y)?);
+            out.push(cum[iy] as i32 - cum[ix] as i32);
+        }
+        Ok(out)
     }
 
     /// The due date and time (ngày hẹn trả) of a dossier received at `received_at` (local civil
@@ -1138,7 +1151,7 @@ impl Calendar {
     ///     ("04/09".to_string(), "Nghỉ bù Quốc khánh (2/9) (02/09/2023)"),
     /// ]);
     /// // 01/01 (Sun), 21-22/01 (Tết), 29/04 (Hùng Kings, Sat), 30/04 (Sun), 02/09 (Sat)
-/// assert_eq!(days.iter().filter(|d| d.kind == DayOffKind::Substitute).count(), 6);
+    /// assert_eq!(days.iter().filter(|d| d.kind == DayOffKind::Substitute).count(), 6);
     /// ```
     pub fn days_off(&self, year: i32) -> Result<Vec<DayOff>> {
         let (from, to) = self.year_bounds(year)?;
