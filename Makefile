@@ -32,7 +32,7 @@ test: develop ## run every test: Rust (unit, doc, integration, property), benche
 	$(CARGO) test --workspace --all-targets -q
 	$(CARGO) test --workspace --doc -q
 	$(VPY) -m pytest -q bindings/python/tests
-	$(VPY) -m mypy.stubtest tthc_metrics --allowlist bindings/python/stubtest-allowlist.txt
+	$(VPY) -m mypy.stubtest tthc_metrics --mypy-config-file bindings/python/mypy.ini --allowlist bindings/python/stubtest-allowlist.txt
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
