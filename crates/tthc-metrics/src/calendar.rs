@@ -54,7 +54,7 @@ fn ymd(t: (i32, u32, u32)) -> NaiveDate {
 ///
 /// The civil service works these Saturdays (làm bù) in exchange for a weekday off. Whether
 /// one-stop software counts them when adding working days is not settled (domain-rules section 8,
-/// **[open]**); the default counts them, as the civil service works them.
+/// **\[open\]**); the default counts them, as the civil service works them.
 ///
 /// # Example
 /// ```
@@ -122,7 +122,7 @@ pub enum TimeLimit {
 
 /// Office hours and the reception cut-off: the policy [`Calendar::due_at`] applies.
 ///
-/// The default is the civil service's day, 07:00–11:30 and 13:30–17:00 (8 hours) **[ops]**.
+/// The default is the civil service's day, 07:00–11:30 and 13:30–17:00 (8 hours) **\[ops\]**.
 /// A reception at or after the afternoon close, or on a non-working day, counts from the
 /// opening of the next working day; one before the opening counts from the opening, one during
 /// the lunch break from the afternoon opening.
