@@ -18,6 +18,7 @@ mod lunar;
 mod period;
 mod rate;
 mod report;
+mod scoring;
 mod tally;
 mod unit;
 
@@ -39,6 +40,12 @@ pub use rate::{Compare, OnTimePolicy, OnlinePolicy, Rate, Rounding, Threshold, T
 pub use report::{
     report, report_chunks, report_columns, tally, GroupBy, GroupCoder, OnError, Report,
     ReportOptions, Row, View,
+};
+pub use scoring::{
+    project, recovery, score, score_units, Band, Better, Confidence, Criterion, CriterionScore,
+    CriterionStatus, DossierKind, EdgeOp, Effective, Metric, MetricValue, NoDataRule, Projected,
+    Projection, Recovery, RecoveryGoal, RecoveryOptions, RecoverySource, Rubric, RubricSpec, Rule,
+    Score, ScoreInputs, UnitScore,
 };
 pub use tally::Tally;
 pub use unit::{name_key, Unit, UnitKind, UnitTree};
