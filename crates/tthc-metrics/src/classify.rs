@@ -337,6 +337,7 @@ impl Facts {
     /// let f = Facts { received: 5, due: None, finished: None, status: Status::Withdrawn, supplement_requests: 0 };
     /// assert_eq!(f.end(), Some(5));
     /// ```
+    #[inline]
     pub fn end(&self) -> Option<i64> {
         match self.status.group() {
             StatusGroup::Finished => self.finished,
@@ -367,6 +368,7 @@ impl Facts {
 /// assert_eq!(classify_facts(&f, D, &o), Outcome::WithinDue); // not finished yet at day 1
 /// assert_eq!(classify_facts(&f, 2 * D + 12 * H, &o), Outcome::WithinDue); // due today
 /// ```
+#[inline]
 pub fn classify_facts(f: &Facts, cutoff: i64, options: &ClassifyOptions) -> Outcome {
     let group = f.status.group();
     if group == StatusGroup::NeverReceived {
@@ -408,6 +410,7 @@ pub fn classify_facts(f: &Facts, cutoff: i64, options: &ClassifyOptions) -> Outc
     }
 }
 
+#[inline]
 fn finished_outcome(finished: i64, due: Option<i64>, comparison: Comparison) -> Outcome {
     let Some(due) = due else {
         // no due date on record: on time (domain-rules section 3)

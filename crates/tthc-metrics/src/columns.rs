@@ -209,6 +209,60 @@ impl<'a> TimeColumn<'a> {
     }
 }
 
+/// The sentinel the kernel's blocks use for a null time.
+pub(crate) const NONE: i64 = i64::MIN;
+
+impl TimeColumn<'_> {
+    /// Writes rows `start..start + out.len()` as local seconds into `out`, [`NONE`] for nulls.
+    /// One tight loop per encoding, with the tick divisor a constant so that no row pays a
+    /// hardware division.
+    pub(crate) fn fill_block(&self, start: usize, out: &mut [i64]) {
+        let n = out.len();
+        if start + n > self.len() {
+            // a column shorter than the table (an absent optional column): all null
+            out.fill(NONE);
+            return;
+        }
+        let shift = self.shift;
+        match (self.values, self.encoding) {
+            (TimeValues::Days(v), _) => {
+                for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
+                    *o = i64::from(d) * DAY;
+                }
+            }
+            (TimeValues::Ticks(v), TimeEncoding::Days) => {
+                for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
+                    *o = d * DAY;
+                }
+            }
+            (TimeValues::Ticks(v), TimeEncoding::Timestamp { per_second, .. }) => {
+                let src = &v[start..start + n];
+                macro_rules! ticks {
+                    ($p:expr) => {
+                        for (o, &t) in out.iter_mut().zip(src) {
+                            *o = t.div_euclid($p) + shift;
+                        }
+                    };
+                }
+                match per_second {
+                    1 => ticks!(1),
+                    1_000 => ticks!(1_000),
+                    1_000_000 => ticks!(1_000_000),
+                    1_000_000_000 => ticks!(1_000_000_000),
+                    p => ticks!(p.max(1)),
+                }
+            }
+        }
+        if let Some(v) = self.validity {
+            for (j, o) in out.iter_mut().enumerate() {
+                if !v.is_valid(start + j) {
+                    *o = NONE;
+                }
+            }
+        }
+    }
+}
+
 /// The columnar dossier table the report kernel reads. All columns have the same length.
 ///
 /// `status` holds [`Status::column_code`](crate::Status::column_code) values; `0` marks a row

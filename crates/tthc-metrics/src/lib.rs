@@ -14,6 +14,7 @@ mod columns;
 mod dossier;
 mod error;
 mod holidays;
+mod kernel;
 mod lunar;
 mod period;
 mod rate;
@@ -53,3 +54,8 @@ pub use unit::{name_key, Unit, UnitKind, UnitTree};
 // re-exported so that callers name the same types the API takes
 pub use chrono;
 pub use rust_decimal;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -17,12 +17,11 @@ use std::str::FromStr;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{
-    classify_facts, local_seconds, ClassifyOptions, DueDateChoice, Facts, Outcome, DAY,
-};
+use crate::classify::{local_seconds, ClassifyOptions, DueDateChoice, DAY};
 use crate::columns::{Columns, TimeColumn};
 use crate::dossier::{in_supported_range, Dossier, Status, MAX_SUPPORTED, MIN_SUPPORTED};
-use crate::error::{Error, RejectReason, Rejection, Result};
+use crate::error::{Error, Rejection, Result};
+use crate::kernel;
 use crate::period::{date_of_day, day_number, Granularity, Period};
 use crate::tally::Tally;
 use crate::unit::{name_key, UnitTree};
@@ -598,51 +597,6 @@ impl GroupCoder {
     }
 }
 
-const MIN_SECONDS: i64 = (-25_567) * DAY; // 1900-01-01
-const MAX_SECONDS: i64 = (84_005) * DAY + DAY - 1; // 2199-12-31 23:59:59
-
-fn fmt_seconds(s: i64) -> String {
-    chrono::DateTime::from_timestamp(s, 0)
-        .map_or_else(|| s.to_string(), |t| t.naive_utc().to_string())
-}
-
-/// Checks one row's times; returns the field and reason of the first problem.
-#[inline]
-fn check_row(
-    received: Option<i64>,
-    due: Option<i64>,
-    finished: Option<i64>,
-    status: Status,
-) -> Option<(&'static str, Option<i64>, RejectReason)> {
-    let Some(r) = received else {
-        return Some(("received_at", None, RejectReason::Missing));
-    };
-    for (field, t) in [
-        ("received_at", Some(r)),
-        ("due_at", due),
-        ("finished_at", finished),
-    ] {
-        if let Some(t) = t {
-            if !(MIN_SECONDS..=MAX_SECONDS).contains(&t) {
-                return Some((field, Some(t), RejectReason::OutOfRange));
-            }
-        }
-    }
-    if let Some(f) = finished {
-        if f < r {
-            return Some(("finished_at", Some(f), RejectReason::FinishedBeforeReceived));
-        }
-    } else if status.group() == crate::dossier::StatusGroup::Finished {
-        return Some(("finished_at", None, RejectReason::FinishedWithoutTime));
-    }
-    if let Some(d) = due {
-        if d.div_euclid(DAY) < r.div_euclid(DAY) {
-            return Some(("due_at", Some(d), RejectReason::DueBeforeReceived));
-        }
-    }
-    None
-}
-
 /// Day → period index table over a window, with each period's clipped bounds.
 struct PeriodTable {
     first_day: i32,
@@ -678,11 +632,6 @@ impl PeriodTable {
             index,
             periods,
         }
-    }
-
-    #[inline]
-    fn of_day(&self, day: i32) -> usize {
-        self.index[(day - self.first_day) as usize] as usize
     }
 }
 
@@ -768,6 +717,15 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
             max: MAX_SUPPORTED,
         });
     }
+    if let Some(start) = options.start {
+        if !in_supported_range(start) {
+            return Err(Error::OutOfRange {
+                date: start,
+                min: MIN_SUPPORTED,
+                max: MAX_SUPPORTED,
+            });
+        }
+    }
     let window_end = match options.view {
         View::Cohort => as_of_date,
         View::Activity => end_date,
@@ -776,145 +734,58 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
         View::Cohort => as_of,
         View::Activity => as_of.min(i64::from(day_number(end_date) + 1) * DAY - 1),
     };
-
-    // pass 1: validation, and the earliest reception when the window has no start
-    let mut rejected = Vec::new();
-    let mut ok: Vec<Vec<bool>> = Vec::with_capacity(chunks.len());
-    let mut min_received = i64::MAX;
-    let mut offset = 0usize;
-    for cols in chunks {
-        let mut chunk_ok = vec![true; cols.len()];
-        for (i, slot) in chunk_ok.iter_mut().enumerate() {
-            let Some(status) = Status::from_column_code(cols.status[i]) else {
-                *slot = false;
-                continue;
-            };
-            let f = facts_of(cols, i, status);
-            let received = cols.received.local_seconds(i);
-            if let Some((field, value, reason)) = check_row(received, f.due, f.finished, status) {
-                let r = Rejection::new(
-                    offset + i,
-                    "",
-                    field,
-                    value.map(fmt_seconds).unwrap_or_default(),
-                    reason,
-                );
-                if options.on_error == OnError::Raise {
-                    return Err(r.into());
-                }
-                rejected.push(r);
-                *slot = false;
-                continue;
-            }
-            min_received = min_received.min(f.received);
-        }
-        offset += cols.len();
-        ok.push(chunk_ok);
-    }
     let start_date = match options.start {
         Some(s) => s,
-        None if min_received == i64::MAX => window_end,
-        None => date_of_day(min_received.div_euclid(DAY) as i32)
-            .unwrap_or(window_end)
-            .min(window_end),
+        None => earliest_valid_reception(chunks).map_or(window_end, |min| {
+            date_of_day(min.div_euclid(DAY) as i32)
+                .unwrap_or(window_end)
+                .min(window_end)
+        }),
     };
     let window = Period::new(start_date, window_end)?;
     let table = PeriodTable::new(window, options.granularity);
     let np = table.periods.len();
-    let window_start = i64::from(day_number(start_date)) * DAY;
+    let period_start: Vec<i64> = table
+        .periods
+        .iter()
+        .map(|p| i64::from(day_number(p.start())) * DAY)
+        .collect();
+    let period_cutoff: Vec<i64> = table
+        .periods
+        .iter()
+        .map(|p| (i64::from(day_number(p.end()) + 1) * DAY - 1).min(last_cutoff))
+        .collect();
     // a group code without a label (a caller's bug) still counts, under an empty label
     let groups = chunks
         .iter()
-        .flat_map(|c| c.group.iter().max())
+        .filter_map(|c| c.group.iter().max())
         .max()
         .map_or(0, |&g| g as usize + 1)
         .max(labels.len())
         .max(1);
-    let mut cells = vec![Tally::default(); groups * np];
-    let mut excluded = Tally::default();
-
-    for (cols, chunk_ok) in chunks.iter().zip(&ok) {
-        for i in (0..cols.len()).filter(|&i| chunk_ok[i]) {
-            let Some(status) = Status::from_column_code(cols.status[i]) else {
-                continue;
-            };
-            let f = facts_of(cols, i, status);
-            let g = cols.group.get(i).copied().unwrap_or(0) as usize;
-            let channel = cols.channel.map_or(crate::Channel::Direct, |c| match c[i] {
-                2 => crate::Channel::Online,
-                3 => crate::Channel::Post,
-                _ => crate::Channel::Direct,
-            });
-            let online = cols
-                .online_service
-                .map_or(crate::OnlineService::None, |c| match c[i] {
-                    1 => crate::OnlineService::Partial,
-                    2 => crate::OnlineService::Full,
-                    _ => crate::OnlineService::None,
-                });
-            let synced = cols.synced.is_none_or(|s| s[i]);
-            match options.view {
-                View::Cohort => {
-                    let outcome = classify_facts(&f, as_of, &options.classify);
-                    if !outcome.is_counted() || f.received < window_start {
-                        let o = if outcome.is_counted() {
-                            Outcome::OutsideWindow
-                        } else {
-                            outcome
-                        };
-                        excluded.add(o, channel, online, synced, false);
-                        continue;
-                    }
-                    let p = table.of_day(f.received.div_euclid(DAY) as i32);
-                    cells[g * np + p].add(outcome, channel, online, synced, false);
-                }
-                View::Activity => {
-                    let end = f.end();
-                    if status.group() == crate::dossier::StatusGroup::NeverReceived
-                        || f.received > last_cutoff
-                    {
-                        excluded.add(
-                            classify_facts(&f, last_cutoff, &options.classify),
-                            channel,
-                            online,
-                            synced,
-                            false,
-                        );
-                        continue;
-                    }
-                    if end.is_some_and(|e| e < window_start) {
-                        excluded.add(
-                            classify_facts(&f, window_start - 1, &options.classify),
-                            channel,
-                            online,
-                            synced,
-                            false,
-                        );
-                        continue;
-                    }
-                    let first = table.of_day(f.received.max(window_start).div_euclid(DAY) as i32);
-                    let last = match end {
-                        Some(e) if e <= last_cutoff => table.of_day(e.div_euclid(DAY) as i32),
-                        _ => np - 1,
-                    };
-                    for p in first..=last {
-                        let period = table.periods[p];
-                        let p_start = i64::from(day_number(period.start())) * DAY;
-                        let cutoff =
-                            (i64::from(day_number(period.end()) + 1) * DAY - 1).min(last_cutoff);
-                        let outcome = classify_facts(&f, cutoff, &options.classify);
-                        cells[g * np + p].add(
-                            outcome,
-                            channel,
-                            online,
-                            synced,
-                            f.received < p_start,
-                        );
-                    }
-                }
-            }
+    let plan = kernel::Plan {
+        cohort: options.view == View::Cohort,
+        as_of,
+        last_cutoff,
+        window_start: i64::from(day_number(start_date)) * DAY,
+        first_day: table.first_day,
+        period_of_day: &table.index,
+        period_start: &period_start,
+        period_cutoff: &period_cutoff,
+        groups,
+        classify: options.classify,
+        raise: options.on_error == OnError::Raise,
+    };
+    let mut partial = kernel::run(chunks, &plan);
+    partial.rejected.sort_by_key(|r| r.row);
+    if plan.raise {
+        if let Some(first) = partial.rejected.into_iter().next() {
+            return Err(first.into());
         }
+        partial.rejected = Vec::new();
     }
+    let mut excluded = Tally::default();
+    kernel::fold(&partial.excluded, &mut excluded);
 
     let mut rows = Vec::new();
     let mut order: Vec<usize> = (0..groups).collect();
@@ -922,10 +793,13 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
     order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)));
     for g in order {
         for p in 0..np {
-            let tally = cells[g * np + p];
-            if tally.handled() == 0 {
+            let cell =
+                &partial.cells[(g * np + p) * kernel::COMBOS..(g * np + p + 1) * kernel::COMBOS];
+            if cell.iter().all(|&c| c == 0) {
                 continue;
             }
+            let mut tally = Tally::default();
+            kernel::fold(cell, &mut tally);
             rows.push(Row {
                 group: match options.group_by {
                     GroupBy::Total => None,
@@ -939,7 +813,7 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
     }
     Ok(Report {
         rows,
-        rejected,
+        rejected: partial.rejected,
         excluded,
         inputs: n as u64,
         window,
@@ -947,15 +821,32 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
     })
 }
 
-#[inline]
-fn facts_of(cols: &Columns<'_>, i: usize, status: Status) -> Facts {
-    Facts {
-        received: cols.received.local_seconds(i).unwrap_or(0),
-        due: cols.due.local_seconds(i),
-        finished: cols.finished.local_seconds(i),
-        status,
-        supplement_requests: cols.supplement_requests.map_or(0, |s| s[i]),
+/// The earliest reception among the rows that pass validation (the default window start).
+fn earliest_valid_reception(chunks: &[Columns<'_>]) -> Option<i64> {
+    let mut min = i64::MAX;
+    let mut block = [[0i64; 1024]; 3];
+    for cols in chunks {
+        let mut lo = 0;
+        while lo < cols.len() {
+            let len = 1024.min(cols.len() - lo);
+            cols.received.fill_block(lo, &mut block[0][..len]);
+            cols.due.fill_block(lo, &mut block[1][..len]);
+            cols.finished.fill_block(lo, &mut block[2][..len]);
+            for j in 0..len {
+                let r = block[0][j];
+                if r >= min {
+                    continue;
+                }
+                if let Some(status) = Status::from_column_code(cols.status[lo + j]) {
+                    if kernel::check(r, block[1][j], block[2][j], status).is_none() {
+                        min = r;
+                    }
+                }
+            }
+            lo += len;
+        }
     }
+    (min != i64::MAX).then_some(min)
 }
 
 /// One tally over all dossiers received up to `as_of` (and from `start`), classified at
@@ -976,7 +867,11 @@ fn facts_of(cols: &Columns<'_>, i: usize, status: Status) -> Facts {
 /// assert_eq!(t.withdrawn, 1);
 /// ```
 pub fn tally(dossiers: &[Dossier], options: &ReportOptions) -> Result<Tally> {
-    let options = options.clone().group_by(GroupBy::Total).granularity(None).view(View::Cohort);
+    let options = options
+        .clone()
+        .group_by(GroupBy::Total)
+        .granularity(None)
+        .view(View::Cohort);
     let r = report(dossiers, &options)?;
     Ok(r.total() + r.excluded)
 }

@@ -129,26 +129,46 @@ impl Tally {
         synced: bool,
         carried: bool,
     ) {
-        *self.slot(outcome) += 1;
+        self.add_n(outcome, channel, online_service, synced, carried, 1);
+    }
+
+    /// Counts `n` dossiers with the same outcome and attributes (the kernel's combination
+    /// histogram is folded into tallies with it).
+    pub(crate) fn add_n(
+        &mut self,
+        outcome: Outcome,
+        channel: Channel,
+        online_service: OnlineService,
+        synced: bool,
+        carried: bool,
+        n: u64,
+    ) {
+        *self.slot(outcome) += n;
         if !outcome.is_counted() {
             return;
         }
         if carried {
-            self.carried_over += 1;
+            self.carried_over += n;
             return;
         }
         let online = channel == Channel::Online;
         match channel {
-            Channel::Online => self.received_online += 1,
-            Channel::Direct => self.received_direct += 1,
-            Channel::Post => self.received_post += 1,
+            Channel::Online => self.received_online += n,
+            Channel::Direct => self.received_direct += n,
+            Channel::Post => self.received_post += n,
         }
         if online_service.is_eligible() {
-            self.eligible += 1;
-            self.eligible_online += u64::from(online);
+            self.eligible += n;
+            if online {
+                self.eligible_online += n;
+            }
         }
-        self.full_process_online += u64::from(online && online_service == OnlineService::Full);
-        self.synced += u64::from(synced);
+        if online && online_service == OnlineService::Full {
+            self.full_process_online += n;
+        }
+        if synced {
+            self.synced += n;
+        }
     }
 
     /// The sum of two tallies (the monoid operation).

@@ -1,0 +1,319 @@
+//! The report kernel: one pass over [`Columns`] in blocks, in parallel for large inputs.
+//!
+//! Each block of rows first has its three time columns decoded into small stack buffers of local
+//! seconds (one tight loop per encoding); the row loop then validates, classifies and counts with
+//! a single increment a row: the cell `(group, period)` holds a histogram over the combination
+//! `(outcome, channel, online level, synced, carried)` (396 counters of `u32`), folded into
+//! [`Tally`] values at the end. Threads take contiguous row ranges and merge their cells, so the
+//! result does not depend on the number of threads.
+
+use std::thread;
+
+use crate::classify::{classify_facts, ClassifyOptions, Facts, Outcome, DAY};
+use crate::columns::{Columns, NONE};
+use crate::dossier::{Channel, OnlineService, Status, StatusGroup};
+use crate::error::{RejectReason, Rejection};
+use crate::tally::Tally;
+
+const BLOCK: usize = 1024;
+const CHANNELS: usize = 3;
+const LEVELS: usize = 3;
+/// Combinations per cell: outcome × channel × online level × synced × carried.
+pub(crate) const COMBOS: usize = Outcome::COUNT * CHANNELS * LEVELS * 2 * 2;
+/// Rows below which one thread does all the work.
+const PARALLEL_THRESHOLD: usize = 1 << 18;
+
+/// Records with times outside 1900-01-01 .. 2199-12-31 are rejected.
+pub(crate) const MIN_SECONDS: i64 = (-25_567) * DAY;
+pub(crate) const MAX_SECONDS: i64 = 84_005 * DAY + DAY - 1;
+
+/// What the kernel needs to know about the report besides the rows.
+pub(crate) struct Plan<'a> {
+    pub cohort: bool,
+    pub as_of: i64,
+    pub last_cutoff: i64,
+    pub window_start: i64,
+    pub first_day: i32,
+    /// Day (from `first_day`) → period index.
+    pub period_of_day: &'a [u32],
+    /// Per period: start (local seconds) and cut-off (end of its last day, capped).
+    pub period_start: &'a [i64],
+    pub period_cutoff: &'a [i64],
+    pub groups: usize,
+    pub classify: ClassifyOptions,
+    pub raise: bool,
+}
+
+/// One worker's result.
+pub(crate) struct Partial {
+    pub cells: Vec<u32>,
+    pub excluded: Vec<u32>,
+    pub rejected: Vec<Rejection>,
+}
+
+#[inline]
+fn combo(outcome: Outcome, channel: u8, level: u8, synced: bool, carried: bool) -> usize {
+    let ch = (channel.clamp(1, 3) - 1) as usize;
+    let lv = level.min(2) as usize;
+    (((outcome.index() * CHANNELS + ch) * LEVELS + lv) * 2 + usize::from(synced)) * 2
+        + usize::from(carried)
+}
+
+/// Folds one cell's combination histogram into a tally.
+pub(crate) fn fold(cell: &[u32], into: &mut Tally) {
+    for (k, &n) in cell.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let carried = k % 2 == 1;
+        let synced = (k / 2) % 2 == 1;
+        let level = (k / 4) % LEVELS;
+        let channel = (k / (4 * LEVELS)) % CHANNELS;
+        let outcome = Outcome::ALL[k / (4 * LEVELS * CHANNELS)];
+        let channel = [Channel::Direct, Channel::Online, Channel::Post][channel];
+        let level = [
+            OnlineService::None,
+            OnlineService::Partial,
+            OnlineService::Full,
+        ][level];
+        into.add_n(outcome, channel, level, synced, carried, u64::from(n));
+    }
+}
+
+/// Validates one row's times; the field, value and reason of the first problem.
+#[inline]
+pub(crate) fn check(
+    received: i64,
+    due: i64,
+    finished: i64,
+    status: Status,
+) -> Option<(&'static str, i64, RejectReason)> {
+    if received == NONE {
+        return Some(("received_at", NONE, RejectReason::Missing));
+    }
+    let out = |t: i64| t != NONE && !(MIN_SECONDS..=MAX_SECONDS).contains(&t);
+    if out(received) {
+        return Some(("received_at", received, RejectReason::OutOfRange));
+    }
+    if out(due) {
+        return Some(("due_at", due, RejectReason::OutOfRange));
+    }
+    if out(finished) {
+        return Some(("finished_at", finished, RejectReason::OutOfRange));
+    }
+    if finished != NONE {
+        if finished < received {
+            return Some((
+                "finished_at",
+                finished,
+                RejectReason::FinishedBeforeReceived,
+            ));
+        }
+    } else if status.group() == StatusGroup::Finished {
+        return Some(("finished_at", NONE, RejectReason::FinishedWithoutTime));
+    }
+    if due != NONE && due.div_euclid(DAY) < received.div_euclid(DAY) {
+        return Some(("due_at", due, RejectReason::DueBeforeReceived));
+    }
+    None
+}
+
+pub(crate) fn fmt_seconds(s: i64) -> String {
+    if s == NONE {
+        return String::new();
+    }
+    chrono::DateTime::from_timestamp(s, 0)
+        .map_or_else(|| s.to_string(), |t| t.naive_utc().to_string())
+}
+
+/// A contiguous range of rows of one chunk, with the global index of its first row.
+#[derive(Clone, Copy)]
+struct Segment {
+    chunk: usize,
+    lo: usize,
+    hi: usize,
+    global: usize,
+}
+
+/// Splits all rows into `parts` contiguous runs of segments of about equal size.
+fn partition(chunks: &[Columns<'_>], parts: usize) -> Vec<Vec<Segment>> {
+    let total: usize = chunks.iter().map(Columns::len).sum();
+    let per = total.div_ceil(parts.max(1)).max(1);
+    let mut out: Vec<Vec<Segment>> = vec![Vec::new()];
+    let mut room = per;
+    let mut global = 0;
+    for (c, cols) in chunks.iter().enumerate() {
+        let mut lo = 0;
+        let n = cols.len();
+        while lo < n {
+            let take = room.min(n - lo);
+            if let Some(last) = out.last_mut() {
+                last.push(Segment {
+                    chunk: c,
+                    lo,
+                    hi: lo + take,
+                    global: global + lo,
+                });
+            }
+            lo += take;
+            room -= take;
+            if room == 0 {
+                out.push(Vec::new());
+                room = per;
+            }
+        }
+        global += n;
+    }
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+/// Runs the kernel over all chunks, in parallel when the input is large.
+pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Partial {
+    let total: usize = chunks.iter().map(Columns::len).sum();
+    let threads = if total >= PARALLEL_THRESHOLD {
+        thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(8)
+    } else {
+        1
+    };
+    let parts = partition(chunks, threads);
+    let np = plan.period_start.len();
+    let mut results: Vec<Partial> = if parts.len() <= 1 {
+        vec![work(
+            chunks,
+            parts.first().map_or(&[][..], Vec::as_slice),
+            plan,
+            np,
+        )]
+    } else {
+        thread::scope(|s| {
+            let handles: Vec<_> = parts
+                .iter()
+                .map(|segs| s.spawn(move || work(chunks, segs, plan, np)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut acc = results.remove(0);
+    for r in results {
+        for (a, b) in acc.cells.iter_mut().zip(&r.cells) {
+            *a += b;
+        }
+        for (a, b) in acc.excluded.iter_mut().zip(&r.excluded) {
+            *a += b;
+        }
+        acc.rejected.extend(r.rejected);
+        if plan.raise && !acc.rejected.is_empty() {
+            break;
+        }
+    }
+    acc
+}
+
+/// One worker: its segments in order.
+fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize) -> Partial {
+    let mut cells = vec![0u32; plan.groups * np * COMBOS];
+    let mut excluded = vec![0u32; COMBOS];
+    let mut rejected = Vec::new();
+    let mut received = [0i64; BLOCK];
+    let mut due = [0i64; BLOCK];
+    let mut finished = [0i64; BLOCK];
+    for seg in segments {
+        let cols = &chunks[seg.chunk];
+        let mut lo = seg.lo;
+        while lo < seg.hi {
+            let len = BLOCK.min(seg.hi - lo);
+            cols.received.fill_block(lo, &mut received[..len]);
+            cols.due.fill_block(lo, &mut due[..len]);
+            cols.finished.fill_block(lo, &mut finished[..len]);
+            for j in 0..len {
+                let i = lo + j;
+                let Some(status) = Status::from_column_code(cols.status[i]) else {
+                    continue; // rejected upstream
+                };
+                let (r, d, f) = (received[j], due[j], finished[j]);
+                if let Some((field, value, reason)) = check(r, d, f, status) {
+                    let global = seg.global + (i - seg.lo);
+                    rejected.push(Rejection::new(
+                        global,
+                        "",
+                        field,
+                        fmt_seconds(value),
+                        reason,
+                    ));
+                    if plan.raise {
+                        return Partial {
+                            cells,
+                            excluded,
+                            rejected,
+                        };
+                    }
+                    continue;
+                }
+                let facts = Facts {
+                    received: r,
+                    due: (d != NONE).then_some(d),
+                    finished: (f != NONE).then_some(f),
+                    status,
+                    supplement_requests: cols.supplement_requests.map_or(0, |s| s[i]),
+                };
+                let channel = cols.channel.map_or(1, |c| c[i]);
+                let level = cols.online_service.map_or(0, |c| c[i]);
+                let synced = cols.synced.is_none_or(|s| s[i]);
+                let g = cols.group.get(i).map_or(0, |&g| g as usize);
+                if plan.cohort {
+                    let outcome = classify_facts(&facts, plan.as_of, &plan.classify);
+                    if !outcome.is_counted() || r < plan.window_start {
+                        let o = if outcome.is_counted() {
+                            Outcome::OutsideWindow
+                        } else {
+                            outcome
+                        };
+                        excluded[combo(o, channel, level, synced, false)] += 1;
+                        continue;
+                    }
+                    let p = plan.period_of_day
+                        [(r.div_euclid(DAY) - i64::from(plan.first_day)) as usize]
+                        as usize;
+                    cells[(g * np + p) * COMBOS + combo(outcome, channel, level, synced, false)] +=
+                        1;
+                } else {
+                    let end = facts.end();
+                    if status.group() == StatusGroup::NeverReceived || r > plan.last_cutoff {
+                        let o = classify_facts(&facts, plan.last_cutoff, &plan.classify);
+                        excluded[combo(o, channel, level, synced, false)] += 1;
+                        continue;
+                    }
+                    if end.is_some_and(|e| e < plan.window_start) {
+                        let o = classify_facts(&facts, plan.window_start - 1, &plan.classify);
+                        excluded[combo(o, channel, level, synced, false)] += 1;
+                        continue;
+                    }
+                    let day = |t: i64| (t.div_euclid(DAY) - i64::from(plan.first_day)) as usize;
+                    let first = plan.period_of_day[day(r.max(plan.window_start))] as usize;
+                    let last = match end {
+                        Some(e) if e <= plan.last_cutoff => plan.period_of_day[day(e)] as usize,
+                        _ => np - 1,
+                    };
+                    for p in first..=last {
+                        let outcome = classify_facts(&facts, plan.period_cutoff[p], &plan.classify);
+                        let carried = r < plan.period_start[p];
+                        cells[(g * np + p) * COMBOS
+                            + combo(outcome, channel, level, synced, carried)] += 1;
+                    }
+                }
+            }
+            lo += len;
+        }
+    }
+    Partial {
+        cells,
+        excluded,
+        rejected,
+    }
+}
