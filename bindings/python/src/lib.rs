@@ -12,13 +12,15 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3_arrow::PyTable;
 use rust_decimal::Decimal;
-use tthc_arrow::{report_batches, ArrowError, ColumnMap};
+use tthc_arrow::{ArrowError, ColumnMap};
 use tthc_metrics::{
     ClassifyOptions, Comparison, DueDateChoice, Error, Granularity, GroupBy, OnError, OnTimePolicy,
     OnlinePolicy, Rate, ReportOptions, SupplementRule, Tally, View,
 };
 
+mod calendar;
 mod errors;
+mod scoring;
 
 use errors::{internal_error, map_error};
 
@@ -116,7 +118,7 @@ fn column_map(py: Python<'_>, columns: Option<HashMap<String, String>>) -> PyRes
 
 /// The report kernel: returns (table, rejected) as Arrow tables.
 #[pyfunction]
-#[pyo3(signature = (data, *, as_of, key, period, view, rate_policy, online_policy, columns, start, end, on_error, comparison, supplement_rule, due_date))]
+#[pyo3(signature = (data, *, as_of, key, period, view, rate_policy, online_policy, columns, start, end, on_error, comparison, supplement_rule, due_date, calendar = None))]
 #[allow(clippy::too_many_arguments)]
 fn _report(
     py: Python<'_>,
@@ -134,6 +136,7 @@ fn _report(
     comparison: &str,
     supplement_rule: &str,
     due_date: &str,
+    calendar: Option<PyRef<'_, calendar::PyCalendar>>,
 ) -> PyResult<(PyTable, PyTable)> {
     let opts = options(
         py,
@@ -152,8 +155,9 @@ fn _report(
     let online_policy = parse::<OnlinePolicy>(py, online_policy)?;
     let map = column_map(py, columns)?;
     let (batches, _schema) = data.into_inner();
+    let cal = calendar.as_ref().map(|c| &c.calendar);
     let (table, rejected) = compute(py, || {
-        let report = report_batches(&batches, &map, &opts)?;
+        let report = tthc_arrow::report_batches_on(&batches, &map, &opts, cal)?;
         Ok((
             tthc_arrow::report_to_batch(&report, rate_policy, online_policy),
             tthc_arrow::rejections_to_batch(&report.rejected),
@@ -167,10 +171,12 @@ fn _report(
 /// Counts of one tally with the policies chosen for its rates.
 #[pyclass(name = "Tally", module = "tthc_metrics", frozen, eq)]
 #[derive(Clone, PartialEq)]
-struct PyTally {
-    tally: Tally,
+pub(crate) struct PyTally {
+    pub(crate) tally: Tally,
     rate_policy: OnTimePolicy,
     online_policy: OnlinePolicy,
+    /// The cut-off's date: the default date a rubric scores this tally on.
+    pub(crate) as_of: NaiveDate,
 }
 
 fn fraction<'py>(
@@ -311,7 +317,7 @@ impl PyTally {
 
 /// One tally over the data received up to `as_of` (from `start`).
 #[pyfunction]
-#[pyo3(signature = (data, *, as_of, rate_policy, online_policy, columns, start, on_error, comparison, supplement_rule, due_date))]
+#[pyo3(signature = (data, *, as_of, rate_policy, online_policy, columns, start, on_error, comparison, supplement_rule, due_date, calendar = None))]
 #[allow(clippy::too_many_arguments)]
 fn _tally(
     py: Python<'_>,
@@ -325,6 +331,7 @@ fn _tally(
     comparison: &str,
     supplement_rule: &str,
     due_date: &str,
+    calendar: Option<PyRef<'_, calendar::PyCalendar>>,
 ) -> PyResult<(PyTally, PyTable)> {
     let opts = options(
         py,
@@ -343,8 +350,9 @@ fn _tally(
     let online_policy = parse::<OnlinePolicy>(py, online_policy)?;
     let map = column_map(py, columns)?;
     let (batches, _schema) = data.into_inner();
+    let cal = calendar.as_ref().map(|c| &c.calendar);
     let (tally, rejected) = compute(py, || {
-        let report = report_batches(&batches, &map, &opts)?;
+        let report = tthc_arrow::report_batches_on(&batches, &map, &opts, cal)?;
         Ok((
             report.total() + report.excluded,
             tthc_arrow::rejections_to_batch(&report.rejected),
@@ -356,6 +364,7 @@ fn _tally(
             tally,
             rate_policy,
             online_policy,
+            as_of: as_of.date(),
         },
         r,
     ))
@@ -394,6 +403,8 @@ fn _sample_synthetic(py: Python<'_>, n: usize, units: usize, seed: u64) -> PyRes
 #[pymodule]
 fn _tthc_metrics(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
+    calendar::register(m)?;
+    scoring::register(m)?;
     m.add_class::<PyTally>()?;
     m.add_function(wrap_pyfunction!(_report, m)?)?;
     m.add_function(wrap_pyfunction!(_tally, m)?)?;

@@ -27,23 +27,29 @@ import pyarrow as pa
 
 from . import _tthc_metrics as _native
 from ._tthc_metrics import (
+    Calendar,
     NoDataError,
     OutOfRangeError,
     RejectedRecordError,
+    Rubric,
     RubricError,
     SchemaError,
+    Score,
     Tally,
     TthcError,
     UnknownNameError,
 )
 
 __all__ = [
+    "Calendar",
     "NoDataError",
     "OutOfRangeError",
     "RejectedRecordError",
     "RejectedRowsWarning",
+    "Rubric",
     "RubricError",
     "SchemaError",
+    "Score",
     "Tally",
     "TthcError",
     "UnknownNameError",
@@ -133,6 +139,7 @@ def report_with_rejected(
     view: Literal["cohort", "activity"] = "cohort",
     rate_policy: str = "resolved_only",
     online_policy: str = "eligible_only",
+    calendar: Calendar | None = None,
     columns: Mapping[str, str] | None = None,
     start: datetime.date | None = None,
     end: datetime.date | None = None,
@@ -159,6 +166,7 @@ def report_with_rejected(
         comparison=comparison,
         supplement_rule=supplement_rule,
         due_date=due_date,
+        calendar=calendar,
     )
     library = _library(data)
     return _output(table, library), _output(rejected, library)
@@ -172,6 +180,7 @@ def report(
     view: Literal["cohort", "activity"] = "cohort",
     rate_policy: str = "resolved_only",
     online_policy: str = "eligible_only",
+    calendar: Calendar | None = None,
     columns: Mapping[str, str] | None = None,
     start: datetime.date | None = None,
     end: datetime.date | None = None,
@@ -185,6 +194,10 @@ def report(
     ``view="cohort"``: dossiers received on or before ``as_of`` (and on or after ``start``),
     grouped by reception period, classified at ``as_of``. ``view="activity"``: the Biểu II.06a
     columns per period within ``[start, end]`` (``end`` defaults to ``as_of``).
+
+    ``calendar`` (a :class:`Calendar`) gives dossiers without a due date one, when the table has a
+    ``duration_days`` column (working days the procedure allows): due at the close of office on
+    that working day; without it such dossiers count on time (domain-rules section 3).
 
     Counts are integers; ``on_time_rate``, ``late_rate`` and ``online_share`` are floats for
     plotting (NaN without data) with exact ``*_numerator`` / ``*_denominator`` columns beside them.
@@ -203,6 +216,7 @@ def report(
         view=view,
         rate_policy=rate_policy,
         online_policy=online_policy,
+        calendar=calendar,
         columns=columns,
         start=start,
         end=end,
@@ -225,6 +239,7 @@ def tally(
     as_of: datetime.date | datetime.datetime,
     rate_policy: str = "resolved_only",
     online_policy: str = "eligible_only",
+    calendar: Calendar | None = None,
     columns: Mapping[str, str] | None = None,
     start: datetime.date | None = None,
     on_error: Literal["raise", "skip"] = "raise",
@@ -251,6 +266,7 @@ def tally(
         comparison=comparison,
         supplement_rule=supplement_rule,
         due_date=due_date,
+        calendar=calendar,
     )
     rejected_table = pa.table(rejected)
     if rejected_table.num_rows:

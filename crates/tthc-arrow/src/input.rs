@@ -14,15 +14,15 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use tthc_metrics::{
-    local_seconds, report_chunks, Channel, Columns, Error, GroupBy, GroupCoder, OnError,
+    local_seconds, report_chunks, Calendar, Channel, Columns, Error, GroupBy, GroupCoder, OnError,
     OnlineService, RejectReason, Rejection, Report, ReportOptions, Status, TimeColumn,
-    TimeEncoding, TimeValues, Validity,
+    TimeEncoding, TimeLimit, TimeValues, Validity,
 };
 
 /// The canonical input column names (domain-rules section 2). `received_at` and `status` are
 /// required, `unit` when grouping by unit, `procedure` when grouping by procedure; the rest are
 /// optional.
-pub const CANONICAL_COLUMNS: [&str; 11] = [
+pub const CANONICAL_COLUMNS: [&str; 12] = [
     "dossier_id",
     "unit",
     "procedure",
@@ -34,6 +34,7 @@ pub const CANONICAL_COLUMNS: [&str; 11] = [
     "online_service",
     "supplement_requests",
     "synced_to_portal",
+    "duration_days",
 ];
 
 /// Errors of the adapter: the core's, plus problems with the table's shape.
@@ -189,6 +190,45 @@ pub fn report_batches(
     batches: &[RecordBatch],
     columns: &ColumnMap,
     options: &ReportOptions,
+) -> Result<Report, ArrowError> {
+    report_batches_on(batches, columns, options, None)
+}
+
+/// Like [`report_batches`], with a working-day calendar: a dossier without a due date whose
+/// table has a `duration_days` column (working days the procedure allows) gets the due date
+/// [`Calendar::due_at`]`(received_at, WorkingDays(duration_days))` (close of office on that day)
+/// instead of counting on time for lack of one.
+///
+/// # Errors
+/// As [`report_batches`]; a reception outside the calendar's range is a rejected record
+/// (`out_of_range` on `received_at`) when its due date must be computed.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{RecordBatch, StringArray, Date32Array, Int8Array, UInt16Array, ArrayRef};
+/// use tthc_arrow::{report_batches_on, ColumnMap};
+/// use tthc_metrics::{Calendar, ReportOptions};
+/// use chrono::NaiveDate;
+/// // received Friday 2023-09-01 (a holiday; Monday 4 is off too): counted from Tuesday 5, 3 working
+/// // days are due Friday 8 September at 17:00; finished Monday 11: late, not "on time for lack of a date"
+/// let batch = RecordBatch::try_from_iter([
+///     ("unit", Arc::new(StringArray::from(vec!["Phòng Y tế"])) as ArrayRef),
+///     ("received_at", Arc::new(Date32Array::from(vec![19_601])) as ArrayRef),
+///     ("finished_at", Arc::new(Date32Array::from(vec![19_611])) as ArrayRef),
+///     ("status", Arc::new(Int8Array::from(vec![10])) as ArrayRef),
+///     ("duration_days", Arc::new(UInt16Array::from(vec![3])) as ArrayRef),
+/// ]).unwrap();
+/// let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()).granularity(None);
+/// let without = report_batches_on(&[batch.clone()], &ColumnMap::default(), &o, None).unwrap();
+/// let with = report_batches_on(&[batch], &ColumnMap::default(), &o, Some(&Calendar::vietnam())).unwrap();
+/// assert_eq!((without.total().on_time, with.total().late), (1, 1));
+/// ```
+pub fn report_batches_on(
+    batches: &[RecordBatch],
+    columns: &ColumnMap,
+    options: &ReportOptions,
+    calendar: Option<&Calendar>,
 ) -> Result<Report, ArrowError> {
     let Some(schema) = batches.first().map(RecordBatch::schema) else {
         // no batch: an empty report
@@ -370,6 +410,50 @@ pub fn report_batches(
                     parsed[k] = Some((vals, bits));
                 }
             }
+        }
+        // due dates computed on the calendar where the table has none but a duration
+        if let (Some(cal), Some(dur_idx)) = (calendar, col("duration_days")) {
+            let durations = code_column(batch.column(dur_idx).as_ref(), "duration_days", |v| match v {
+                Value::Null => Ok(None),
+                Value::Int(x) => u32::try_from(x).map(Some).map_err(|_| RejectReason::Unreadable),
+                Value::Text(s) => s.trim().parse::<u32>().map(Some).map_err(|_| RejectReason::Unreadable),
+            })?;
+            let recv = match &parsed[0] {
+                Some((v, bits)) => TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false),
+                None => time_column(batch.column(received_idx).as_ref()),
+            };
+            let due_col = match (&parsed[1], time_idx[1]) {
+                (Some((v, bits)), _) => Some(TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false)),
+                (None, Some(c)) => Some(time_column(batch.column(c).as_ref())),
+                (None, None) => None,
+            };
+            let mut vals = vec![0i64; n];
+            let mut bits = vec![0u8; n.div_ceil(8)];
+            for i in 0..n {
+                let given = due_col.as_ref().and_then(|c| c.local_seconds(i));
+                let computed = match (given, &durations[i], recv.local_seconds(i)) {
+                    (Some(t), _, _) => Some(t),
+                    (None, Ok(Some(days)), Some(r)) => {
+                        let received = chrono::DateTime::from_timestamp(r, 0).map(|t| t.naive_utc());
+                        match received.map(|t| cal.due_at(t, TimeLimit::WorkingDays(*days))) {
+                            Some(Ok(due)) => Some(local_seconds(due)),
+                            _ => {
+                                if status[i].is_ok() {
+                                    reject(i, columns.source("received_at"), String::new(), RejectReason::OutOfRange)?;
+                                    status[i] = Err(RejectReason::Unreadable);
+                                }
+                                None
+                            }
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some(t) = computed {
+                    vals[i] = t;
+                    bits[i / 8] |= 1 << (i % 8);
+                }
+            }
+            parsed[1] = Some((vals, bits));
         }
         // rows rejected here get status code 0 so the kernel skips them
         let mut status_codes = Vec::with_capacity(n);

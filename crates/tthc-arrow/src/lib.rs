@@ -21,5 +21,5 @@
 mod input;
 mod output;
 
-pub use input::{report_batches, ArrowError, ColumnMap, CANONICAL_COLUMNS};
+pub use input::{report_batches, report_batches_on, ArrowError, ColumnMap, CANONICAL_COLUMNS};
 pub use output::{dossiers_to_batch, rejections_to_batch, report_to_batch};
