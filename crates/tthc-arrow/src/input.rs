@@ -262,168 +262,211 @@ pub fn report_batches_on(
         }
     }
 
+    // group code 0 is the empty label: a null or blank unit/procedure (rejected for units)
     let mut coder = GroupCoder::default();
+    coder.code("");
     let mut raw_cache: HashMap<Box<str>, u32> = HashMap::new();
     let mut rejected: Vec<Rejection> = Vec::new();
     let mut coded: Vec<Coded> = Vec::with_capacity(batches.len());
     let mut offset = 0usize;
     for batch in batches {
         let n = batch.num_rows();
-        let id_of = |i: usize| {
-            id_idx
-                .map(|c| text_value(batch.column(c).as_ref(), i))
-                .unwrap_or_default()
-        };
-        let mut reject = |i: usize,
-                          field: &str,
-                          value: String,
-                          reason: RejectReason|
-         -> Result<(), ArrowError> {
-            let r = Rejection::new(offset + i, id_of(i), field, value, reason);
-            if options.on_error == OnError::Raise {
-                return Err(Error::from(r).into());
-            }
-            rejected.push(r);
-            Ok(())
-        };
-        // status (required, coded)
-        let mut status = code_column(batch.column(status_idx).as_ref(), "status", |v| match v {
-            Value::Null => Err(RejectReason::Missing),
-            Value::Int(x) => Status::from_code(x)
-                .map(Status::column_code)
-                .map_err(|_| RejectReason::UnknownStatus),
-            Value::Text(s) => Status::from_str(s)
-                .map(Status::column_code)
-                .map_err(|_| RejectReason::UnknownStatus),
-        })?;
-        // the unit must be present even when grouping by something else
-        let unit_missing: Vec<bool> = match unit_idx {
-            Some(u) => code_column(batch.column(u).as_ref(), "unit", |v| {
-                Ok::<bool, RejectReason>(match v {
-                    Value::Null => true,
-                    Value::Text(s) => s.trim().is_empty(),
-                    Value::Int(_) => false,
-                })
-            })?
-            .into_iter()
-            .map(|r| r.unwrap_or(true))
-            .collect(),
-            None => vec![false; n],
-        };
-        let channel = optional_code(batch, col("channel"), "channel", |v| match v {
-            Value::Null => Ok(Channel::Direct.code()),
-            Value::Int(x) => Channel::from_code(x)
-                .map(Channel::code)
-                .map_err(|_| RejectReason::UnknownChannel),
-            Value::Text(s) => Channel::from_str(s)
-                .map(Channel::code)
-                .map_err(|_| RejectReason::UnknownChannel),
-        })?;
-        let online = optional_code(
-            batch,
-            col("online_service"),
-            "online_service",
-            |v| match v {
-                Value::Null => Ok(0),
-                Value::Int(x) => OnlineService::from_str(&x.to_string())
-                    .map(OnlineService::column_code)
-                    .map_err(|_| RejectReason::UnknownOnlineService),
-                Value::Text(s) => OnlineService::from_str(s)
-                    .map(OnlineService::column_code)
-                    .map_err(|_| RejectReason::UnknownOnlineService),
+        // (row, field, reason) of every bad value; rows keep the first by field order
+        let mut bad: Vec<(usize, u8, &'static str, RejectReason)> = Vec::new();
+        let status = decode(
+            batch.column(status_idx).as_ref(),
+            "status",
+            0,
+            0u8,
+            &mut bad,
+            &mut |v| match v {
+                Value::Null => Err(RejectReason::Missing),
+                Value::Int(x) => Status::from_code(x)
+                    .map(Status::column_code)
+                    .map_err(|_| RejectReason::UnknownStatus),
+                Value::Text(s) => Status::from_str(s)
+                    .map(Status::column_code)
+                    .map_err(|_| RejectReason::UnknownStatus),
             },
         )?;
-        let supplements = optional_code(
-            batch,
-            col("supplement_requests"),
-            "supplement_requests",
-            |v| match v {
-                Value::Null => Ok(0u32),
-                Value::Int(x) => u32::try_from(x).map_err(|_| RejectReason::Unreadable),
-                Value::Text(s) => s
-                    .trim()
-                    .parse::<u32>()
-                    .map_err(|_| RejectReason::Unreadable),
-            },
-        )?;
-        let synced = optional_code(
-            batch,
-            col("synced_to_portal"),
-            "synced_to_portal",
-            |v| match v {
-                Value::Null => Ok(true),
-                Value::Int(x) => Ok(x != 0),
-                Value::Text(s) => match s.trim().to_lowercase().as_str() {
-                    "true" | "1" | "yes" | "có" | "đã đồng bộ" => Ok(true),
-                    "false" | "0" | "no" | "không" | "chưa đồng bộ" => Ok(false),
-                    _ => Err(RejectReason::Unreadable),
-                },
-            },
-        )?;
-        // group codes
-        let group: Vec<u32> = match (options.group_by, group_idx) {
-            (GroupBy::Channel, _) => channel.as_ref().map_or_else(
-                || vec![0; n],
-                |c| {
-                    c.iter()
-                        .map(|r| r.as_ref().map_or(0, |&x| u32::from(x).saturating_sub(1)))
-                        .collect()
-                },
-            ),
-            (_, Some(g)) => {
-                let codes = code_column(
+        // units: grouping codes, and a missing unit is a rejected record whatever the grouping
+        let mut group: Vec<u32> = match (options.group_by, group_idx) {
+            (GroupBy::Unit | GroupBy::Procedure, Some(g)) => {
+                let field = if options.group_by == GroupBy::Unit {
+                    "unit"
+                } else {
+                    "procedure"
+                };
+                let missing = options.group_by == GroupBy::Unit;
+                decode(
                     batch.column(g).as_ref(),
-                    columns.source(if options.group_by == GroupBy::Unit {
-                        "unit"
-                    } else {
-                        "procedure"
-                    }),
-                    |v| {
-                        Ok::<u32, RejectReason>(match v {
-                            Value::Null => u32::MAX,
+                    field,
+                    1,
+                    0u32,
+                    &mut bad,
+                    &mut |v| {
+                        let code = match v {
+                            Value::Null => 0,
                             Value::Int(x) => group_code(&mut coder, &mut raw_cache, &x.to_string()),
                             Value::Text(s) => group_code(&mut coder, &mut raw_cache, s),
-                        })
+                        };
+                        if missing && code == 0 {
+                            Err(RejectReason::Missing)
+                        } else {
+                            Ok(code)
+                        }
+                    },
+                )?
+            }
+            _ => Vec::new(),
+        };
+        if options.group_by != GroupBy::Unit {
+            if let Some(u) = unit_idx {
+                decode(
+                    batch.column(u).as_ref(),
+                    "unit",
+                    1,
+                    (),
+                    &mut bad,
+                    &mut |v| match v {
+                        Value::Null => Err(RejectReason::Missing),
+                        Value::Text(s) if s.trim().is_empty() => Err(RejectReason::Missing),
+                        _ => Ok(()),
                     },
                 )?;
-                codes.into_iter().map(|r| r.unwrap_or(u32::MAX)).collect()
             }
-            _ => vec![0; n],
-        };
+        }
+        let channel = col("channel")
+            .map(|c| {
+                decode(
+                    batch.column(c).as_ref(),
+                    "channel",
+                    2,
+                    1u8,
+                    &mut bad,
+                    &mut |v| match v {
+                        Value::Null => Ok(Channel::Direct.code()),
+                        Value::Int(x) => Channel::from_code(x)
+                            .map(Channel::code)
+                            .map_err(|_| RejectReason::UnknownChannel),
+                        Value::Text(s) => Channel::from_str(s)
+                            .map(Channel::code)
+                            .map_err(|_| RejectReason::UnknownChannel),
+                    },
+                )
+            })
+            .transpose()?;
+        let online = col("online_service")
+            .map(|c| {
+                decode(
+                    batch.column(c).as_ref(),
+                    "online_service",
+                    3,
+                    0u8,
+                    &mut bad,
+                    &mut |v| {
+                        let level = match v {
+                            Value::Null => return Ok(0),
+                            Value::Int(x) => OnlineService::from_str(&x.to_string()),
+                            Value::Text(s) => OnlineService::from_str(s),
+                        };
+                        level
+                            .map(OnlineService::column_code)
+                            .map_err(|_| RejectReason::UnknownOnlineService)
+                    },
+                )
+            })
+            .transpose()?;
+        let supplements = col("supplement_requests")
+            .map(|c| {
+                decode(
+                    batch.column(c).as_ref(),
+                    "supplement_requests",
+                    4,
+                    0u32,
+                    &mut bad,
+                    &mut |v| match v {
+                        Value::Null => Ok(0),
+                        Value::Int(x) => u32::try_from(x).map_err(|_| RejectReason::Unreadable),
+                        Value::Text(s) => s
+                            .trim()
+                            .parse::<u32>()
+                            .map_err(|_| RejectReason::Unreadable),
+                    },
+                )
+            })
+            .transpose()?;
+        let synced = col("synced_to_portal")
+            .map(|c| {
+                decode(
+                    batch.column(c).as_ref(),
+                    "synced_to_portal",
+                    5,
+                    true,
+                    &mut bad,
+                    &mut |v| match v {
+                        Value::Null => Ok(true),
+                        Value::Int(x) => Ok(x != 0),
+                        Value::Text(s) => match s.trim().to_lowercase().as_str() {
+                            "true" | "1" | "yes" | "có" | "đã đồng bộ" => Ok(true),
+                            "false" | "0" | "no" | "không" | "chưa đồng bộ" => Ok(false),
+                            _ => Err(RejectReason::Unreadable),
+                        },
+                    },
+                )
+            })
+            .transpose()?;
+        if options.group_by == GroupBy::Channel {
+            group = channel.as_ref().map_or_else(
+                || vec![0; n],
+                |c| c.iter().map(|&x| u32::from(x.max(1)) - 1).collect(),
+            );
+        }
         // parsed text times (only for text columns)
         let mut parsed: [Option<(Vec<i64>, Vec<u8>)>; 3] = [None, None, None];
         for (k, idx) in time_idx.iter().enumerate() {
             if let Some(c) = idx {
                 if is_text(batch.column(*c).data_type()) {
-                    let (vals, bits, bad) = parse_text_times(batch.column(*c).as_ref());
-                    for (i, raw) in bad {
-                        if status[i].is_ok() {
-                            reject(
-                                i,
-                                columns.source(TIME_FIELDS[k]),
-                                raw,
-                                RejectReason::Unreadable,
-                            )?;
-                            status[i] = Err(RejectReason::Unreadable);
-                        }
-                    }
+                    let (vals, bits, unreadable) = parse_text_times(batch.column(*c).as_ref());
+                    bad.extend(
+                        unreadable
+                            .into_iter()
+                            .map(|i| (i, 6 + k as u8, TIME_FIELDS[k], RejectReason::Unreadable)),
+                    );
                     parsed[k] = Some((vals, bits));
                 }
             }
         }
         // due dates computed on the calendar where the table has none but a duration
         if let (Some(cal), Some(dur_idx)) = (calendar, col("duration_days")) {
-            let durations = code_column(batch.column(dur_idx).as_ref(), "duration_days", |v| match v {
-                Value::Null => Ok(None),
-                Value::Int(x) => u32::try_from(x).map(Some).map_err(|_| RejectReason::Unreadable),
-                Value::Text(s) => s.trim().parse::<u32>().map(Some).map_err(|_| RejectReason::Unreadable),
-            })?;
+            let durations = decode(
+                batch.column(dur_idx).as_ref(),
+                "duration_days",
+                9,
+                None,
+                &mut bad,
+                &mut |v| match v {
+                    Value::Null => Ok(None),
+                    Value::Int(x) => u32::try_from(x)
+                        .map(Some)
+                        .map_err(|_| RejectReason::Unreadable),
+                    Value::Text(s) => s
+                        .trim()
+                        .parse::<u32>()
+                        .map(Some)
+                        .map_err(|_| RejectReason::Unreadable),
+                },
+            )?;
             let recv = match &parsed[0] {
-                Some((v, bits)) => TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false),
+                Some((v, bits)) => {
+                    TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false)
+                }
                 None => time_column(batch.column(received_idx).as_ref()),
             };
             let due_col = match (&parsed[1], time_idx[1]) {
-                (Some((v, bits)), _) => Some(TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false)),
+                (Some((v, bits)), _) => {
+                    Some(TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false))
+                }
                 (None, Some(c)) => Some(time_column(batch.column(c).as_ref())),
                 (None, None) => None,
             };
@@ -431,17 +474,15 @@ pub fn report_batches_on(
             let mut bits = vec![0u8; n.div_ceil(8)];
             for i in 0..n {
                 let given = due_col.as_ref().and_then(|c| c.local_seconds(i));
-                let computed = match (given, &durations[i], recv.local_seconds(i)) {
+                let computed = match (given, durations[i], recv.local_seconds(i)) {
                     (Some(t), _, _) => Some(t),
-                    (None, Ok(Some(days)), Some(r)) => {
-                        let received = chrono::DateTime::from_timestamp(r, 0).map(|t| t.naive_utc());
-                        match received.map(|t| cal.due_at(t, TimeLimit::WorkingDays(*days))) {
+                    (None, Some(days), Some(r)) => {
+                        let received =
+                            chrono::DateTime::from_timestamp(r, 0).map(|t| t.naive_utc());
+                        match received.map(|t| cal.due_at(t, TimeLimit::WorkingDays(days))) {
                             Some(Ok(due)) => Some(local_seconds(due)),
                             _ => {
-                                if status[i].is_ok() {
-                                    reject(i, columns.source("received_at"), String::new(), RejectReason::OutOfRange)?;
-                                    status[i] = Err(RejectReason::Unreadable);
-                                }
+                                bad.push((i, 10, "received_at", RejectReason::OutOfRange));
                                 None
                             }
                         }
@@ -456,71 +497,45 @@ pub fn report_batches_on(
             parsed[1] = Some((vals, bits));
         }
         // rows rejected here get status code 0 so the kernel skips them
-        let mut status_codes = Vec::with_capacity(n);
-        for (i, st) in status.iter().enumerate() {
-            let bad = match st {
-                Err(RejectReason::Unreadable) => None, // already reported above
-                Err(reason) => Some(("status", *reason)),
-                Ok(_) if unit_missing[i] => Some(("unit", RejectReason::Missing)),
-                Ok(_) => [("channel", &channel), ("online_service", &online)]
-                    .iter()
-                    .find_map(|(f, c)| c.as_ref().and_then(|c| c[i].err()).map(|r| (*f, r)))
-                    .or_else(|| {
-                        supplements
-                            .as_ref()
-                            .and_then(|c| c[i].err())
-                            .map(|r| ("supplement_requests", r))
-                    })
-                    .or_else(|| {
-                        synced
-                            .as_ref()
-                            .and_then(|c| c[i].err())
-                            .map(|r| ("synced_to_portal", r))
-                    }),
-            };
-            match (bad, st) {
-                (Some((field, reason)), _) => {
-                    let value = col(field)
-                        .map(|c| text_value(batch.column(c).as_ref(), i))
-                        .unwrap_or_default();
-                    reject(i, columns.source(field), value, reason)?;
-                    status_codes.push(0);
+        let mut status = status;
+        if !bad.is_empty() {
+            bad.sort_unstable_by_key(|&(row, order, _, _)| (row, order));
+            bad.dedup_by_key(|b| b.0);
+            for &(row, _, field, reason) in &bad {
+                status[row] = 0;
+                let column = columns.source(field);
+                let value = schema
+                    .index_of(column)
+                    .ok()
+                    .map(|c| text_value(batch.column(c).as_ref(), row))
+                    .unwrap_or_default();
+                let id = id_idx
+                    .map(|c| text_value(batch.column(c).as_ref(), row))
+                    .unwrap_or_default();
+                let r = Rejection::new(offset + row, id, column, value, reason);
+                if options.on_error == OnError::Raise {
+                    return Err(Error::from(r).into());
                 }
-                (None, Ok(code)) => status_codes.push(*code),
-                (None, Err(_)) => status_codes.push(0),
+                rejected.push(r);
             }
         }
-        let unwrap_ok = |v: Option<Vec<Result<u8, RejectReason>>>| {
-            v.map(|v| v.into_iter().map(|x| x.unwrap_or(0)).collect())
-        };
         coded.push(Coded {
-            status: status_codes,
-            channel: unwrap_ok(channel),
-            online: unwrap_ok(online),
-            supplements: supplements.map(|v| v.into_iter().map(|x| x.unwrap_or(0)).collect()),
-            synced: synced.map(|v| v.into_iter().map(|x| x.unwrap_or(true)).collect()),
+            status,
+            channel,
+            online,
+            supplements,
+            synced,
             group,
             parsed,
         });
         offset += n;
     }
-    // a null group value (e.g. no procedure) is its own group, labelled ""
-    let mut labels = match options.group_by {
+    let labels = match options.group_by {
         GroupBy::Channel => ["direct", "online", "post"].map(String::from).to_vec(),
         GroupBy::Total => vec![String::new()],
         _ => coder.into_labels(),
     };
-    let null_label = labels.len() as u32;
-    labels.push(String::new());
     let mut kernel_rows: Vec<Columns<'_>> = Vec::with_capacity(batches.len());
-    for (coded, batch) in coded.iter_mut().zip(batches) {
-        for g in &mut coded.group {
-            if *g == u32::MAX {
-                *g = null_label;
-            }
-        }
-        let _ = batch;
-    }
     for (coded, batch) in coded.iter().zip(batches) {
         let time = |k: usize| -> TimeColumn<'_> {
             match (&coded.parsed[k], time_idx[k]) {
@@ -572,6 +587,144 @@ pub fn report_batches_on(
     Ok(report)
 }
 
+/// Decodes a coded column into one value a row, evaluating `f` once per distinct value where the
+/// encoding allows (dictionary values; a per-batch cache for plain strings; a lookup table for
+/// 8-bit integers). A bad value takes `default` and is recorded in `bad` with its row, the
+/// field's order (which rejection a row with several bad fields reports) and the reason.
+fn decode<T: Copy>(
+    array: &dyn Array,
+    field: &'static str,
+    order: u8,
+    default: T,
+    bad: &mut Vec<(usize, u8, &'static str, RejectReason)>,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<Vec<T>, ArrowError> {
+    let n = array.len();
+    let mut out = vec![default; n];
+    let mut put = |i: usize, r: Result<T, RejectReason>, out: &mut Vec<T>| match r {
+        Ok(v) => out[i] = v,
+        Err(reason) => bad.push((i, order, field, reason)),
+    };
+    if let Some(d) = array.as_any_dictionary_opt() {
+        let values = d.values();
+        let mut lut: Vec<Result<T, RejectReason>> = Vec::with_capacity(values.len());
+        decode_values(values.as_ref(), field, f, &mut lut)?;
+        let null = f(Value::Null);
+        let keys = d.keys();
+        macro_rules! keys {
+            ($($t:ty),*) => {{
+                $(
+                    if let Some(k) = keys.as_primitive_opt::<$t>() {
+                        for (i, &key) in k.values().iter().enumerate() {
+                            let r = if k.is_null(i) { null } else { lut.get(key as usize).copied().unwrap_or(null) };
+                            put(i, r, &mut out);
+                        }
+                        return Ok(out);
+                    }
+                )*
+            }};
+        }
+        keys!(
+            Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
+            UInt64Type
+        );
+        return Err(unsupported(array, field));
+    }
+    if let Some(p) = array.as_primitive_opt::<Int8Type>() {
+        let lut: Vec<Result<T, RejectReason>> = (-128i64..128).map(|x| f(Value::Int(x))).collect();
+        let null = f(Value::Null);
+        for (i, &x) in p.values().iter().enumerate() {
+            put(
+                i,
+                if p.is_null(i) {
+                    null
+                } else {
+                    lut[(i64::from(x) + 128) as usize]
+                },
+                &mut out,
+            );
+        }
+        return Ok(out);
+    }
+    if let Some(p) = array.as_primitive_opt::<UInt8Type>() {
+        let lut: Vec<Result<T, RejectReason>> = (0i64..256).map(|x| f(Value::Int(x))).collect();
+        let null = f(Value::Null);
+        for (i, &x) in p.values().iter().enumerate() {
+            put(
+                i,
+                if p.is_null(i) { null } else { lut[x as usize] },
+                &mut out,
+            );
+        }
+        return Ok(out);
+    }
+    let mut rows: Vec<Result<T, RejectReason>> = Vec::with_capacity(n);
+    decode_values(array, field, f, &mut rows)?;
+    for (i, r) in rows.into_iter().enumerate() {
+        put(i, r, &mut out);
+    }
+    Ok(out)
+}
+
+fn unsupported(array: &dyn Array, field: &str) -> ArrowError {
+    ArrowError::UnsupportedType {
+        column: field.to_string(),
+        data_type: array.data_type().to_string(),
+        expected: "text or integers",
+    }
+}
+
+/// `f` of every row of a non-dictionary array (strings through a cache of distinct values).
+fn decode_values<T: Copy>(
+    array: &dyn Array,
+    field: &str,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+    out: &mut Vec<Result<T, RejectReason>>,
+) -> Result<(), ArrowError> {
+    fn strings<'a, T: Copy>(
+        iter: impl Iterator<Item = Option<&'a str>>,
+        f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+        out: &mut Vec<Result<T, RejectReason>>,
+    ) {
+        let mut cache: HashMap<&'a str, Result<T, RejectReason>> = HashMap::new();
+        let mut last: Option<(&'a str, Result<T, RejectReason>)> = None;
+        let null = f(Value::Null);
+        for v in iter {
+            let r = match v {
+                None => null,
+                Some(s) => match last {
+                    Some((l, r)) if l == s => r,
+                    _ => {
+                        let r = *cache.entry(s).or_insert_with(|| f(Value::Text(s)));
+                        last = Some((s, r));
+                        r
+                    }
+                },
+            };
+            out.push(r);
+        }
+    }
+    if let Some(s) = array.as_string_opt::<i32>() {
+        strings(s.iter(), f, out);
+    } else if let Some(s) = array.as_string_opt::<i64>() {
+        strings(s.iter(), f, out);
+    } else if let Some(s) = array.as_string_view_opt() {
+        strings(s.iter(), f, out);
+    } else if let Some(b) = array.as_boolean_opt() {
+        out.extend(
+            b.iter()
+                .map(|v| f(v.map_or(Value::Null, |x| Value::Int(i64::from(x))))),
+        );
+    } else if *array.data_type() == DataType::Null {
+        let null = f(Value::Null);
+        out.extend(std::iter::repeat_n(null, array.len()));
+    } else {
+        let v = ints(array, f).ok_or_else(|| unsupported(array, field))?;
+        out.extend(v);
+    }
+    Ok(())
+}
+
 fn group_code(coder: &mut GroupCoder, cache: &mut HashMap<Box<str>, u32>, s: &str) -> u32 {
     if let Some(&c) = cache.get(s) {
         return c;
@@ -613,85 +766,6 @@ fn ints<T>(array: &dyn Array, f: &mut dyn FnMut(Value<'_>) -> T) -> Option<Vec<T
         array, f, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
         UInt64Type
     )
-}
-
-/// Applies `f` to each row of a coded column; dictionary values are decoded once each.
-fn code_column<T: Clone>(
-    array: &dyn Array,
-    column: &str,
-    mut f: impl FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> Result<Vec<Result<T, RejectReason>>, ArrowError> {
-    code_column_dyn(array, column, &mut f)
-}
-
-fn code_column_dyn<T: Clone>(
-    array: &dyn Array,
-    column: &str,
-    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> Result<Vec<Result<T, RejectReason>>, ArrowError> {
-    let unsupported = || ArrowError::UnsupportedType {
-        column: column.to_string(),
-        data_type: array.data_type().to_string(),
-        expected: "text or integers",
-    };
-    if let Some(d) = array.as_any_dictionary_opt() {
-        let values = d.values();
-        let decoded = code_column_dyn(values.as_ref(), column, f)?;
-        let null = f(Value::Null);
-        if decoded.is_empty() {
-            return Ok(vec![null; array.len()]);
-        }
-        let keys = d.normalized_keys();
-        return Ok((0..array.len())
-            .map(|i| {
-                if array.is_null(i) {
-                    null.clone()
-                } else {
-                    decoded[keys[i]].clone()
-                }
-            })
-            .collect());
-    }
-    if let Some(s) = array.as_string_opt::<i32>() {
-        return Ok(s
-            .iter()
-            .map(|v| f(v.map_or(Value::Null, Value::Text)))
-            .collect());
-    }
-    if let Some(s) = array.as_string_opt::<i64>() {
-        return Ok(s
-            .iter()
-            .map(|v| f(v.map_or(Value::Null, Value::Text)))
-            .collect());
-    }
-    if let Some(s) = array.as_string_view_opt() {
-        return Ok(s
-            .iter()
-            .map(|v| f(v.map_or(Value::Null, Value::Text)))
-            .collect());
-    }
-    if let Some(b) = array.as_boolean_opt() {
-        return Ok(b
-            .iter()
-            .map(|v| f(v.map_or(Value::Null, |x| Value::Int(i64::from(x)))))
-            .collect());
-    }
-    if *array.data_type() == DataType::Null {
-        return Ok(vec![f(Value::Null); array.len()]);
-    }
-    ints(array, f).ok_or_else(unsupported)
-}
-
-type CodedColumn<T> = Option<Vec<Result<T, RejectReason>>>;
-
-fn optional_code<T: Clone>(
-    batch: &RecordBatch,
-    idx: Option<usize>,
-    column: &str,
-    f: impl FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> Result<CodedColumn<T>, ArrowError> {
-    idx.map(|c| code_column(batch.column(c).as_ref(), column, f))
-        .transpose()
 }
 
 /// A cell as text, for messages and dossier ids.
@@ -816,16 +890,34 @@ fn parse_local(s: &str) -> Option<i64> {
 }
 
 /// Parses a text time column: values, validity bits, and the rows that could not be read.
-fn parse_text_times(array: &dyn Array) -> (Vec<i64>, Vec<u8>, Vec<(usize, String)>) {
+fn parse_text_times(array: &dyn Array) -> (Vec<i64>, Vec<u8>, Vec<usize>) {
     let n = array.len();
     let mut bits = vec![0u8; n.div_ceil(8)];
     let mut bad = Vec::new();
-    let decoded = code_column(array, "time", |v| match v {
+    let mut decoded: Vec<Result<Option<i64>, RejectReason>> = Vec::with_capacity(n);
+    let mut f = |v: Value<'_>| match v {
         Value::Text(s) if s.trim().is_empty() => Ok(None),
         Value::Text(s) => parse_local(s).map(Some).ok_or(RejectReason::Unreadable),
         _ => Ok(None),
-    })
-    .unwrap_or_default();
+    };
+    if let Some(d) = array.as_any_dictionary_opt() {
+        let mut values = Vec::new();
+        let _ = decode_values(d.values().as_ref(), "time", &mut f, &mut values);
+        if values.is_empty() {
+            decoded.resize(n, Ok(None));
+        } else {
+            let keys = d.normalized_keys();
+            decoded.extend((0..n).map(|i| {
+                if array.is_null(i) {
+                    Ok(None)
+                } else {
+                    values[keys[i]]
+                }
+            }));
+        }
+    } else {
+        let _ = decode_values(array, "time", &mut f, &mut decoded);
+    }
     let mut vals = vec![0i64; n];
     for (i, r) in decoded.into_iter().enumerate() {
         match r {
@@ -834,7 +926,7 @@ fn parse_text_times(array: &dyn Array) -> (Vec<i64>, Vec<u8>, Vec<(usize, String
                 bits[i / 8] |= 1 << (i % 8);
             }
             Ok(None) => {}
-            Err(_) => bad.push((i, text_value(array, i))),
+            Err(_) => bad.push(i),
         }
     }
     (vals, bits, bad)

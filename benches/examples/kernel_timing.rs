@@ -1,0 +1,33 @@
+//! Quick timing of the report kernel on synthetic columns (not a benchmark: see benches/).
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use tthc_metrics::{report_columns, Granularity, ReportOptions, View};
+use tthc_metrics_benches::Table;
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000_000);
+    let t = Table::synthetic(n, 40, 7);
+    let cols = t.columns();
+    let as_of = NaiveDate::from_ymd_opt(2023, 12, 31).unwrap();
+    for view in [View::Cohort, View::Activity] {
+        let o = ReportOptions::end_of_day(as_of)
+            .view(view)
+            .granularity(Some(Granularity::Week))
+            .start(NaiveDate::from_ymd_opt(2023, 1, 1));
+        for _ in 0..3 {
+            let s = Instant::now();
+            let r = report_columns(&cols, &o).unwrap();
+            let e = s.elapsed().as_secs_f64();
+            println!(
+                "{view:?} {n} rows: {:.3} s = {:.0} M rows/s ({} rows out)",
+                e,
+                n as f64 / e / 1e6,
+                r.rows.len()
+            );
+        }
+    }
+}
