@@ -19,7 +19,7 @@
 //! ([`Calendar::is_official`]). A [`CalendarBuilder`] adds local or later decisions.
 //!
 //! How the semantics compare with numpy, polars, pandas and the `holidays` package is tabulated
-//! in `docs/calendar.md`.
+//! in the README ("Working days and due dates").
 
 use std::fmt;
 use std::str::FromStr;

@@ -54,8 +54,3 @@ pub use score::{
 #[cfg(test)]
 mod tests;
 
-/// The "Scoring" section drafted for the README: its Rust example runs as a doctest. (Point this
-/// at README.md once the section is merged there.)
-#[cfg(doctest)]
-#[doc = include_str!("../../../../docs/scoring.md")]
-struct ScoringReadme;
