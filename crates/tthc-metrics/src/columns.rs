@@ -202,15 +202,21 @@ impl<'a> TimeColumn<'a> {
         Some(match (self.values, self.encoding) {
             (TimeValues::Days(v), _) => i64::from(v[i]) * DAY,
             (TimeValues::Ticks(v), TimeEncoding::Timestamp { per_second, .. }) => {
-                v[i].div_euclid(per_second.max(1)) + self.shift
+                v[i].div_euclid(per_second.max(1)).clamp(-FAR, FAR) + self.shift
             }
-            (TimeValues::Ticks(v), TimeEncoding::Days) => v[i] * DAY,
+            (TimeValues::Ticks(v), TimeEncoding::Days) => v[i].clamp(-FAR_DAYS, FAR_DAYS) * DAY,
         })
     }
 }
 
 /// The sentinel the kernel's blocks use for a null time.
 pub(crate) const NONE: i64 = i64::MIN;
+/// Seconds are clamped to `±FAR` (about 146 billion years) before the zone shift, so that extreme
+/// ticks neither overflow nor collide with [`NONE`]: they stay far outside the supported range
+/// and are rejected as `out_of_range`.
+const FAR: i64 = 1 << 62;
+/// [`FAR`] in days.
+const FAR_DAYS: i64 = FAR / DAY;
 
 impl TimeColumn<'_> {
     /// Writes rows `start..start + out.len()` as local seconds into `out`, [`NONE`] for nulls.
@@ -232,7 +238,7 @@ impl TimeColumn<'_> {
             }
             (TimeValues::Ticks(v), TimeEncoding::Days) => {
                 for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
-                    *o = d * DAY;
+                    *o = d.clamp(-FAR_DAYS, FAR_DAYS) * DAY;
                 }
             }
             (TimeValues::Ticks(v), TimeEncoding::Timestamp { per_second, .. }) => {
@@ -240,7 +246,7 @@ impl TimeColumn<'_> {
                 macro_rules! ticks {
                     ($p:expr) => {
                         for (o, &t) in out.iter_mut().zip(src) {
-                            *o = t.div_euclid($p) + shift;
+                            *o = t.div_euclid($p).clamp(-FAR, FAR) + shift;
                         }
                     };
                 }
@@ -263,7 +269,9 @@ impl TimeColumn<'_> {
     }
 }
 
-/// The columnar dossier table the report kernel reads. All columns have the same length.
+/// The columnar dossier table the report kernel reads. All columns have the same length, except
+/// that a time column or the group column may be empty (absent); other lengths are an
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) of the report.
 ///
 /// `status` holds [`Status::column_code`](crate::Status::column_code) values; `0` marks a row
 /// already rejected upstream (its [`Rejection`](crate::Rejection) is reported by whoever
@@ -306,7 +314,7 @@ pub struct Columns<'a> {
     pub supplement_requests: Option<&'a [u32]>,
     /// Portal sync flags (`None`: all synced).
     pub synced: Option<&'a [bool]>,
-    /// Group code per row, an index into `group_labels`.
+    /// Group code per row, an index into `group_labels` (empty: every row in group 0).
     pub group: &'a [u32],
     /// Display label of each group code.
     pub group_labels: &'a [String],

@@ -476,6 +476,10 @@ pub struct Dossier {
     /// Whether an apology letter (Mẫu 04) was issued.
     #[serde(default)]
     pub apology_issued: bool,
+    /// When the apology letter was issued, if known (the [`quality`](crate::quality) report
+    /// checks it was issued by the due date). Not validated: it only feeds that check.
+    #[serde(default)]
+    pub apology_issued_at: Option<NaiveDateTime>,
     /// The once-only new appointment of an apology letter; kept for reporting.
     #[serde(default)]
     pub rescheduled_due_at: Option<NaiveDateTime>,
@@ -514,6 +518,7 @@ impl Dossier {
             online_service: OnlineService::None,
             supplement_requests: 0,
             apology_issued: false,
+            apology_issued_at: None,
             rescheduled_due_at: None,
             synced_to_portal: None,
         }
@@ -623,6 +628,23 @@ impl Dossier {
     pub fn with_apology(mut self, rescheduled_due_at: Option<NaiveDateTime>) -> Self {
         self.apology_issued = true;
         self.rescheduled_due_at = rescheduled_due_at;
+        self
+    }
+
+    /// Records when the apology letter was issued (and that it was).
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::{Dossier, Status}; use chrono::NaiveDate;
+    /// # let t = NaiveDate::from_ymd_opt(2023, 1, 3).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// let d = Dossier::new("A1", "U", t, Status::Processing).with_apology_issued_at(t);
+    /// assert!(d.apology_issued);
+    /// assert_eq!(d.apology_issued_at, Some(t));
+    /// ```
+    #[must_use]
+    pub fn with_apology_issued_at(mut self, issued_at: NaiveDateTime) -> Self {
+        self.apology_issued = true;
+        self.apology_issued_at = Some(issued_at);
         self
     }
 

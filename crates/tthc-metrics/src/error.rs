@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// use tthc_metrics::RejectReason;
 /// assert_eq!(RejectReason::FinishedBeforeReceived.code(), "finished_before_received");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RejectReason {
@@ -39,6 +39,26 @@ pub enum RejectReason {
 }
 
 impl RejectReason {
+    /// Every reason, in declaration order.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::RejectReason;
+    /// assert_eq!(RejectReason::ALL.len(), 9);
+    /// assert_eq!(RejectReason::ALL[0].code(), "missing");
+    /// ```
+    pub const ALL: [RejectReason; 9] = [
+        Self::Missing,
+        Self::UnknownStatus,
+        Self::UnknownChannel,
+        Self::UnknownOnlineService,
+        Self::FinishedBeforeReceived,
+        Self::DueBeforeReceived,
+        Self::FinishedWithoutTime,
+        Self::Unreadable,
+        Self::OutOfRange,
+    ];
+
     /// The stable machine-readable code of this reason.
     ///
     /// # Example
@@ -223,6 +243,33 @@ pub enum Error {
     /// A target that no number of additional dossiers can reach.
     #[error("unreachable: {0}")]
     Unreachable(String),
+    /// A computation that would allocate more working memory than its limit
+    /// ([`ReportOptions::memory_limit`](crate::ReportOptions::memory_limit)); raised before the
+    /// allocation.
+    #[error("{what} needs {} but the memory limit is {}; {hint}", show_bytes(*needed), show_bytes(*limit))]
+    MemoryLimit {
+        /// What would be allocated, with its sizes.
+        what: String,
+        /// The bytes it needs.
+        needed: u64,
+        /// The limit in force.
+        limit: u64,
+        /// How to stay within the limit.
+        hint: String,
+    },
+}
+
+/// Bytes for messages: `1.5 GiB`, `12.0 MiB`, `900 bytes`.
+fn show_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    const GIB: u64 = 1 << 30;
+    if bytes >= GIB {
+        format!("{:.1} GiB", bytes as f64 / GIB as f64)
+    } else if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 impl Error {
@@ -245,6 +292,7 @@ impl Error {
             Self::Parse { .. } => "parse_error",
             Self::InvalidArgument { .. } => "invalid_argument",
             Self::Unreachable(_) => "unreachable",
+            Self::MemoryLimit { .. } => "memory_limit",
         }
     }
 

@@ -12,7 +12,7 @@ use std::thread;
 use crate::classify::{classify_facts, ClassifyOptions, Facts, Outcome, DAY};
 use crate::columns::{Columns, NONE};
 use crate::dossier::{Channel, OnlineService, Status, StatusGroup};
-use crate::error::{RejectReason, Rejection};
+use crate::error::{Error, RejectReason, Rejection};
 use crate::tally::Tally;
 
 const BLOCK: usize = 1024;
@@ -22,6 +22,10 @@ const LEVELS: usize = 3;
 pub(crate) const COMBOS: usize = Outcome::COUNT * CHANNELS * LEVELS * 2 * 2;
 /// Rows below which one thread does all the work.
 const PARALLEL_THRESHOLD: usize = 1 << 18;
+/// Bytes of one cell: `COMBOS` counters of `u32`.
+pub(crate) const CELL_BYTES: u64 = (COMBOS * 4) as u64;
+/// Bytes one rejected record is budgeted at: the `Rejection` and its three strings.
+pub(crate) const REJECTION_BYTES: u64 = 256;
 
 /// Records with times outside 1900-01-01 .. 2199-12-31 are rejected.
 pub(crate) const MIN_SECONDS: i64 = (-25_567) * DAY;
@@ -42,6 +46,10 @@ pub(crate) struct Plan<'a> {
     pub groups: usize,
     pub classify: ClassifyOptions,
     pub raise: bool,
+    /// Worker threads (from [`budget`]).
+    pub threads: usize,
+    /// Most rejected records one worker may hold (from [`budget`]).
+    pub max_rejected: usize,
 }
 
 /// One worker's result.
@@ -49,6 +57,84 @@ pub(crate) struct Partial {
     pub cells: Vec<u32>,
     pub excluded: Vec<u32>,
     pub rejected: Vec<Rejection>,
+    /// Whether a worker stopped at `max_rejected` (the report fails: memory limit).
+    pub overflow: bool,
+}
+
+/// `1234567` as `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Plans the kernel's memory within `limit` bytes: the worker threads (each holds its own cells
+/// table of `groups × periods` cells) and the most rejected records each worker may hold beside
+/// them.
+///
+/// # Errors
+/// [`Error::MemoryLimit`] when one cells table alone exceeds the limit.
+pub(crate) fn budget(
+    rows: usize,
+    groups: usize,
+    periods: usize,
+    limit: u64,
+) -> Result<(usize, usize), Error> {
+    let per_worker = (groups as u64)
+        .checked_mul(periods as u64)
+        .and_then(|c| c.checked_mul(CELL_BYTES))
+        .unwrap_or(u64::MAX);
+    if per_worker > limit {
+        return Err(Error::MemoryLimit {
+            what: format!(
+                "the report's cells table ({} group{} × {} period{} × {} bytes)",
+                thousands(groups as u64),
+                if groups == 1 { "" } else { "s" },
+                thousands(periods as u64),
+                if periods == 1 { "" } else { "s" },
+                thousands(CELL_BYTES),
+            ),
+            needed: per_worker,
+            limit,
+            hint: "use a coarser granularity, a later start or fewer groups, or raise the memory limit"
+                .into(),
+        });
+    }
+    let wanted = if rows >= PARALLEL_THRESHOLD {
+        thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(8)
+    } else {
+        1
+    };
+    let fit = usize::try_from(limit / per_worker.max(1)).unwrap_or(usize::MAX);
+    let threads = wanted.min(fit).max(1);
+    let rest = limit - per_worker * threads as u64;
+    let max_rejected =
+        usize::try_from(rest / REJECTION_BYTES / threads as u64).unwrap_or(usize::MAX);
+    Ok((threads, max_rejected))
+}
+
+/// The error for more rejected records than the memory limit can hold.
+pub(crate) fn too_many_rejected(max_rejected: usize, limit: u64) -> Error {
+    Error::MemoryLimit {
+        what: format!(
+            "the list of rejected records (more than {} records × {REJECTION_BYTES} bytes)",
+            thousands(max_rejected as u64)
+        ),
+        needed: (max_rejected as u64 + 1).saturating_mul(REJECTION_BYTES),
+        limit,
+        hint:
+            "check the column mapping and the input's encoding (most rows are rejected), or raise \
+               the memory limit"
+                .into(),
+    }
 }
 
 #[inline]
@@ -170,15 +256,7 @@ fn partition(chunks: &[Columns<'_>], parts: usize) -> Vec<Vec<Segment>> {
 
 /// Runs the kernel over all chunks, in parallel when the input is large.
 pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Partial {
-    let total: usize = chunks.iter().map(Columns::len).sum();
-    let threads = if total >= PARALLEL_THRESHOLD {
-        thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(8)
-    } else {
-        1
-    };
-    let parts = partition(chunks, threads);
+    let parts = partition(chunks, plan.threads);
     let np = plan.period_start.len();
     let mut results: Vec<Partial> = if parts.len() <= 1 {
         vec![work(
@@ -208,7 +286,8 @@ pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Partial {
             *a += b;
         }
         acc.rejected.extend(r.rejected);
-        if plan.raise && !acc.rejected.is_empty() {
+        acc.overflow |= r.overflow;
+        if (plan.raise && !acc.rejected.is_empty()) || acc.overflow {
             break;
         }
     }
@@ -233,8 +312,29 @@ fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize
             cols.finished.fill_block(lo, &mut finished[..len]);
             for j in 0..len {
                 let i = lo + j;
-                let Some(status) = Status::from_column_code(cols.status[i]) else {
-                    continue; // rejected upstream
+                let code = cols.status[i];
+                let Some(status) = Status::from_column_code(code) else {
+                    if code != 0 {
+                        // not a status column code: a caller's bug, still never dropped silently
+                        let global = seg.global + (i - seg.lo);
+                        rejected.push(Rejection::new(
+                            global,
+                            "",
+                            "status",
+                            code.to_string(),
+                            RejectReason::UnknownStatus,
+                        ));
+                        if plan.raise || rejected.len() > plan.max_rejected {
+                            let overflow = !plan.raise;
+                            return Partial {
+                                cells,
+                                excluded,
+                                rejected,
+                                overflow,
+                            };
+                        }
+                    }
+                    continue; // 0: rejected upstream
                 };
                 let (r, d, f) = (received[j], due[j], finished[j]);
                 if let Some((field, value, reason)) = check(r, d, f, status) {
@@ -246,11 +346,13 @@ fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize
                         fmt_seconds(value),
                         reason,
                     ));
-                    if plan.raise {
+                    if plan.raise || rejected.len() > plan.max_rejected {
+                        let overflow = !plan.raise;
                         return Partial {
                             cells,
                             excluded,
                             rejected,
+                            overflow,
                         };
                     }
                     continue;
@@ -315,5 +417,6 @@ fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize
         cells,
         excluded,
         rejected,
+        overflow: false,
     }
 }

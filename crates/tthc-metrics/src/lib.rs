@@ -17,6 +17,7 @@ mod holidays;
 mod kernel;
 mod lunar;
 mod period;
+mod quality;
 mod rate;
 mod report;
 mod scoring;
@@ -37,6 +38,10 @@ pub use dossier::{
 };
 pub use error::{Error, RejectReason, Rejection, Result};
 pub use period::{date_of_day, day_number, Granularity, Period};
+pub use quality::{
+    quality, quality_chunks, ApologyColumns, QualityCounts, QualityOptions, QualityReport,
+    QualityRow,
+};
 pub use rate::{Compare, OnTimePolicy, OnlinePolicy, Rate, Rounding, Threshold, ThresholdOp};
 pub use report::{
     report, report_chunks, report_columns, tally, GroupBy, GroupCoder, OnError, Report,

@@ -369,20 +369,17 @@ impl Granularity {
                 let s = sub(date, u64::from(back));
                 (s, add(s, 6))
             }
+            // the last period of chrono's range ends on its last day (no next period to precede)
             Self::Month => {
                 let s = date.with_day(1).unwrap_or(date);
-                let next = s
-                    .checked_add_months(chrono::Months::new(1))
-                    .unwrap_or(NaiveDate::MAX);
-                (s, sub(next, 1))
+                let next = s.checked_add_months(chrono::Months::new(1));
+                (s, next.map_or(NaiveDate::MAX, |n| sub(n, 1)))
             }
             Self::Quarter => {
                 let m0 = (date.month0() / 3) * 3 + 1;
                 let s = NaiveDate::from_ymd_opt(date.year(), m0, 1).unwrap_or(date);
-                let next = s
-                    .checked_add_months(chrono::Months::new(3))
-                    .unwrap_or(NaiveDate::MAX);
-                (s, sub(next, 1))
+                let next = s.checked_add_months(chrono::Months::new(3));
+                (s, next.map_or(NaiveDate::MAX, |n| sub(n, 1)))
             }
             Self::Year => {
                 let s = date.with_ordinal(1).unwrap_or(date);

@@ -150,6 +150,18 @@ pub struct ReportOptions {
     pub classify: ClassifyOptions,
     /// Raise (default) or skip bad records.
     pub on_error: OnError,
+    /// Working memory the report may allocate beyond its input, in bytes (default
+    /// [`ReportOptions::DEFAULT_MEMORY_LIMIT`], 4 GiB): the kernel's cells table (groups ×
+    /// periods × 1,584 bytes, once per worker thread), the per-row columns it builds from records
+    /// or Arrow batches, and the list of rejected records. A report that would need more fails
+    /// with [`Error::MemoryLimit`] before allocating it; fewer worker threads are used first when
+    /// that is enough.
+    #[serde(default = "default_memory_limit")]
+    pub memory_limit: u64,
+}
+
+fn default_memory_limit() -> u64 {
+    ReportOptions::DEFAULT_MEMORY_LIMIT
 }
 
 impl ReportOptions {
@@ -171,7 +183,32 @@ impl ReportOptions {
             end: None,
             classify: ClassifyOptions::default(),
             on_error: OnError::Raise,
+            memory_limit: Self::DEFAULT_MEMORY_LIMIT,
         }
+    }
+
+    /// The default [`ReportOptions::memory_limit`]: 4 GiB.
+    pub const DEFAULT_MEMORY_LIMIT: u64 = 4 << 30;
+
+    /// Sets the working-memory limit in bytes (see [`ReportOptions::memory_limit`]).
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{report, Dossier, Granularity, ReportOptions, Status};
+    /// use chrono::NaiveDate;
+    /// let at = |y| NaiveDate::from_ymd_opt(y, 1, 2).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// // 200 years by day: 73,049 periods × 1,584 bytes = 110 MiB of cells for one group
+    /// let ds = vec![Dossier::new("1", "U", at(1990), Status::Processing)];
+    /// let o = ReportOptions::end_of_day(at(2189).date()).granularity(Some(Granularity::Day));
+    /// let err = report(&ds, &o.clone().memory_limit(64 << 20)).unwrap_err();
+    /// assert_eq!(err.code(), "memory_limit");
+    /// assert!(err.to_string().starts_with("the report's cells table (1 group × 72,685 periods × 1,584 bytes)"), "{err}");
+    /// assert_eq!(report(&ds, &o).unwrap().rows.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn memory_limit(mut self, bytes: u64) -> Self {
+        self.memory_limit = bytes;
+        self
     }
 
     /// Defaults with `as_of` at the end of `date` (23:59:59).
@@ -443,83 +480,188 @@ impl Report {
 /// assert_eq!(t.on_time_rate(OnTimePolicy::ResolvedOnly).unwrap().numerator(), 1);
 /// ```
 pub fn report(dossiers: &[Dossier], options: &ReportOptions) -> Result<Report> {
-    let n = dossiers.len();
-    let mut rejected = Vec::new();
-    let mut status = Vec::with_capacity(n);
-    for (i, d) in dossiers.iter().enumerate() {
-        match d.validate(i) {
-            Ok(()) => status.push(d.status.column_code()),
-            Err(r) => {
-                if options.on_error == OnError::Raise {
-                    return Err(r.into());
-                }
-                rejected.push(r);
-                status.push(0);
-            }
-        }
-    }
-    let received: Vec<i64> = dossiers
-        .iter()
-        .map(|d| local_seconds(d.received_at))
-        .collect();
-    let due_choice = |d: &Dossier| match options.classify.due_date {
-        DueDateChoice::Original => d.due_at,
-        DueDateChoice::Rescheduled => d.rescheduled_due_at.or(d.due_at),
-    };
-    let (due, due_valid) = optional_seconds(dossiers.iter().map(due_choice));
-    let (finished, fin_valid) = optional_seconds(dossiers.iter().map(|d| d.finished_at));
-    let channel: Vec<u8> = dossiers.iter().map(|d| d.channel.code()).collect();
-    let online: Vec<u8> = dossiers
-        .iter()
-        .map(|d| d.online_service.column_code())
-        .collect();
-    let supplements: Vec<u32> = dossiers.iter().map(|d| d.supplement_requests).collect();
-    let synced: Vec<bool> = dossiers
-        .iter()
-        .map(|d| d.synced_to_portal != Some(false))
-        .collect();
-    let mut labels = Vec::new();
-    let group: Vec<u32> = match options.group_by {
-        GroupBy::Unit => {
-            GroupCoder::code_all(dossiers.iter().map(|d| d.unit.as_str()), &mut labels)
-        }
-        GroupBy::Procedure => {
-            GroupCoder::code_all(dossiers.iter().map(|d| d.procedure.as_str()), &mut labels)
-        }
-        GroupBy::Channel => {
-            labels = ["direct", "online", "post"].map(String::from).to_vec();
-            channel.iter().map(|&c| u32::from(c) - 1).collect()
-        }
-        GroupBy::Total => {
-            labels = vec![String::new()];
-            vec![0; n]
-        }
-    };
-    let cols = Columns {
-        received: TimeColumn::local(&received),
-        due: TimeColumn::local(&due)
-            .with_validity(Some(crate::columns::Validity::new(&due_valid, 0)), false),
-        finished: TimeColumn::local(&finished)
-            .with_validity(Some(crate::columns::Validity::new(&fin_valid, 0)), false),
-        status: &status,
-        channel: Some(&channel),
-        online_service: Some(&online),
-        supplement_requests: Some(&supplements),
-        synced: Some(&synced),
-        group: &group,
-        group_labels: &labels,
-    };
-    let mut out = report_columns(&cols, options)?;
-    for r in &mut out.rejected {
-        r.dossier_id.clone_from(&dossiers[r.row].dossier_id);
-    }
-    rejected.append(&mut out.rejected);
-    rejected.sort_by_key(|r| r.row);
-    out.rejected = rejected;
+    let records = Records::new(
+        dossiers,
+        options.classify.due_date,
+        options.group_by,
+        options.on_error,
+        options.memory_limit,
+    )?;
+    // the kernel gets what is left of the memory limit
+    let kernel_options = options
+        .clone()
+        .memory_limit(options.memory_limit - records.bytes);
+    let mut out = report_columns(&records.columns(), &kernel_options)?;
+    out.options.memory_limit = options.memory_limit;
+    out.rejected = records.merge_rejected(dossiers, out.rejected);
     Ok(out)
 }
 
-fn optional_seconds(values: impl Iterator<Item = Option<NaiveDateTime>>) -> (Vec<i64>, Vec<u8>) {
+/// Bytes a row of [`Records`] takes: three times (24), their validity bits, status, channel,
+/// online level and sync flag (4), supplements and group code (8).
+pub(crate) const RECORD_ROW_BYTES: u64 = 40;
+
+/// Records converted to the kernel's columns, with the records rejected by
+/// [`Dossier::validate`] (their status code is 0).
+pub(crate) struct Records {
+    pub status: Vec<u8>,
+    pub received: Vec<i64>,
+    pub due: Vec<i64>,
+    pub due_valid: Vec<u8>,
+    pub finished: Vec<i64>,
+    pub fin_valid: Vec<u8>,
+    pub channel: Vec<u8>,
+    pub online: Vec<u8>,
+    pub supplements: Vec<u32>,
+    pub synced: Vec<bool>,
+    pub group: Vec<u32>,
+    pub labels: Vec<String>,
+    pub rejected: Vec<Rejection>,
+    /// The memory the columns and rejections take (checked against the limit).
+    pub bytes: u64,
+}
+
+impl Records {
+    /// Validates and converts; under [`OnError::Raise`] the first bad record is the error.
+    pub(crate) fn new(
+        dossiers: &[Dossier],
+        due_date: DueDateChoice,
+        group_by: GroupBy,
+        on_error: OnError,
+        memory_limit: u64,
+    ) -> Result<Self> {
+        let n = dossiers.len();
+        let row_bytes = (n as u64).saturating_mul(RECORD_ROW_BYTES);
+        if row_bytes > memory_limit {
+            return Err(Error::MemoryLimit {
+                what: format!(
+                    "the columns of {} records ({RECORD_ROW_BYTES} bytes each)",
+                    kernel::thousands(n as u64)
+                ),
+                needed: row_bytes,
+                limit: memory_limit,
+                hint: "report on parts of the records and merge their tallies, or raise the memory limit"
+                    .into(),
+            });
+        }
+        let max_rejected = (memory_limit - row_bytes) / kernel::REJECTION_BYTES;
+        let mut rejected = Vec::new();
+        let mut status = Vec::with_capacity(n);
+        for (i, d) in dossiers.iter().enumerate() {
+            match d.validate(i) {
+                Ok(()) => status.push(d.status.column_code()),
+                Err(r) => {
+                    if on_error == OnError::Raise {
+                        return Err(r.into());
+                    }
+                    if rejected.len() as u64 >= max_rejected {
+                        return Err(kernel::too_many_rejected(
+                            max_rejected as usize,
+                            memory_limit,
+                        ));
+                    }
+                    rejected.push(r);
+                    status.push(0);
+                }
+            }
+        }
+        let received: Vec<i64> = dossiers
+            .iter()
+            .map(|d| local_seconds(d.received_at))
+            .collect();
+        let due_choice = |d: &Dossier| match due_date {
+            DueDateChoice::Original => d.due_at,
+            DueDateChoice::Rescheduled => d.rescheduled_due_at.or(d.due_at),
+        };
+        let (due, due_valid) = optional_seconds(dossiers.iter().map(due_choice));
+        let (finished, fin_valid) = optional_seconds(dossiers.iter().map(|d| d.finished_at));
+        let channel: Vec<u8> = dossiers.iter().map(|d| d.channel.code()).collect();
+        let online: Vec<u8> = dossiers
+            .iter()
+            .map(|d| d.online_service.column_code())
+            .collect();
+        let supplements: Vec<u32> = dossiers.iter().map(|d| d.supplement_requests).collect();
+        let synced: Vec<bool> = dossiers
+            .iter()
+            .map(|d| d.synced_to_portal != Some(false))
+            .collect();
+        let mut labels = Vec::new();
+        let group: Vec<u32> = match group_by {
+            GroupBy::Unit => {
+                GroupCoder::code_all(dossiers.iter().map(|d| d.unit.as_str()), &mut labels)
+            }
+            GroupBy::Procedure => {
+                GroupCoder::code_all(dossiers.iter().map(|d| d.procedure.as_str()), &mut labels)
+            }
+            GroupBy::Channel => {
+                labels = ["direct", "online", "post"].map(String::from).to_vec();
+                channel.iter().map(|&c| u32::from(c) - 1).collect()
+            }
+            GroupBy::Total => {
+                labels = vec![String::new()];
+                vec![0; n]
+            }
+        };
+        let bytes = row_bytes + rejected.len() as u64 * kernel::REJECTION_BYTES;
+        Ok(Self {
+            status,
+            received,
+            due,
+            due_valid,
+            finished,
+            fin_valid,
+            channel,
+            online,
+            supplements,
+            synced,
+            group,
+            labels,
+            rejected,
+            bytes,
+        })
+    }
+
+    /// The kernel's view of the records.
+    pub(crate) fn columns(&self) -> Columns<'_> {
+        Columns {
+            received: TimeColumn::local(&self.received),
+            due: TimeColumn::local(&self.due).with_validity(
+                Some(crate::columns::Validity::new(&self.due_valid, 0)),
+                false,
+            ),
+            finished: TimeColumn::local(&self.finished).with_validity(
+                Some(crate::columns::Validity::new(&self.fin_valid, 0)),
+                false,
+            ),
+            status: &self.status,
+            channel: Some(&self.channel),
+            online_service: Some(&self.online),
+            supplement_requests: Some(&self.supplements),
+            synced: Some(&self.synced),
+            group: &self.group,
+            group_labels: &self.labels,
+        }
+    }
+
+    /// The validation's rejections and the kernel's (which get their dossier ids here), by row.
+    pub(crate) fn merge_rejected(
+        self,
+        dossiers: &[Dossier],
+        mut kernel: Vec<Rejection>,
+    ) -> Vec<Rejection> {
+        for r in &mut kernel {
+            r.dossier_id.clone_from(&dossiers[r.row].dossier_id);
+        }
+        let mut rejected = self.rejected;
+        rejected.append(&mut kernel);
+        rejected.sort_by_key(|r| r.row);
+        rejected
+    }
+}
+
+pub(crate) fn optional_seconds(
+    values: impl Iterator<Item = Option<NaiveDateTime>>,
+) -> (Vec<i64>, Vec<u8>) {
     let mut out = Vec::new();
     let mut bits = Vec::new();
     for (i, v) in values.enumerate() {
@@ -697,7 +839,18 @@ pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Rep
 /// assert_eq!((r.inputs, r.total().within_due), (2, 2));
 /// ```
 pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<Report> {
+    check_lengths(chunks)?;
     let n: usize = chunks.iter().map(Columns::len).sum();
+    if u32::try_from(n).is_err() {
+        // the kernel's counters are u32: split larger inputs and merge the tallies
+        return Err(Error::InvalidArgument {
+            name: "input",
+            reason: format!(
+                "{n} rows is more than one report counts ({}); report on parts and merge their tallies",
+                u32::MAX
+            ),
+        });
+    }
     let labels: &[String] = chunks.first().map_or(&[], |c| c.group_labels);
     let as_of = local_seconds(options.as_of);
     let as_of_date = options.as_of.date();
@@ -763,6 +916,7 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
         .map_or(0, |&g| g as usize + 1)
         .max(labels.len())
         .max(1);
+    let (threads, max_rejected) = kernel::budget(n, groups, np, options.memory_limit)?;
     let plan = kernel::Plan {
         cohort: options.view == View::Cohort,
         as_of,
@@ -775,8 +929,16 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
         groups,
         classify: options.classify,
         raise: options.on_error == OnError::Raise,
+        threads,
+        max_rejected,
     };
     let mut partial = kernel::run(chunks, &plan);
+    if partial.overflow {
+        return Err(kernel::too_many_rejected(
+            max_rejected.saturating_mul(threads),
+            options.memory_limit,
+        ));
+    }
     partial.rejected.sort_by_key(|r| r.row);
     if plan.raise {
         if let Some(first) = partial.rejected.into_iter().next() {
@@ -819,6 +981,47 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
         window,
         options: options.clone(),
     })
+}
+
+/// Every column of every chunk has the chunk's length (`status`), except time columns, which may
+/// also be empty (an absent column: all null), and the group column, which may be empty (every
+/// row in group 0).
+pub(crate) fn check_lengths(chunks: &[Columns<'_>]) -> Result<()> {
+    for (c, cols) in chunks.iter().enumerate() {
+        let n = cols.len();
+        let times = [
+            ("received", cols.received.len()),
+            ("due", cols.due.len()),
+            ("finished", cols.finished.len()),
+        ];
+        let coded = [
+            ("channel", cols.channel.map(<[u8]>::len)),
+            ("online_service", cols.online_service.map(<[u8]>::len)),
+            (
+                "supplement_requests",
+                cols.supplement_requests.map(<[u32]>::len),
+            ),
+            ("synced", cols.synced.map(<[bool]>::len)),
+            ("group", Some(cols.group.len()).filter(|&l| l != 0)),
+        ];
+        let bad = times
+            .into_iter()
+            .find(|&(_, len)| len != n && len != 0)
+            .or_else(|| {
+                coded
+                    .into_iter()
+                    .find_map(|(name, len)| len.filter(|&l| l != n).map(|l| (name, l)))
+            });
+        if let Some((name, len)) = bad {
+            return Err(Error::InvalidArgument {
+                name: "columns",
+                reason: format!(
+                    "column {name} of chunk {c} has {len} rows but its status column has {n}"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The earliest reception among the rows that pass validation (the default window start).

@@ -196,7 +196,9 @@ impl Tally {
     /// assert_eq!(t.finished(), 6);
     /// ```
     pub fn finished(&self) -> u64 {
-        self.early + self.on_time + self.late
+        self.early
+            .saturating_add(self.on_time)
+            .saturating_add(self.late)
     }
 
     /// Early or on time.
@@ -207,7 +209,7 @@ impl Tally {
     /// assert_eq!(t.on_time_or_early(), 3);
     /// ```
     pub fn on_time_or_early(&self) -> u64 {
-        self.early + self.on_time
+        self.early.saturating_add(self.on_time)
     }
 
     /// Unfinished within due or overdue (Biểu II.06a col. 11; awaiting supplement is apart).
@@ -218,7 +220,7 @@ impl Tally {
     /// assert_eq!(t.unfinished(), 5);
     /// ```
     pub fn unfinished(&self) -> u64 {
-        self.within_due + self.overdue
+        self.within_due.saturating_add(self.overdue)
     }
 
     /// Refused, withdrawn or stopped.
@@ -229,7 +231,9 @@ impl Tally {
     /// assert_eq!(t.refused_withdrawn(), 3);
     /// ```
     pub fn refused_withdrawn(&self) -> u64 {
-        self.refused + self.withdrawn + self.stopped
+        self.refused
+            .saturating_add(self.withdrawn)
+            .saturating_add(self.stopped)
     }
 
     /// Every counted dossier (Biểu II.06a col. 3, "to handle"): all buckets but the excluded two.
@@ -240,7 +244,10 @@ impl Tally {
     /// assert_eq!(t.handled(), 3);
     /// ```
     pub fn handled(&self) -> u64 {
-        self.finished() + self.unfinished() + self.awaiting_supplement + self.refused_withdrawn()
+        self.finished()
+            .saturating_add(self.unfinished())
+            .saturating_add(self.awaiting_supplement)
+            .saturating_add(self.refused_withdrawn())
     }
 
     /// Newly received dossiers (counted, not carried over).
@@ -251,7 +258,9 @@ impl Tally {
     /// assert_eq!(t.received(), 6);
     /// ```
     pub fn received(&self) -> u64 {
-        self.received_online + self.received_direct + self.received_post
+        self.received_online
+            .saturating_add(self.received_direct)
+            .saturating_add(self.received_post)
     }
 
     /// Every dossier that went into this tally, counted or excluded.
@@ -262,13 +271,63 @@ impl Tally {
     /// assert_eq!(t.total(), 3);
     /// ```
     pub fn total(&self) -> u64 {
-        self.handled() + self.not_received + self.outside_window
+        self.handled()
+            .saturating_add(self.not_received)
+            .saturating_add(self.outside_window)
+    }
+
+    /// Checks that all the counts add up to at most `u64::MAX`, so that every sum a rate reads
+    /// is exact. Tallies built by reports always pass (their counts are at most the number of
+    /// input rows); one built by hand or deserialized may not.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the tally.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::Tally;
+    /// assert!(Tally { on_time: 3, late: 1, ..Tally::default() }.check_counts().is_ok());
+    /// let huge = Tally { on_time: u64::MAX, late: 1, ..Tally::default() };
+    /// assert_eq!(huge.check_counts().unwrap_err().code(), "invalid_argument");
+    /// assert_eq!(huge.on_time_rate(tthc_metrics::OnTimePolicy::ResolvedOnly).unwrap_err().code(), "invalid_argument");
+    /// assert_eq!(huge.finished(), u64::MAX); // the plain sums saturate
+    /// ```
+    pub fn check_counts(&self) -> Result<()> {
+        let counts = [
+            self.early,
+            self.on_time,
+            self.late,
+            self.within_due,
+            self.overdue,
+            self.awaiting_supplement,
+            self.refused,
+            self.withdrawn,
+            self.stopped,
+            self.not_received,
+            self.outside_window,
+            self.carried_over,
+            self.received_online,
+            self.received_direct,
+            self.received_post,
+            self.eligible,
+            self.eligible_online,
+            self.full_process_online,
+            self.synced,
+        ];
+        match counts.iter().try_fold(0u64, |a, &b| a.checked_add(b)) {
+            Some(_) => Ok(()),
+            None => Err(Error::InvalidArgument {
+                name: "tally",
+                reason: "its counts add up to more than 2^64 - 1: no rate of it is exact".into(),
+            }),
+        }
     }
 
     /// The on-time rate under `policy` (domain-rules section 4).
     ///
     /// # Errors
-    /// [`Error::NoData`] when the policy's denominator is 0.
+    /// [`Error::NoData`] when the policy's denominator is 0; [`Error::InvalidArgument`] when the
+    /// counts overflow ([`Tally::check_counts`]).
     ///
     /// # Example
     /// ```
@@ -281,6 +340,7 @@ impl Tally {
     /// assert_eq!(t.late_rate(OnTimePolicy::ResolvedOnly).unwrap().to_percent(1, MidpointAwayFromZero), Decimal::new(58, 1));
     /// ```
     pub fn on_time_rate(&self, policy: OnTimePolicy) -> Result<Rate> {
+        self.check_counts()?;
         let good = self.on_time_or_early();
         let (num, den) = match policy {
             OnTimePolicy::ResolvedOnly => (good, self.finished()),
@@ -302,7 +362,8 @@ impl Tally {
     /// the seed under `resolved_only`).
     ///
     /// # Errors
-    /// [`Error::NoData`] when the policy's denominator is 0.
+    /// [`Error::NoData`] when the policy's denominator is 0; [`Error::InvalidArgument`] when the
+    /// counts overflow ([`Tally::check_counts`]).
     ///
     /// # Example
     /// ```
@@ -320,7 +381,8 @@ impl Tally {
     /// product is reduced to lowest terms and must fit in 64-bit integers.
     ///
     /// # Errors
-    /// [`Error::NoData`] when nothing was received (or nothing eligible for `eligible_only`).
+    /// [`Error::NoData`] when nothing was received (or nothing eligible for `eligible_only`);
+    /// [`Error::InvalidArgument`] when the counts overflow ([`Tally::check_counts`]).
     ///
     /// # Example
     /// ```
@@ -332,6 +394,7 @@ impl Tally {
     /// assert_eq!((r.numerator(), r.denominator()), (33, 250)); // 132/1000 × 1000/1000
     /// ```
     pub fn online_share(&self, policy: OnlinePolicy) -> Result<Rate> {
+        self.check_counts()?;
         let what = format!("{} online share", policy.name());
         match policy {
             OnlinePolicy::EligibleOnly => Rate::named(self.eligible_online, self.eligible, &what),
