@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::limits;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType,
@@ -21,8 +22,8 @@ use tthc_metrics::{
 
 /// The canonical input column names (domain-rules section 2). `received_at` and `status` are
 /// required, `unit` when grouping by unit, `procedure` when grouping by procedure; the rest are
-/// optional.
-pub const CANONICAL_COLUMNS: [&str; 12] = [
+/// optional. `apology_issued` and `apology_issued_at` are read by the data-quality report only.
+pub const CANONICAL_COLUMNS: [&str; 14] = [
     "dossier_id",
     "unit",
     "procedure",
@@ -35,6 +36,8 @@ pub const CANONICAL_COLUMNS: [&str; 12] = [
     "supplement_requests",
     "synced_to_portal",
     "duration_days",
+    "apology_issued",
+    "apology_issued_at",
 ];
 
 /// Errors of the adapter: the core's, plus problems with the table's shape.
@@ -70,6 +73,16 @@ pub enum ArrowError {
         /// What the field needs.
         expected: &'static str,
     },
+    /// Batches whose columns differ (names, types or order) from the first batch's.
+    #[error("batch {batch} has the columns [{found}], the first batch [{expected}]")]
+    SchemaMismatch {
+        /// The batch (0-based).
+        batch: usize,
+        /// The first batch's columns.
+        expected: String,
+        /// This batch's columns.
+        found: String,
+    },
     /// A column mapping that names an unknown canonical column.
     #[error("column mapping: {0:?} is not a canonical column (expected one of: {list})", list = CANONICAL_COLUMNS.join(", "))]
     UnknownCanonical(String),
@@ -88,6 +101,7 @@ impl ArrowError {
             Self::MissingColumn { .. } => "missing_column",
             Self::UnsupportedType { .. } => "unsupported_type",
             Self::UnknownCanonical(_) => "unknown_column",
+            Self::SchemaMismatch { .. } => "schema_mismatch",
         }
     }
 }
@@ -159,14 +173,16 @@ struct Coded {
     parsed: [Option<(Vec<i64>, Vec<u8>)>; 3],
 }
 
-const TIME_FIELDS: [&str; 3] = ["received_at", "due_at", "finished_at"];
+pub(crate) const TIME_FIELDS: [&str; 3] = ["received_at", "due_at", "finished_at"];
 
 /// Builds a report from record batches: decodes the columns, rejects bad values with their row,
 /// column and value, and runs the core's single-pass kernel over all batches.
 ///
 /// # Errors
-/// [`ArrowError::MissingColumn`], [`ArrowError::UnsupportedType`], or the core's errors (under
-/// [`OnError::Raise`], the first bad record).
+/// [`ArrowError::MissingColumn`], [`ArrowError::UnsupportedType`],
+/// [`ArrowError::SchemaMismatch`], or the core's errors (under [`OnError::Raise`], the first bad
+/// record; [`Error::MemoryLimit`] when the decoded columns, the kernel's cells and the rejected
+/// records would exceed [`ReportOptions::memory_limit`]).
 ///
 /// # Example
 /// ```
@@ -230,6 +246,10 @@ pub fn report_batches_on(
     options: &ReportOptions,
     calendar: Option<&Calendar>,
 ) -> Result<Report, ArrowError> {
+    limits::check_schemas(batches)?;
+    // long batches are decoded in zero-copy slices: the decoding's working memory stays small
+    let sliced = limits::slices(batches);
+    let batches = sliced.as_slice();
     let Some(schema) = batches.first().map(RecordBatch::schema) else {
         // no batch: an empty report
         return Ok(report_chunks(&[], options)?);
@@ -261,6 +281,12 @@ pub fn report_batches_on(
             check_time_type(&schema, *i, TIME_FIELDS[k])?;
         }
     }
+    let planned = limits::plan(
+        batches,
+        &time_idx.iter().flatten().copied().collect::<Vec<_>>(),
+        options.memory_limit,
+    )?;
+    let max_rejected = (options.memory_limit - planned) / limits::REJECTION_BYTES;
 
     // group code 0 is the empty label: a null or blank unit/procedure (rejected for units)
     let mut coder = GroupCoder::default();
@@ -516,6 +542,12 @@ pub fn report_batches_on(
                 if options.on_error == OnError::Raise {
                     return Err(Error::from(r).into());
                 }
+                if rejected.len() as u64 >= max_rejected {
+                    return Err(limits::too_many_rejected(
+                        max_rejected,
+                        options.memory_limit,
+                    ));
+                }
                 rejected.push(r);
             }
         }
@@ -559,7 +591,10 @@ pub fn report_batches_on(
             group_labels: &labels,
         });
     }
-    let mut report = report_chunks(&kernel_rows, options)?;
+    // the kernel gets what is left of the memory limit
+    let used = planned + rejected.len() as u64 * limits::REJECTION_BYTES;
+    let mut report = report_chunks(&kernel_rows, &limits::kernel_options(options, used))?;
+    report.options.memory_limit = options.memory_limit;
     // the kernel's own rejections (time order, missing reception) get their dossier ids here
     if let Some(c) = id_idx {
         let starts: Vec<usize> = batches
@@ -591,7 +626,7 @@ pub fn report_batches_on(
 /// encoding allows (dictionary values; a per-batch cache for plain strings; a lookup table for
 /// 8-bit integers). A bad value takes `default` and is recorded in `bad` with its row, the
 /// field's order (which rejection a row with several bad fields reports) and the reason.
-fn decode<T: Copy>(
+pub(crate) fn decode<T: Copy>(
     array: &dyn Array,
     field: &'static str,
     order: u8,
@@ -725,7 +760,11 @@ fn decode_values<T: Copy>(
     Ok(())
 }
 
-fn group_code(coder: &mut GroupCoder, cache: &mut HashMap<Box<str>, u32>, s: &str) -> u32 {
+pub(crate) fn group_code(
+    coder: &mut GroupCoder,
+    cache: &mut HashMap<Box<str>, u32>,
+    s: &str,
+) -> u32 {
     if let Some(&c) = cache.get(s) {
         return c;
     }
@@ -735,13 +774,13 @@ fn group_code(coder: &mut GroupCoder, cache: &mut HashMap<Box<str>, u32>, s: &st
 }
 
 /// One cell of a coded column as the decoder sees it.
-enum Value<'a> {
+pub(crate) enum Value<'a> {
     Null,
     Int(i64),
     Text(&'a str),
 }
 
-fn is_text(t: &DataType) -> bool {
+pub(crate) fn is_text(t: &DataType) -> bool {
     match t {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
         DataType::Dictionary(_, v) => is_text(v),
@@ -769,10 +808,14 @@ fn ints<T>(array: &dyn Array, f: &mut dyn FnMut(Value<'_>) -> T) -> Option<Vec<T
 }
 
 /// A cell as text, for messages and dossier ids.
-fn text_value(array: &dyn Array, i: usize) -> String {
+pub(crate) fn text_value(array: &dyn Array, i: usize) -> String {
     if i >= array.len() || array.is_null(i) {
         return String::new();
     }
+    // one cell (a zero-copy slice): decoding the whole column per message made rejecting every
+    // row of a dictionary or integer column quadratic
+    let cell = array.slice(i, 1);
+    let (array, i) = (cell.as_ref(), 0);
     if let Some(d) = array.as_any_dictionary_opt() {
         if d.values().is_empty() {
             return String::new();
@@ -796,7 +839,11 @@ fn text_value(array: &dyn Array, i: usize) -> String {
     .unwrap_or_default()
 }
 
-fn check_time_type(schema: &Arc<Schema>, idx: usize, name: &str) -> Result<(), ArrowError> {
+pub(crate) fn check_time_type(
+    schema: &Arc<Schema>,
+    idx: usize,
+    name: &str,
+) -> Result<(), ArrowError> {
     let f = schema.field(idx);
     match f.data_type() {
         DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _) | DataType::Null => Ok(()),
@@ -816,7 +863,7 @@ fn validity(array: &dyn Array) -> Option<Validity<'_>> {
 }
 
 /// A borrowed view of a date or timestamp column (checked by `check_time_type`).
-fn time_column(array: &dyn Array) -> TimeColumn<'_> {
+pub(crate) fn time_column(array: &dyn Array) -> TimeColumn<'_> {
     let v = validity(array);
     fn ts(values: &[i64], per_second: i64, utc: bool) -> TimeColumn<'_> {
         TimeColumn::new(
@@ -890,7 +937,7 @@ fn parse_local(s: &str) -> Option<i64> {
 }
 
 /// Parses a text time column: values, validity bits, and the rows that could not be read.
-fn parse_text_times(array: &dyn Array) -> (Vec<i64>, Vec<u8>, Vec<usize>) {
+pub(crate) fn parse_text_times(array: &dyn Array) -> (Vec<i64>, Vec<u8>, Vec<usize>) {
     let n = array.len();
     let mut bits = vec![0u8; n.div_ceil(8)];
     let mut bad = Vec::new();

@@ -19,7 +19,10 @@
 #![deny(missing_docs)]
 
 mod input;
+mod limits;
 mod output;
+mod quality;
 
 pub use input::{report_batches, report_batches_on, ArrowError, ColumnMap, CANONICAL_COLUMNS};
 pub use output::{dossiers_to_batch, rejections_to_batch, report_to_batch};
+pub use quality::{quality_batches, quality_to_batch};
