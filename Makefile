@@ -34,6 +34,9 @@ test: develop ## run every test: Rust (unit, doc, integration, property), benche
 	$(VPY) -m pytest -q bindings/python/tests
 	$(VPY) -m mypy.stubtest tthc_metrics --mypy-config-file bindings/python/mypy.ini --allowlist bindings/python/stubtest-allowlist.txt
 
+fuzz: ## the fuzz targets deep (PROPTEST_CASES=20000, optimised, overflow checks on) and the memory measurements
+	PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test --profile fuzz -p tthc-metrics-tests --test 'fuzz_*' --test limits -- --include-ignored
+
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -49,4 +52,4 @@ clean: ## remove build output and the virtual environment
 	$(CARGO) clean
 	rm -rf $(VENV) out
 
-.PHONY: help venv develop demo test lint bench bench-peers clean
+.PHONY: help venv develop demo test fuzz lint bench bench-peers clean
