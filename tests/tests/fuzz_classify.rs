@@ -623,9 +623,8 @@ fn regression_huge_group_code_is_a_memory_limit_error() {
     let err = report_chunks(&[cols], &ReportOptions::end_of_day(d(2023, 12, 31))).unwrap_err();
     assert_eq!(err.code(), "memory_limit");
     assert!(
-        err.to_string().starts_with(
-            "the report's cells table (4,294,967,296 groups × 14 periods × 1,584 bytes) needs 88704.0 GiB"
-        ),
+        err.to_string()
+            .starts_with("the report's cells table (4,294,967,296 groups × 14 periods × "),
         "{err}"
     );
 }
@@ -662,8 +661,15 @@ fn regression_unknown_status_code_is_rejected_not_dropped() {
 #[test]
 fn regression_day_granularity_over_three_centuries_is_refused() {
     let at = |y| d(y, 1, 2).and_hms_opt(8, 0, 0).unwrap();
-    let ds: Vec<Dossier> = (0..100)
-        .map(|i| Dossier::new("X", format!("Unit {i}"), at(1900 + i), Status::Processing))
+    let ds: Vec<Dossier> = (0..1_000)
+        .map(|i| {
+            Dossier::new(
+                "X",
+                format!("Unit {i}"),
+                at(1900 + i % 100),
+                Status::Processing,
+            )
+        })
         .collect();
     let o = ReportOptions::end_of_day(d(2199, 12, 31))
         .granularity(Some(Granularity::Day))
@@ -672,7 +678,7 @@ fn regression_day_granularity_over_three_centuries_is_refused() {
     assert_eq!(err.code(), "memory_limit");
     assert!(
         err.to_string()
-            .contains("100 groups × 109,572 periods × 1,584 bytes"),
+            .contains("1,000 groups × 109,572 periods × "),
         "{err}"
     );
     assert!(
@@ -681,7 +687,7 @@ fn regression_day_granularity_over_three_centuries_is_refused() {
     );
     // by year it is small and fine
     let ok = report(&ds, &o.granularity(Some(Granularity::Year))).unwrap();
-    assert_eq!(ok.rows.len(), 100 * 300 - (0..100).sum::<usize>());
+    assert_eq!(ok.rows.len(), 10 * (100 * 300 - (0..100).sum::<usize>()));
 }
 
 /// Rejections have a budget too: a table where every row is bad cannot fill memory with them.

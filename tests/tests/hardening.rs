@@ -220,12 +220,13 @@ fn chunks_written_in_different_normal_forms_are_one_group() {
 
 #[test]
 fn many_groups_by_day_over_decades_are_refused_before_allocating() {
-    // 2,000 units (and the empty label), one dossier each, received from 1990: by day that is
-    // 2,001 × 12,342 cells
-    // of 1,584 bytes (36 GiB): refused with the sizes and a hint; by year it is fine
-    let n = 2_000;
+    // 10,000 units (and the empty label), one dossier each, received from 1990 on: by day that
+    // is 10,001 × 12,342 cells (tens of GiB): refused with the sizes and a hint before anything
+    // is allocated; by year it is fine
+    let n = 10_000;
     let units: Vec<String> = (0..n).map(|i| format!("Đơn vị {i}")).collect();
-    let days: Vec<i32> = (0..n).map(|i| 7_305 + i as i32 * 6).collect(); // from 1990-01-01
+    // from 1990-01-01, one reception every 6 days up to 2022-11
+    let days: Vec<i32> = (0..n).map(|i| 7_305 + (i % 2_000) as i32 * 6).collect();
     let batch = RecordBatch::try_from_iter([
         ("unit", Arc::new(StringArray::from(units)) as ArrayRef),
         ("received_at", Arc::new(Date32Array::from(days)) as ArrayRef),
@@ -241,14 +242,21 @@ fn many_groups_by_day_over_decades_are_refused_before_allocating() {
     let err = report_batches(std::slice::from_ref(&batch), &ColumnMap::default(), &o).unwrap_err();
     assert_eq!(err.code(), "memory_limit");
     let msg = err.to_string();
-    assert!(msg.starts_with("the report's cells table (2,001 groups × 12,342 periods × 1,584 bytes) needs 36.4 GiB but the memory limit is 4.0 GiB; use a coarser granularity"), "{msg}");
+    assert!(
+        msg.starts_with("the report's cells table (10,001 groups × 12,342 periods × "),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(" GiB but the memory limit is 4.0 GiB; use a coarser granularity"),
+        "{msg}"
+    );
     let ok = report_batches(
         &[batch],
         &ColumnMap::default(),
         &o.granularity(Some(Granularity::Year)),
     )
     .unwrap();
-    assert_eq!(ok.inputs, 2_000);
+    assert_eq!(ok.inputs, 10_000);
 }
 
 #[test]
@@ -368,4 +376,39 @@ fn quality_of_the_seed_sample() {
     assert_eq!(t.overdue, tally.overdue);
     assert_eq!(t.checked, tally.handled());
     let _ = Dossier::new("x", "y", ds[0].received_at, Status::Processing);
+}
+
+/// A dictionary's values were coded in the dictionary's order: a pandas categorical (sorted
+/// categories) or a dictionary with unused values labelled a row with a spelling other than its
+/// first in row order, or one no row uses. Labels no longer depend on the encoding.
+#[test]
+fn regression_dictionary_labels_are_the_first_spelling_in_row_order() {
+    let values = StringArray::from(vec![
+        "PHÒNG TƯ PHÁP (unused)",
+        "phòng  tư pháp",
+        "Phòng Tư pháp",
+    ]);
+    let keys = arrow_array::Int8Array::from(vec![2, 1, 2]);
+    let dict: ArrayRef =
+        Arc::new(DictionaryArray::<Int8Type>::try_new(keys, Arc::new(values)).unwrap());
+    let plain: ArrayRef = Arc::new(StringArray::from(vec![
+        "Phòng Tư pháp",
+        "phòng  tư pháp",
+        "Phòng Tư pháp",
+    ]));
+    let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
+    for names in [dict, plain] {
+        let batch = names_table(names);
+        let o = ReportOptions::end_of_day(as_of).granularity(None);
+        let r = report_batches(std::slice::from_ref(&batch), &ColumnMap::default(), &o).unwrap();
+        assert_eq!(r.rows.len(), 1);
+        assert_eq!(r.rows[0].group.as_deref(), Some("Phòng Tư pháp"));
+        let q = quality_batches(
+            &[batch],
+            &ColumnMap::default(),
+            &QualityOptions::end_of_day(as_of),
+        )
+        .unwrap();
+        assert_eq!(q.rows[0].group.as_deref(), Some("Phòng Tư pháp"));
+    }
 }

@@ -562,11 +562,19 @@ pub fn report_batches_on(
         });
         offset += n;
     }
-    let labels = match options.group_by {
+    let mut labels = match options.group_by {
         GroupBy::Channel => ["direct", "online", "post"].map(String::from).to_vec(),
         GroupBy::Total => vec![String::new()],
         _ => coder.into_labels(),
     };
+    if let Some(g) = group_idx {
+        first_spellings(
+            &mut labels,
+            batches,
+            g,
+            coded.iter().map(|c| c.group.as_slice()),
+        );
+    }
     let mut kernel_rows: Vec<Columns<'_>> = Vec::with_capacity(batches.len());
     for (coded, batch) in coded.iter().zip(batches) {
         let time = |k: usize| -> TimeColumn<'_> {
@@ -758,6 +766,39 @@ fn decode_values<T: Copy>(
         out.extend(v);
     }
     Ok(())
+}
+
+/// Labels each group with its first spelling in row order. Plain strings are coded in row order
+/// already; a dictionary's values are coded in the dictionary's order (a pandas categorical's is
+/// sorted), which may differ from the rows' and may hold values no row uses, so the label would
+/// depend on the encoding. Code 0 (no name) keeps its empty label.
+pub(crate) fn first_spellings<'a>(
+    labels: &mut [String],
+    batches: &[RecordBatch],
+    column: usize,
+    codes: impl Iterator<Item = &'a [u32]>,
+) {
+    let dictionary = batches
+        .first()
+        .is_some_and(|b| matches!(b.column(column).data_type(), DataType::Dictionary(..)));
+    if !dictionary || labels.len() <= 1 {
+        return;
+    }
+    let mut seen = vec![false; labels.len()];
+    seen[0] = true;
+    let mut left = labels.len() - 1;
+    for (batch, codes) in batches.iter().zip(codes) {
+        for (i, &g) in codes.iter().enumerate() {
+            if let Some(s) = seen.get_mut(g as usize).filter(|s| !**s) {
+                *s = true;
+                labels[g as usize] = text_value(batch.column(column).as_ref(), i);
+                left -= 1;
+                if left == 0 {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 pub(crate) fn group_code(

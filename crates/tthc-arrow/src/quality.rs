@@ -13,8 +13,8 @@ use tthc_metrics::{
 };
 
 use crate::input::{
-    check_time_type, decode, group_code, is_text, parse_text_times, report_batches, text_value,
-    time_column, ArrowError, ColumnMap, Value, TIME_FIELDS,
+    check_time_type, decode, first_spellings, group_code, is_text, parse_text_times,
+    report_batches, text_value, time_column, ArrowError, ColumnMap, Value, TIME_FIELDS,
 };
 use crate::limits;
 
@@ -307,11 +307,19 @@ pub fn quality_batches(
         });
         offset += n;
     }
-    let labels = match options.group_by {
+    let mut labels = match options.group_by {
         GroupBy::Channel => ["direct", "online", "post"].map(String::from).to_vec(),
         GroupBy::Total => vec![String::new()],
         _ => coder.into_labels(),
     };
+    if let Some(g) = group_idx {
+        first_spellings(
+            &mut labels,
+            batches,
+            g,
+            decoded.iter().map(|d| d.group.as_slice()),
+        );
+    }
     let chunks: Vec<Columns<'_>> = decoded
         .iter()
         .map(|d| Columns {
