@@ -20,6 +20,7 @@ use tthc_metrics::{
 
 mod calendar;
 mod errors;
+mod quality;
 mod scoring;
 
 use errors::{internal_error, map_error};
@@ -405,6 +406,7 @@ fn _tthc_metrics(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     calendar::register(m)?;
     scoring::register(m)?;
+    quality::register(m)?;
     m.add_class::<PyTally>()?;
     m.add_function(wrap_pyfunction!(_report, m)?)?;
     m.add_function(wrap_pyfunction!(_tally, m)?)?;

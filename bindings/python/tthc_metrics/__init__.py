@@ -55,6 +55,8 @@ __all__ = [
     "UnknownNameError",
     "krong_no_2023",
     "percent",
+    "quality",
+    "quality_with_rejected",
     "report",
     "report_with_rejected",
     "synthetic",
@@ -275,6 +277,83 @@ def tally(
             stacklevel=2,
         )
     return result
+
+
+def quality_with_rejected(
+    data: Any,
+    *,
+    as_of: datetime.date | datetime.datetime,
+    by: Key = "unit",
+    start: datetime.date | None = None,
+    columns: Mapping[str, str] | None = None,
+    comparison: Literal["date", "timestamp"] = "date",
+    overdue_buckets: tuple[int, ...] = (7, 30, 90),
+    hanging_after_days: int = 30,
+    max_supplement_requests: int = 1,
+    max_returns: int = 2,
+) -> tuple[Any, Any]:
+    """Like :func:`quality`, returning ``(table, rejected)``; ``rejected`` lists the rejected rows
+    (``row, dossier_id, column, value, reason, message``) in the same library as the input."""
+    table, rejected = _native._quality(
+        _arrow_input(data),
+        as_of=_as_of(as_of),
+        key=by,
+        start=_date(start, "start"),
+        columns=dict(columns) if columns else None,
+        comparison=comparison,
+        overdue_buckets=list(overdue_buckets),
+        hanging_after_days=hanging_after_days,
+        max_supplement_requests=max_supplement_requests,
+        max_returns=max_returns,
+    )
+    library = _library(data)
+    return _output(table, library), _output(rejected, library)
+
+
+def quality(
+    data: Any,
+    *,
+    as_of: datetime.date | datetime.datetime,
+    by: Key = "unit",
+    start: datetime.date | None = None,
+    columns: Mapping[str, str] | None = None,
+    comparison: Literal["date", "timestamp"] = "date",
+    overdue_buckets: tuple[int, ...] = (7, 30, 90),
+    hanging_after_days: int = 30,
+    max_supplement_requests: int = 1,
+    max_returns: int = 2,
+) -> Any:
+    """The data-quality report beside the metrics, one row per unit (or ``by`` key, ``None`` for
+    one total row), as a table of the input's library.
+
+    Of the dossiers received up to ``as_of`` (from ``start``): ``rejected`` records and one
+    ``rejected_<reason>`` column per reason; ``no_due_date``; ``repeated_supplement`` (more than
+    ``max_supplement_requests``); ``returned_too_often`` (returned to the citizen more than
+    ``max_returns`` times, counted as supplement requests); ``late`` (finished late or overdue)
+    and, when the table has ``apology_issued`` / ``apology_issued_at``, ``late_without_apology``
+    and ``apology_late`` (issued after the due date; null without the columns); ``overdue`` by
+    days past due (``overdue_1_7``, ``overdue_8_30``, ``overdue_31_90``, ``overdue_over_90``)
+    and ``hanging`` (overdue more than ``hanging_after_days``). ``records = rejected + excluded
+    + checked`` in every row.
+
+    >>> import tthc_metrics as tm
+    >>> q = tm.quality(tm.krong_no_2023(), as_of=datetime.date(2023, 10, 16), by=None)
+    >>> q.column("records").to_pylist() == [len(tm.krong_no_2023())]
+    True
+    """
+    table, _ = quality_with_rejected(
+        data,
+        as_of=as_of,
+        by=by,
+        start=start,
+        columns=columns,
+        comparison=comparison,
+        overdue_buckets=overdue_buckets,
+        hanging_after_days=hanging_after_days,
+        max_supplement_requests=max_supplement_requests,
+        max_returns=max_returns,
+    )
+    return table
 
 
 def percent(rate: Fraction | None, dp: int = 1) -> Decimal | None:

@@ -204,6 +204,19 @@ def _tally(
     due_date: str,
     calendar: Calendar | None = None,
 ) -> tuple[Tally, Any]: ...
+def _quality(
+    data: Any,
+    *,
+    as_of: datetime.datetime,
+    key: str | None,
+    start: datetime.date | None,
+    columns: dict[str, str] | None,
+    comparison: str,
+    overdue_buckets: list[int],
+    hanging_after_days: int,
+    max_supplement_requests: int,
+    max_returns: int,
+) -> tuple[Any, Any]: ...
 def _percent(numerator: int, denominator: int, dp: int = 1) -> Decimal: ...
 def _sample_krong_no_2023() -> Any: ...
 def _sample_synthetic(n: int, *, units: int = 40, seed: int = 1) -> Any: ...
