@@ -31,11 +31,12 @@ demo: develop ## build everything and run the main job: the seed's district tabl
 test: develop ## run every test: Rust (unit, doc, integration, property), benches in test mode, pytest, stubtest
 	$(CARGO) test --workspace --all-targets -q
 	$(CARGO) test --workspace --doc -q
-	$(VPY) -m pytest -q bindings/python/tests
+	HYPOTHESIS_PROFILE=ci $(VPY) -m pytest -q bindings/python/tests
 	$(VPY) -m mypy.stubtest tthc_metrics --mypy-config-file bindings/python/mypy.ini --allowlist bindings/python/stubtest-allowlist.txt
 
-fuzz: ## the fuzz targets deep (PROPTEST_CASES=20000, optimised, overflow checks on) and the memory measurements
+fuzz: develop ## fuzz targets deep (20,000 cases, optimised, overflow checks on), memory measurements, 2,000-example differential tests
 	PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test --profile fuzz -p tthc-metrics-tests --test 'fuzz_*' --test limits -- --include-ignored
+	HYPOTHESIS_PROFILE=deep $(VPY) -m pytest -q bindings/python/tests/test_differential.py
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
