@@ -365,7 +365,7 @@ fn time_cell() -> impl Strategy<Value = Cell> {
     ]
 }
 
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 15] = [
     "dossier_id",
     "unit",
     "procedure",
@@ -380,13 +380,16 @@ const COLUMNS: [&str; 14] = [
     "duration_days",
     "apology_issued",
     "apology_issued_at",
+    "rescheduled_due_at",
 ];
 
 fn cells(k: usize) -> BoxedStrategy<Cell> {
     match COLUMNS[k] {
         "dossier_id" => pick(&["H1", "H2", "Đ-3"]).boxed(),
         "unit" | "procedure" => pick(UNITS).boxed(),
-        "received_at" | "due_at" | "finished_at" | "apology_issued_at" => time_cell().boxed(),
+        "received_at" | "due_at" | "finished_at" | "apology_issued_at" | "rescheduled_due_at" => {
+            time_cell().boxed()
+        }
         "status" => prop_oneof![pick(STATUS), (0i64..12).prop_map(Cell::Int)].boxed(),
         "channel" => pick(CHANNELS).boxed(),
         "online_service" => pick(LEVELS).boxed(),
@@ -399,7 +402,9 @@ fn cells(k: usize) -> BoxedStrategy<Cell> {
 
 fn default_enc(k: usize) -> BoxedStrategy<Enc> {
     match COLUMNS[k] {
-        "received_at" | "due_at" | "finished_at" | "apology_issued_at" => time_enc().boxed(),
+        "received_at" | "due_at" | "finished_at" | "apology_issued_at" | "rescheduled_due_at" => {
+            time_enc().boxed()
+        }
         "status"
         | "channel"
         | "online_service"
@@ -572,10 +577,11 @@ fn options() -> impl Strategy<Value = (ReportOptions, bool)> {
             prop::bool::weighted(0.75),
             any::<bool>(),
             any::<bool>(),
+            any::<bool>(),
         ),
     )
         .prop_map(
-            |((as_of, start, back), (activity, key, g, skip, ts, calendar))| {
+            |((as_of, start, back), (activity, key, g, skip, ts, calendar, resched))| {
                 let d0 = NaiveDate::from_ymd_opt(2022, 12, 1).unwrap();
                 let as_of_day = as_of;
                 let as_of = d0 + chrono::Duration::days(as_of);
@@ -599,11 +605,19 @@ fn options() -> impl Strategy<Value = (ReportOptions, bool)> {
                     )
                     .granularity(g)
                     .on_error(if skip { OnError::Skip } else { OnError::Raise })
-                    .classify(tthc_metrics::ClassifyOptions::default().comparison(if ts {
-                        Comparison::Timestamp
-                    } else {
-                        Comparison::Date
-                    }));
+                    .classify(
+                        tthc_metrics::ClassifyOptions::default()
+                            .comparison(if ts {
+                                Comparison::Timestamp
+                            } else {
+                                Comparison::Date
+                            })
+                            .due_date(if resched {
+                                tthc_metrics::DueDateChoice::Rescheduled
+                            } else {
+                                tthc_metrics::DueDateChoice::Original
+                            }),
+                    );
                 (o, calendar)
             },
         )

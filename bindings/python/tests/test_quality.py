@@ -122,3 +122,12 @@ def test_bad_options_are_typed_errors():
         tm.quality(crafted(), as_of=AS_OF, columns=MAP, comparison="hour")
     with pytest.raises(tm.SchemaError):
         tm.quality(crafted(), as_of=AS_OF)  # no "unit" column without the mapping
+
+
+def test_rescheduled_due_dates_are_read_from_arrow_input():
+    # the apology's new date (rescheduled_due_at) is the due date in force under due_date="rescheduled"
+    data = tm.krong_no_2023()
+    original = tm.tally(data, as_of=AS_OF)
+    rescheduled = tm.tally(data, as_of=AS_OF, due_date="rescheduled")
+    assert rescheduled.late < original.late
+    assert rescheduled.finished == original.finished

@@ -15,15 +15,16 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use tthc_metrics::{
-    local_seconds, report_chunks, Calendar, Channel, Columns, Error, GroupBy, GroupCoder, OnError,
-    OnlineService, RejectReason, Rejection, Report, ReportOptions, Status, TimeColumn,
-    TimeEncoding, TimeLimit, TimeValues, Validity,
+    local_seconds, report_chunks, Calendar, Channel, Columns, DueDateChoice, Error, GroupBy,
+    GroupCoder, OnError, OnlineService, RejectReason, Rejection, Report, ReportOptions, Status,
+    TimeColumn, TimeEncoding, TimeLimit, TimeValues, Validity,
 };
 
 /// The canonical input column names (domain-rules section 2). `received_at` and `status` are
 /// required, `unit` when grouping by unit, `procedure` when grouping by procedure; the rest are
-/// optional. `apology_issued` and `apology_issued_at` are read by the data-quality report only.
-pub const CANONICAL_COLUMNS: [&str; 14] = [
+/// optional. `rescheduled_due_at` is read under `DueDateChoice::Rescheduled` only;
+/// `apology_issued` and `apology_issued_at` by the data-quality report only.
+pub const CANONICAL_COLUMNS: [&str; 15] = [
     "dossier_id",
     "unit",
     "procedure",
@@ -38,6 +39,7 @@ pub const CANONICAL_COLUMNS: [&str; 14] = [
     "duration_days",
     "apology_issued",
     "apology_issued_at",
+    "rescheduled_due_at",
 ];
 
 /// Errors of the adapter: the core's, plus problems with the table's shape.
@@ -281,9 +283,14 @@ pub fn report_batches_on(
             check_time_type(&schema, *i, TIME_FIELDS[k])?;
         }
     }
+    // due dates computed (durations) or replaced (rescheduled dates) are one owned column more
+    let owned_due = (calendar.is_some() && col("duration_days").is_some())
+        || (options.classify.due_date == DueDateChoice::Rescheduled
+            && col("rescheduled_due_at").is_some());
     let planned = limits::plan(
         batches,
         &time_idx.iter().flatten().copied().collect::<Vec<_>>(),
+        u64::from(owned_due),
         options.memory_limit,
     )?;
     let max_rejected = (options.memory_limit - planned) / limits::REJECTION_BYTES;
@@ -516,6 +523,53 @@ pub fn report_batches_on(
                     _ => None,
                 };
                 if let Some(t) = computed {
+                    vals[i] = t;
+                    bits[i / 8] |= 1 << (i % 8);
+                }
+            }
+            parsed[1] = Some((vals, bits));
+        }
+        // the apology's rescheduled date, where there is one, replaces the due date in force
+        if let (DueDateChoice::Rescheduled, Some(c)) =
+            (options.classify.due_date, col("rescheduled_due_at"))
+        {
+            check_time_type(&schema, c, "rescheduled_due_at")?;
+            let column = batch.column(c).as_ref();
+            let rescheduled = if is_text(column.data_type()) {
+                let (v, bits, unreadable) = parse_text_times(column);
+                bad.extend(
+                    unreadable
+                        .into_iter()
+                        .map(|i| (i, 11, "rescheduled_due_at", RejectReason::Unreadable)),
+                );
+                Some((v, bits))
+            } else {
+                None
+            };
+            let rescheduled = match &rescheduled {
+                Some((v, bits)) => {
+                    TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false)
+                }
+                None => time_column(column),
+            };
+            let due = match (&parsed[1], time_idx[1]) {
+                (Some((v, bits)), _) => {
+                    TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false)
+                }
+                (None, Some(c)) => time_column(batch.column(c).as_ref()),
+                (None, None) => TimeColumn::local(&[]).with_validity(None, true),
+            };
+            let mut vals = vec![0i64; n];
+            let mut bits = vec![0u8; n.div_ceil(8)];
+            for i in 0..n {
+                let pick = |t: &TimeColumn<'_>| {
+                    if t.is_empty() {
+                        None
+                    } else {
+                        t.local_seconds(i)
+                    }
+                };
+                if let Some(t) = pick(&rescheduled).or_else(|| pick(&due)) {
                     vals[i] = t;
                     bits[i / 8] |= 1 << (i % 8);
                 }

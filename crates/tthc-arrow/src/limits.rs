@@ -89,10 +89,13 @@ fn is_text(t: &DataType) -> bool {
 }
 
 /// The bytes the adapter will allocate for `batches` (already sliced), given which time columns
-/// (`time_columns`: their indices) it reads; an [`Error::MemoryLimit`] when they exceed `limit`.
+/// (`time_columns`: their indices) it reads and how many time columns it builds besides
+/// (`owned_times`: due dates computed or replaced); an [`Error::MemoryLimit`] when they exceed
+/// `limit`.
 pub(crate) fn plan(
     batches: &[RecordBatch],
     time_columns: &[usize],
+    owned_times: u64,
     limit: u64,
 ) -> Result<u64, ArrowError> {
     let Some(first) = batches.first() else {
@@ -103,7 +106,8 @@ pub(crate) fn plan(
     let text_times = time_columns
         .iter()
         .filter(|&&c| c < first.num_columns() && is_text(first.column(c).data_type()))
-        .count() as u64;
+        .count() as u64
+        + owned_times;
     let per_row = CODED_ROW_BYTES + text_times * TEXT_TIME_ROW_BYTES;
     let needed = rows
         .saturating_mul(per_row)
@@ -115,7 +119,7 @@ pub(crate) fn plan(
                 thousands(rows),
                 if text_times > 0 {
                     format!(
-                        ", of which {} for {text_times} text time column(s)",
+                        ", of which {} for {text_times} time column(s) parsed from text or built",
                         text_times * TEXT_TIME_ROW_BYTES
                     )
                 } else {

@@ -126,7 +126,7 @@ pub fn quality_batches(
         .flatten()
         .copied()
         .collect();
-    let planned = limits::plan(batches, &readers, options.memory_limit)?;
+    let planned = limits::plan(batches, &readers, 0, options.memory_limit)?;
 
     let rejected_rows: HashSet<usize> = rejected.iter().map(|r| r.row).collect();
     let mut coder = GroupCoder::default();
