@@ -713,3 +713,19 @@ fn regression_rejections_are_bounded_by_the_memory_limit() {
         1_000
     );
 }
+
+/// The month (and quarter) holding chrono's last date ended a day early (`+262142-12-30`): the
+/// period of a date did not contain it. Found by `periods_at_the_ends_of_time`.
+#[test]
+fn regression_the_last_month_of_time_contains_its_last_day() {
+    for g in [
+        Granularity::Month,
+        Granularity::Quarter,
+        Granularity::Year,
+        Granularity::Week,
+    ] {
+        let p = Period::of(g, NaiveDate::MAX);
+        assert!(p.contains(NaiveDate::MAX), "{g:?}: {p}");
+        assert_eq!(p.end(), NaiveDate::MAX);
+    }
+}

@@ -5,8 +5,9 @@
 //!   ([`Dossier::validate`] for records; the adapter's decoding and the kernel's checks for
 //!   columns), never re-implemented here;
 //! * dossiers **without a due date** (they count on time by default, which flatters the rate);
-//! * **repeated supplement** requests: more than `max_supplement_requests` (default 1: Decree
-//!   61/2018 lets a one-stop desk ask for a supplement once);
+//! * **repeated supplement** requests: more than `max_supplement_requests` (default 1: the
+//!   one-stop desk tells the citizen once, and in full, what to supplement (Decree 61/2018,
+//!   form Mẫu 02), and under Decision 766 a second request makes an unfinished dossier overdue);
 //! * dossiers **returned to the citizen** more than `max_returns` times (default 2: the citizen
 //!   must not be made to come back more than twice, Decree 63/2010 as the project's issue 7
 //!   states it). *Proxy:* exports carry no separate count of returns, and each supplement
