@@ -36,10 +36,20 @@ def pairs():
     return dates, n
 
 
+def weekday_days_off(years=range(2023, 2029)):
+    """Vietnam's official weekday days off (swapped Mondays/Fridays included, the make-up Saturdays
+    cannot be expressed), sorted; shared with run.py's numpy and polars peers."""
+    return sorted(d for d in holidays.Vietnam(years=years) if d.weekday() < 5)
+
+
+def busdaycalendar():
+    off = weekday_days_off()
+    return np.busdaycalendar(weekmask="1111100", holidays=np.array(off, dtype="datetime64[D]"))
+
+
 def main():
     dates, n = pairs()
-    off = sorted(d for d in holidays.Vietnam(years=range(2023, 2029)) if d.weekday() < 5)
-    cal = np.busdaycalendar(weekmask="1111100", holidays=np.array(off, dtype="datetime64[D]"))
+    cal = busdaycalendar()
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
