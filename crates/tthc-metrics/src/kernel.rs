@@ -9,7 +9,9 @@
 
 use std::thread;
 
-use crate::classify::{classify_facts, ClassifyOptions, Facts, Outcome, DAY};
+use crate::classify::{
+    classify_facts, ClassifyOptions, Comparison, Facts, Outcome, SupplementRule, DAY,
+};
 use crate::columns::{Columns, NONE};
 use crate::dossier::{Channel, OnlineService, Status, StatusGroup};
 use crate::error::{Error, RejectReason, Rejection};
@@ -18,8 +20,14 @@ use crate::tally::Tally;
 const BLOCK: usize = 1024;
 const CHANNELS: usize = 3;
 const LEVELS: usize = 3;
-/// Combinations per cell: outcome × channel × online level × synced × carried.
-pub(crate) const COMBOS: usize = Outcome::COUNT * CHANNELS * LEVELS * 2 * 2;
+/// Outcome counters of a cell: outcome × carried over.
+const OUTCOMES: usize = Outcome::COUNT * 2;
+/// Attribute counters of a cell (newly received, counted dossiers only): channel × online level ×
+/// synced. Tally's channel, eligibility and sync counts are sums of these.
+const ATTRIBUTES: usize = CHANNELS * LEVELS * 2;
+/// Counters per cell: `OUTCOMES` then `ATTRIBUTES` (160 bytes: a cell table of 40 units × 53
+/// weeks is 339 KB, within a core's L2 cache).
+pub(crate) const COMBOS: usize = OUTCOMES + ATTRIBUTES;
 /// Rows below which one thread does all the work.
 const PARALLEL_THRESHOLD: usize = 1 << 18;
 /// Bytes of one cell: `COMBOS` counters of `u32`.
@@ -137,32 +145,44 @@ pub(crate) fn too_many_rejected(max_rejected: usize, limit: u64) -> Error {
     }
 }
 
+/// Counts one dossier into `cell` (a `COMBOS`-long slice): its outcome, and for a newly received
+/// counted dossier its attributes.
 #[inline]
-fn combo(outcome: Outcome, channel: u8, level: u8, synced: bool, carried: bool) -> usize {
-    let ch = (channel.clamp(1, 3) - 1) as usize;
-    let lv = level.min(2) as usize;
-    (((outcome.index() * CHANNELS + ch) * LEVELS + lv) * 2 + usize::from(synced)) * 2
-        + usize::from(carried)
+fn count(cell: &mut [u32], outcome: Outcome, channel: u8, level: u8, synced: bool, carried: bool) {
+    cell[outcome.index() * 2 + usize::from(carried)] += 1;
+    if outcome.is_counted() && !carried {
+        let ch = (channel.clamp(1, 3) - 1) as usize;
+        let lv = level.min(2) as usize;
+        cell[OUTCOMES + (ch * LEVELS + lv) * 2 + usize::from(synced)] += 1;
+    }
 }
 
-/// Folds one cell's combination histogram into a tally.
+#[inline]
+fn cell(cells: &mut [u32], index: usize) -> &mut [u32] {
+    &mut cells[index * COMBOS..(index + 1) * COMBOS]
+}
+
+/// Folds one cell's counters into a tally.
 pub(crate) fn fold(cell: &[u32], into: &mut Tally) {
-    for (k, &n) in cell.iter().enumerate() {
+    for (k, &n) in cell[..OUTCOMES].iter().enumerate() {
         if n == 0 {
             continue;
         }
-        let carried = k % 2 == 1;
-        let synced = (k / 2) % 2 == 1;
-        let level = (k / 4) % LEVELS;
-        let channel = (k / (4 * LEVELS)) % CHANNELS;
-        let outcome = Outcome::ALL[k / (4 * LEVELS * CHANNELS)];
-        let channel = [Channel::Direct, Channel::Online, Channel::Post][channel];
+        into.add_outcome_n(Outcome::ALL[k / 2], k % 2 == 1, u64::from(n));
+    }
+    for (k, &n) in cell[OUTCOMES..].iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let n = u64::from(n);
+        let synced = k % 2 == 1;
         let level = [
             OnlineService::None,
             OnlineService::Partial,
             OnlineService::Full,
-        ][level];
-        into.add_n(outcome, channel, level, synced, carried, u64::from(n));
+        ][(k / 2) % LEVELS];
+        let channel = [Channel::Direct, Channel::Online, Channel::Post][k / (2 * LEVELS)];
+        into.add_attributes(channel, level, synced, n);
     }
 }
 
@@ -258,6 +278,16 @@ fn partition(chunks: &[Columns<'_>], parts: usize) -> Vec<Vec<Segment>> {
 pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Partial {
     let parts = partition(chunks, plan.threads);
     let np = plan.period_start.len();
+    // every cut-off at the end of a day and dates compared by day: the day kernel applies
+    let end_of_day = |t: i64| t.rem_euclid(DAY) == DAY - 1;
+    let work = if plan.classify.comparison == Comparison::Date
+        && end_of_day(plan.as_of)
+        && end_of_day(plan.last_cutoff)
+    {
+        work_days
+    } else {
+        work
+    };
     let mut results: Vec<Partial> = if parts.len() <= 1 {
         vec![work(
             chunks,
@@ -294,7 +324,255 @@ pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Partial {
     acc
 }
 
-/// One worker: its segments in order.
+/// Status column code → counting group for the day kernel: 0 skip (rejected upstream or not a
+/// code), 1 never received, 2 processing, 3 supplement, 4 finished, 5 withdrawn, 6 stopped,
+/// 7 refused.
+const GROUP_OF_CODE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[1] = 1;
+    t[3] = 1;
+    t[2] = 2;
+    t[4] = 2;
+    t[5] = 3;
+    t[9] = 4;
+    t[10] = 4;
+    t[7] = 5;
+    t[6] = 6;
+    t[8] = 6;
+    t[11] = 7;
+    t
+};
+
+/// The day kernel: the common case where every cut-off is the end of a day and finishing is
+/// compared by calendar date, so that a row needs its three days and nothing finer, except the
+/// seconds of a same-day finish for validation. Classification here must equal
+/// `classify_facts` (the benches and the property tests compare them); rows that fail the cheap
+/// validity screen go through `check` for their exact reason.
+fn work_days(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize) -> Partial {
+    let mut cells = vec![0u32; plan.groups * np * COMBOS];
+    let mut excluded = vec![0u32; COMBOS];
+    let mut rejected = Vec::new();
+    let mut received = [0i64; BLOCK];
+    let mut due = [0i64; BLOCK];
+    let mut finished = [0i64; BLOCK];
+    let repeated = plan.classify.supplement_rule == SupplementRule::RepeatedIsOverdue;
+    let first_day = i64::from(plan.first_day);
+    let window_start_day = plan.window_start.div_euclid(DAY);
+    let min_day = MIN_SECONDS.div_euclid(DAY);
+    let max_day = MAX_SECONDS.div_euclid(DAY);
+    let as_of_day = plan.as_of.div_euclid(DAY);
+    let last_day = plan.last_cutoff.div_euclid(DAY);
+    let period_start_day: Vec<i64> = plan
+        .period_start
+        .iter()
+        .map(|s| s.div_euclid(DAY))
+        .collect();
+    let period_cutoff_day: Vec<i64> = plan
+        .period_cutoff
+        .iter()
+        .map(|s| s.div_euclid(DAY))
+        .collect();
+    const NO_DAY: i64 = i64::MIN / 2;
+    for seg in segments {
+        let cols = &chunks[seg.chunk];
+        let mut lo = seg.lo;
+        while lo < seg.hi {
+            let len = BLOCK.min(seg.hi - lo);
+            cols.received.fill_block(lo, &mut received[..len]);
+            cols.due.fill_block(lo, &mut due[..len]);
+            cols.finished.fill_block(lo, &mut finished[..len]);
+            for j in 0..len {
+                let i = lo + j;
+                let code = cols.status[i];
+                let group = GROUP_OF_CODE[code as usize];
+                if group == 0 {
+                    if code != 0 {
+                        let global = seg.global + (i - seg.lo);
+                        rejected.push(Rejection::new(
+                            global,
+                            "",
+                            "status",
+                            code.to_string(),
+                            RejectReason::UnknownStatus,
+                        ));
+                        if plan.raise || rejected.len() > plan.max_rejected {
+                            let overflow = !plan.raise;
+                            return Partial {
+                                cells,
+                                excluded,
+                                rejected,
+                                overflow,
+                            };
+                        }
+                    }
+                    continue;
+                }
+                let (r, d, f) = (received[j], due[j], finished[j]);
+                let rd = if r == NONE { NO_DAY } else { r.div_euclid(DAY) };
+                let dd = if d == NONE { NO_DAY } else { d.div_euclid(DAY) };
+                let fd = if f == NONE { NO_DAY } else { f.div_euclid(DAY) };
+                // cheap screen: anything suspicious takes the exact path
+                let suspicious = r == NONE
+                    || rd < min_day
+                    || rd > max_day
+                    || (d != NONE && (dd < rd || dd > max_day))
+                    || (f != NONE && (fd <= rd || fd > max_day))
+                    || (f == NONE && group == 4);
+                if suspicious {
+                    let status = Status::from_column_code(code).unwrap_or(Status::Processing);
+                    if let Some((field, value, reason)) = check(r, d, f, status) {
+                        let global = seg.global + (i - seg.lo);
+                        rejected.push(Rejection::new(
+                            global,
+                            "",
+                            field,
+                            fmt_seconds(value),
+                            reason,
+                        ));
+                        if plan.raise || rejected.len() > plan.max_rejected {
+                            let overflow = !plan.raise;
+                            return Partial {
+                                cells,
+                                excluded,
+                                rejected,
+                                overflow,
+                            };
+                        }
+                        continue;
+                    }
+                }
+                let channel = cols.channel.map_or(1, |c| c[i]);
+                let level = cols.online_service.map_or(0, |c| c[i]);
+                let synced = cols.synced.is_none_or(|s| s[i]);
+                let g = cols.group.get(i).map_or(0, |&g| g as usize);
+                let sup = cols.supplement_requests.map_or(0, |s| s[i]);
+                // when the dossier left processing (day), NO_DAY while in it
+                let end_day = match group {
+                    4 => fd,
+                    5..=7 => {
+                        if f == NONE {
+                            rd
+                        } else {
+                            fd
+                        }
+                    }
+                    _ => NO_DAY,
+                };
+                let outcome_at = |cut: i64| -> Outcome {
+                    if end_day != NO_DAY && end_day <= cut {
+                        return match group {
+                            4 => {
+                                if d == NONE {
+                                    Outcome::OnTime
+                                } else if fd < dd {
+                                    Outcome::Early
+                                } else if fd == dd {
+                                    Outcome::OnTime
+                                } else {
+                                    Outcome::Late
+                                }
+                            }
+                            5 => Outcome::Withdrawn,
+                            6 => Outcome::Stopped,
+                            _ => Outcome::Refused,
+                        };
+                    }
+                    if repeated && sup > 1 {
+                        Outcome::Overdue
+                    } else if group == 3 {
+                        Outcome::AwaitingSupplement
+                    } else if d == NONE || dd >= cut {
+                        Outcome::WithinDue
+                    } else {
+                        Outcome::Overdue
+                    }
+                };
+                if plan.cohort {
+                    if group == 1 {
+                        count(
+                            &mut excluded,
+                            Outcome::NotReceived,
+                            channel,
+                            level,
+                            synced,
+                            false,
+                        );
+                        continue;
+                    }
+                    if rd > as_of_day || rd < window_start_day {
+                        count(
+                            &mut excluded,
+                            Outcome::OutsideWindow,
+                            channel,
+                            level,
+                            synced,
+                            false,
+                        );
+                        continue;
+                    }
+                    let p = plan.period_of_day[(rd - first_day) as usize] as usize;
+                    count(
+                        cell(&mut cells, g * np + p),
+                        outcome_at(as_of_day),
+                        channel,
+                        level,
+                        synced,
+                        false,
+                    );
+                } else {
+                    if group == 1 || rd > last_day {
+                        let o = if group == 1 {
+                            Outcome::NotReceived
+                        } else {
+                            Outcome::OutsideWindow
+                        };
+                        count(&mut excluded, o, channel, level, synced, false);
+                        continue;
+                    }
+                    if end_day != NO_DAY && end_day < window_start_day {
+                        count(
+                            &mut excluded,
+                            outcome_at(window_start_day - 1),
+                            channel,
+                            level,
+                            synced,
+                            false,
+                        );
+                        continue;
+                    }
+                    let first = plan.period_of_day[(rd.max(window_start_day) - first_day) as usize]
+                        as usize;
+                    let last = if end_day != NO_DAY && end_day <= last_day {
+                        plan.period_of_day[(end_day - first_day) as usize] as usize
+                    } else {
+                        np - 1
+                    };
+                    for p in first..=last {
+                        let carried = rd < period_start_day[p];
+                        let o = outcome_at(period_cutoff_day[p]);
+                        count(
+                            cell(&mut cells, g * np + p),
+                            o,
+                            channel,
+                            level,
+                            synced,
+                            carried,
+                        );
+                    }
+                }
+            }
+            lo += len;
+        }
+    }
+    Partial {
+        cells,
+        excluded,
+        rejected,
+        overflow: false,
+    }
+}
+
+/// One worker: its segments in order (the general path: any cut-off, any comparison).
 fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize) -> Partial {
     let mut cells = vec![0u32; plan.groups * np * COMBOS];
     let mut excluded = vec![0u32; COMBOS];
@@ -376,24 +654,30 @@ fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize
                         } else {
                             outcome
                         };
-                        excluded[combo(o, channel, level, synced, false)] += 1;
+                        count(&mut excluded, o, channel, level, synced, false);
                         continue;
                     }
                     let p = plan.period_of_day
                         [(r.div_euclid(DAY) - i64::from(plan.first_day)) as usize]
                         as usize;
-                    cells[(g * np + p) * COMBOS + combo(outcome, channel, level, synced, false)] +=
-                        1;
+                    count(
+                        cell(&mut cells, g * np + p),
+                        outcome,
+                        channel,
+                        level,
+                        synced,
+                        false,
+                    );
                 } else {
                     let end = facts.end();
                     if status.group() == StatusGroup::NeverReceived || r > plan.last_cutoff {
                         let o = classify_facts(&facts, plan.last_cutoff, &plan.classify);
-                        excluded[combo(o, channel, level, synced, false)] += 1;
+                        count(&mut excluded, o, channel, level, synced, false);
                         continue;
                     }
                     if end.is_some_and(|e| e < plan.window_start) {
                         let o = classify_facts(&facts, plan.window_start - 1, &plan.classify);
-                        excluded[combo(o, channel, level, synced, false)] += 1;
+                        count(&mut excluded, o, channel, level, synced, false);
                         continue;
                     }
                     let day = |t: i64| (t.div_euclid(DAY) - i64::from(plan.first_day)) as usize;
@@ -405,8 +689,14 @@ fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize
                     for p in first..=last {
                         let outcome = classify_facts(&facts, plan.period_cutoff[p], &plan.classify);
                         let carried = r < plan.period_start[p];
-                        cells[(g * np + p) * COMBOS
-                            + combo(outcome, channel, level, synced, carried)] += 1;
+                        count(
+                            cell(&mut cells, g * np + p),
+                            outcome,
+                            channel,
+                            level,
+                            synced,
+                            carried,
+                        );
                     }
                 }
             }

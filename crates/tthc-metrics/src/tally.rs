@@ -143,14 +143,29 @@ impl Tally {
         carried: bool,
         n: u64,
     ) {
+        self.add_outcome_n(outcome, carried, n);
+        if outcome.is_counted() && !carried {
+            self.add_attributes(channel, online_service, synced, n);
+        }
+    }
+
+    /// Counts `n` dossiers of one outcome (and as carried over when `carried`), without their
+    /// attributes.
+    pub(crate) fn add_outcome_n(&mut self, outcome: Outcome, carried: bool, n: u64) {
         *self.slot(outcome) += n;
-        if !outcome.is_counted() {
-            return;
-        }
-        if carried {
+        if carried && outcome.is_counted() {
             self.carried_over += n;
-            return;
         }
+    }
+
+    /// Counts the channel, online-service level and portal sync of `n` newly received dossiers.
+    pub(crate) fn add_attributes(
+        &mut self,
+        channel: Channel,
+        online_service: OnlineService,
+        synced: bool,
+        n: u64,
+    ) {
         let online = channel == Channel::Online;
         match channel {
             Channel::Online => self.received_online += n,
