@@ -13,8 +13,8 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use tthc_metrics::{
-    classify_facts, report_columns, score_units, ClassifyOptions, Facts, Granularity, Outcome, ReportOptions,
-    Rubric, ScoreInputs, Status, Tally, View,
+    classify_facts, report_columns, score_units, ClassifyOptions, Facts, Granularity, Outcome,
+    ReportOptions, Rubric, ScoreInputs, Status, Tally, View,
 };
 use tthc_metrics_benches::Table;
 
@@ -52,13 +52,25 @@ fn plain_cohort_total(t: &Table, o: &ReportOptions) -> Tally {
         };
         let outcome = classify_facts(&f, cutoff, &ClassifyOptions::default());
         if outcome.is_counted() {
-            let ch = [tthc_metrics::Channel::Direct, tthc_metrics::Channel::Online, tthc_metrics::Channel::Post]
-                [usize::from(t.channel[i]) - 1];
-            let lv = [tthc_metrics::OnlineService::None, tthc_metrics::OnlineService::Partial, tthc_metrics::OnlineService::Full]
-                [usize::from(t.online[i])];
+            let ch = [
+                tthc_metrics::Channel::Direct,
+                tthc_metrics::Channel::Online,
+                tthc_metrics::Channel::Post,
+            ][usize::from(t.channel[i]) - 1];
+            let lv = [
+                tthc_metrics::OnlineService::None,
+                tthc_metrics::OnlineService::Partial,
+                tthc_metrics::OnlineService::Full,
+            ][usize::from(t.online[i])];
             tally.add(outcome, ch, lv, true, false);
         } else {
-            tally.add(Outcome::NotReceived, tthc_metrics::Channel::Direct, tthc_metrics::OnlineService::None, true, false);
+            tally.add(
+                Outcome::NotReceived,
+                tthc_metrics::Channel::Direct,
+                tthc_metrics::OnlineService::None,
+                true,
+                false,
+            );
         }
     }
     tally
@@ -66,11 +78,17 @@ fn plain_cohort_total(t: &Table, o: &ReportOptions) -> Tally {
 
 fn check(t: &Table, o: &ReportOptions) {
     let r = report_columns(&t.columns(), o).unwrap();
-    assert_eq!(r.dossiers_in_rows() + r.excluded.total() + r.rejected.len() as u64, t.len() as u64);
+    assert_eq!(
+        r.dossiers_in_rows() + r.excluded.total() + r.rejected.len() as u64,
+        t.len() as u64
+    );
     for row in &r.rows {
         let x = row.tally;
         assert_eq!(x.received() + x.carried_over, x.handled());
-        assert_eq!(x.handled(), x.finished() + x.unfinished() + x.awaiting_supplement + x.refused_withdrawn());
+        assert_eq!(
+            x.handled(),
+            x.finished() + x.unfinished() + x.awaiting_supplement + x.refused_withdrawn()
+        );
     }
     if o.view == View::Cohort {
         let plain = plain_cohort_total(t, o);
@@ -85,7 +103,10 @@ fn kernel(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         group.sample_size(10);
         for (view, vname) in [(View::Cohort, "cohort"), (View::Activity, "activity")] {
-            for (g, gname) in [(Granularity::Week, "unit_week"), (Granularity::Month, "unit_month")] {
+            for (g, gname) in [
+                (Granularity::Week, "unit_week"),
+                (Granularity::Month, "unit_month"),
+            ] {
                 let o = options(view, g);
                 check(&t, &o);
                 group.bench_function(BenchmarkId::new(format!("{vname}/{gname}"), n), |b| {
@@ -101,16 +122,30 @@ fn scoring(c: &mut Criterion) {
     let rubric = Rubric::preset("decision-766-progress").unwrap();
     let units: Vec<(String, ScoreInputs)> = (0..1_000u64)
         .map(|i| {
-            let t = Tally { on_time: 900 + i % 97, late: 10 + i % 13, within_due: 50, overdue: i % 7,
-                            received_online: 300 + i % 50, received_direct: 700, eligible: 800, eligible_online: 300,
-                            synced: 1_000, ..Tally::default() };
-            (format!("UBND xã số {i:04}"), ScoreInputs::from(t).with_complaints(i % 5))
+            let t = Tally {
+                on_time: 900 + i % 97,
+                late: 10 + i % 13,
+                within_due: 50,
+                overdue: i % 7,
+                received_online: 300 + i % 50,
+                received_direct: 700,
+                eligible: 800,
+                eligible_online: 300,
+                synced: 1_000,
+                ..Tally::default()
+            };
+            (
+                format!("UBND xã số {i:04}"),
+                ScoreInputs::from(t).with_complaints(i % 5),
+            )
         })
         .collect();
     let day = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
     let ranked = score_units(&rubric, &units, day).unwrap();
     assert_eq!(ranked.len(), 1_000);
-    assert!(ranked.windows(2).all(|w| w[0].score.earned >= w[1].score.earned));
+    assert!(ranked
+        .windows(2)
+        .all(|w| w[0].score.earned >= w[1].score.earned));
     let mut group = c.benchmark_group("scoring");
     group.throughput(Throughput::Elements(1_000));
     group.bench_function("decision_766/1000_units", |b| {

@@ -35,7 +35,10 @@ fn dates(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Dates> {
     let array: PyArray = array.extract()?;
     let a = array.array();
     let values = a.as_primitive::<Date32Type>();
-    Ok(Dates::Many(values.values().to_vec(), values.nulls().cloned()))
+    Ok(Dates::Many(
+        values.values().to_vec(),
+        values.nulls().cloned(),
+    ))
 }
 
 /// An `n` argument: one integer or an array of them.
@@ -54,9 +57,17 @@ fn counts(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Counts> {
     let array: PyArray = array.extract()?;
     let a = array.array();
     if a.null_count() > 0 {
-        return Err(core(py, Error::InvalidArgument { name: "n", reason: "working-day counts must not be null".into() }));
+        return Err(core(
+            py,
+            Error::InvalidArgument {
+                name: "n",
+                reason: "working-day counts must not be null".into(),
+            },
+        ));
     }
-    Ok(Counts::Many(a.as_primitive::<Int64Type>().values().to_vec()))
+    Ok(Counts::Many(
+        a.as_primitive::<Int64Type>().values().to_vec(),
+    ))
 }
 
 fn to_pyarrow<'py>(py: Python<'py>, array: ArrayRef) -> PyResult<Bound<'py, PyAny>> {
@@ -66,7 +77,13 @@ fn to_pyarrow<'py>(py: Python<'py>, array: ArrayRef) -> PyResult<Bound<'py, PyAn
 
 fn non_negative(py: Python<'_>, n: i64) -> PyResult<u32> {
     u32::try_from(n).map_err(|_| {
-        core(py, Error::InvalidArgument { name: "n", reason: format!("{n} is not a working-day count (0 to 4294967295)") })
+        core(
+            py,
+            Error::InvalidArgument {
+                name: "n",
+                reason: format!("{n} is not a working-day count (0 to 4294967295)"),
+            },
+        )
     })
 }
 
@@ -96,16 +113,30 @@ impl PyCalendar {
         for d in extra_working_days.unwrap_or_default() {
             b = b.working_day(d, "Làm việc (địa phương)");
         }
-        Ok(Self { calendar: b.build().map_err(|e| core(py, e))? })
+        Ok(Self {
+            calendar: b.build().map_err(|e| core(py, e))?,
+        })
     }
 
     /// Whether each date is a working day.
-    fn is_working_day<'py>(&self, py: Python<'py>, d: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn is_working_day<'py>(
+        &self,
+        py: Python<'py>,
+        d: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         match dates(py, d)? {
-            Dates::One(d) => Ok(self.calendar.is_working_day(d).map_err(|e| core(py, e))?.into_pyobject(py)?.to_owned().into_any()),
+            Dates::One(d) => Ok(self
+                .calendar
+                .is_working_day(d)
+                .map_err(|e| core(py, e))?
+                .into_pyobject(py)?
+                .to_owned()
+                .into_any()),
             Dates::Many(days, nulls) => {
                 let cal = &self.calendar;
-                let out = py.detach(|| cal.is_working_day_batch(&days)).map_err(|e| core(py, e))?;
+                let out = py
+                    .detach(|| cal.is_working_day_batch(&days))
+                    .map_err(|e| core(py, e))?;
                 to_pyarrow(py, Arc::new(BooleanArray::new(out.into(), nulls)))
             }
         }
@@ -114,10 +145,18 @@ impl PyCalendar {
     /// `d` rolled forward to a working day, plus `n` working days (numpy `busday_offset` with
     /// `roll="forward"`, on this calendar). Scalars give a date; arrays (or a scalar broadcast
     /// against an array) give a `pyarrow` date32 array.
-    fn add_working_days<'py>(&self, py: Python<'py>, d: &Bound<'py, PyAny>, n: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn add_working_days<'py>(
+        &self,
+        py: Python<'py>,
+        d: &Bound<'py, PyAny>,
+        n: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         match (dates(py, d)?, counts(py, n)?) {
             (Dates::One(d), Counts::One(n)) => {
-                let out = self.calendar.add_working_days(d, non_negative(py, n)?).map_err(|e| core(py, e))?;
+                let out = self
+                    .calendar
+                    .add_working_days(d, non_negative(py, n)?)
+                    .map_err(|e| core(py, e))?;
                 Ok(out.into_pyobject(py)?.into_any())
             }
             (dates, counts) => {
@@ -127,31 +166,58 @@ impl PyCalendar {
                 };
                 let ns: Vec<u32> = match counts {
                     Counts::One(n) => vec![non_negative(py, n)?; days.len()],
-                    Counts::Many(v) => v.into_iter().map(|n| non_negative(py, n)).collect::<PyResult<_>>()?,
+                    Counts::Many(v) => v
+                        .into_iter()
+                        .map(|n| non_negative(py, n))
+                        .collect::<PyResult<_>>()?,
                 };
-                let days = if days.len() == 1 && ns.len() > 1 { vec![days[0]; ns.len()] } else { days };
+                let days = if days.len() == 1 && ns.len() > 1 {
+                    vec![days[0]; ns.len()]
+                } else {
+                    days
+                };
                 if days.len() != ns.len() {
-                    return Err(core(py, Error::InvalidArgument { name: "n", reason: format!("{} dates but {} counts", days.len(), ns.len()) }));
+                    return Err(core(
+                        py,
+                        Error::InvalidArgument {
+                            name: "n",
+                            reason: format!("{} dates but {} counts", days.len(), ns.len()),
+                        },
+                    ));
                 }
                 // null dates stay null: compute on a valid placeholder
                 let first = self.calendar.first_day();
                 let filled: Vec<i32> = match &nulls {
-                    Some(nb) => days.iter().enumerate().map(|(i, &d)| if nb.is_valid(i) { d } else { day_number(first) }).collect(),
+                    Some(nb) => days
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &d)| if nb.is_valid(i) { d } else { day_number(first) })
+                        .collect(),
                     None => days,
                 };
                 let cal = &self.calendar;
-                let out = py.detach(|| cal.add_working_days_batch(&filled, &ns)).map_err(|e| core(py, e))?;
+                let out = py
+                    .detach(|| cal.add_working_days_batch(&filled, &ns))
+                    .map_err(|e| core(py, e))?;
                 to_pyarrow(py, Arc::new(Date32Array::new(out.into(), nulls)))
             }
         }
     }
 
     /// Working days in `[a, b)`, negative when `b < a` (numpy `busday_count`).
-    fn working_days_between<'py>(&self, py: Python<'py>, a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn working_days_between<'py>(
+        &self,
+        py: Python<'py>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         match (dates(py, a)?, dates(py, b)?) {
-            (Dates::One(a), Dates::One(b)) => {
-                Ok(self.calendar.working_days_between(a, b).map_err(|e| core(py, e))?.into_pyobject(py)?.into_any())
-            }
+            (Dates::One(a), Dates::One(b)) => Ok(self
+                .calendar
+                .working_days_between(a, b)
+                .map_err(|e| core(py, e))?
+                .into_pyobject(py)?
+                .into_any()),
             (a, b) => {
                 let expand = |d: Dates| match d {
                     Dates::One(d) => (vec![day_number(d)], None),
@@ -165,7 +231,13 @@ impl PyCalendar {
                     bv = vec![bv[0]; av.len()];
                 }
                 if av.len() != bv.len() {
-                    return Err(core(py, Error::InvalidArgument { name: "b", reason: format!("{} start dates but {} end dates", av.len(), bv.len()) }));
+                    return Err(core(
+                        py,
+                        Error::InvalidArgument {
+                            name: "b",
+                            reason: format!("{} start dates but {} end dates", av.len(), bv.len()),
+                        },
+                    ));
                 }
                 let nulls = arrow_buffer::NullBuffer::union(an.as_ref(), bn.as_ref());
                 let first = day_number(self.calendar.first_day());
@@ -177,7 +249,9 @@ impl PyCalendar {
                     }
                 }
                 let cal = &self.calendar;
-                let out = py.detach(|| cal.working_days_between_batch(&av, &bv)).map_err(|e| core(py, e))?;
+                let out = py
+                    .detach(|| cal.working_days_between_batch(&av, &bv))
+                    .map_err(|e| core(py, e))?;
                 to_pyarrow(py, Arc::new(Int32Array::new(out.into(), nulls)))
             }
         }
@@ -186,19 +260,42 @@ impl PyCalendar {
     /// The due date-time of a reception: `days` working days (due at the close of office) or
     /// `hours` working hours of office time.
     #[pyo3(signature = (received_at, *, days = None, hours = None))]
-    fn due_at(&self, py: Python<'_>, received_at: NaiveDateTime, days: Option<u32>, hours: Option<u32>) -> PyResult<NaiveDateTime> {
+    fn due_at(
+        &self,
+        py: Python<'_>,
+        received_at: NaiveDateTime,
+        days: Option<u32>,
+        hours: Option<u32>,
+    ) -> PyResult<NaiveDateTime> {
         let limit = match (days, hours) {
             (Some(d), None) => TimeLimit::WorkingDays(d),
             (None, Some(h)) => TimeLimit::WorkingHours(h),
-            _ => return Err(core(py, Error::InvalidArgument { name: "due_at", reason: "give exactly one of days= or hours=".into() })),
+            _ => {
+                return Err(core(
+                    py,
+                    Error::InvalidArgument {
+                        name: "due_at",
+                        reason: "give exactly one of days= or hours=".into(),
+                    },
+                ))
+            }
         };
-        self.calendar.due_at(received_at, limit).map_err(|e| core(py, e))
+        self.calendar
+            .due_at(received_at, limit)
+            .map_err(|e| core(py, e))
     }
 
     /// The days off of `year`: a list of `(date, Vietnamese name, kind)`.
-    fn days_off(&self, py: Python<'_>, year: i32) -> PyResult<Vec<(NaiveDate, String, &'static str)>> {
+    fn days_off(
+        &self,
+        py: Python<'_>,
+        year: i32,
+    ) -> PyResult<Vec<(NaiveDate, String, &'static str)>> {
         let days = self.calendar.days_off(year).map_err(|e| core(py, e))?;
-        Ok(days.into_iter().map(|d| (d.date, d.name, d.kind.code())).collect())
+        Ok(days
+            .into_iter()
+            .map(|d| (d.date, d.name, d.kind.code()))
+            .collect())
     }
 
     /// The make-up working days (weekend days worked) of `year`: `(date, name)`.
@@ -235,4 +332,3 @@ impl PyCalendar {
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCalendar>()
 }
-

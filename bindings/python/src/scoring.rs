@@ -6,8 +6,8 @@ use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
 use tthc_arrow::ArrowError;
 use tthc_metrics::{
-    recovery, score, CriterionScore, Error, MetricValue, Recovery, RecoveryGoal, RecoveryOptions, RecoverySource,
-    Rubric, Score, ScoreInputs,
+    recovery, score, CriterionScore, Error, MetricValue, Recovery, RecoveryGoal, RecoveryOptions,
+    RecoverySource, Rubric, Score, ScoreInputs,
 };
 
 use crate::errors::map_error;
@@ -20,9 +20,10 @@ fn core(py: Python<'_>, e: Error) -> PyErr {
 fn value<'py>(py: Python<'py>, v: Option<&MetricValue>) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         None => py.None().into_bound(py),
-        Some(MetricValue::Rate(r)) => {
-            py.import("fractions")?.getattr("Fraction")?.call1((r.numerator(), r.denominator()))?
-        }
+        Some(MetricValue::Rate(r)) => py
+            .import("fractions")?
+            .getattr("Fraction")?
+            .call1((r.numerator(), r.denominator()))?,
         Some(MetricValue::Count(c)) => c.into_pyobject(py)?.into_any(),
         Some(_) => py.None().into_bound(py),
     })
@@ -50,7 +51,10 @@ fn criterion<'py>(py: Python<'py>, c: &CriterionScore) -> PyResult<Bound<'py, Py
 
 /// The snake_case serde name of a unit-like enum value.
 fn serde_name<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|j| j.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|j| j.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// A rubric's result: `earned`, `max`, `lost` as `Decimal`, and per-criterion details.
@@ -85,18 +89,39 @@ impl PyScore {
     /// status, passed, counted, earned, max, lost, own_points, band, forfeited_by, reason.
     #[getter]
     fn criteria<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let items = self.score.criteria.iter().map(|c| criterion(py, c)).collect::<PyResult<Vec<_>>>()?;
+        let items = self
+            .score
+            .criteria
+            .iter()
+            .map(|c| criterion(py, c))
+            .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }
     /// The details of criterion `id`.
     fn criterion<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyDict>> {
         match self.score.criterion(id) {
             Some(c) => criterion(py, c),
-            None => Err(core(py, Error::Unknown { what: "criterion", value: id.into(), expected: self.score.criteria.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ") })),
+            None => Err(core(
+                py,
+                Error::Unknown {
+                    what: "criterion",
+                    value: id.into(),
+                    expected: self
+                        .score
+                        .criteria
+                        .iter()
+                        .map(|c| c.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                },
+            )),
         }
     }
     fn __repr__(&self) -> String {
-        format!("Score(rubric='{}', earned={}, max={}, lost={})", self.score.rubric, self.score.earned, self.score.max, self.score.lost)
+        format!(
+            "Score(rubric='{}', earned={}, max={}, lost={})",
+            self.score.rubric, self.score.earned, self.score.max, self.score.lost
+        )
     }
 }
 
@@ -123,7 +148,11 @@ struct PyRubric {
     rubric: Rubric,
 }
 
-fn inputs(tally: &PyTally, complaints: Option<u64>, windows: Option<Vec<(String, PyRef<'_, PyTally>)>>) -> ScoreInputs {
+fn inputs(
+    tally: &PyTally,
+    complaints: Option<u64>,
+    windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
+) -> ScoreInputs {
     let mut i = ScoreInputs::from(tally.tally);
     if let Some(c) = complaints {
         i = i.with_complaints(c);
@@ -139,7 +168,9 @@ impl PyRubric {
     /// A preset shipped with the library (`Rubric.preset_names()`).
     #[staticmethod]
     fn preset(py: Python<'_>, name: &str) -> PyResult<Self> {
-        Ok(Self { rubric: Rubric::preset(name).map_err(|e| core(py, e))? })
+        Ok(Self {
+            rubric: Rubric::preset(name).map_err(|e| core(py, e))?,
+        })
     }
     /// The names of the presets.
     #[staticmethod]
@@ -149,12 +180,16 @@ impl PyRubric {
     /// A rubric from TOML text (see the README's "Scoring" section).
     #[staticmethod]
     fn from_toml(py: Python<'_>, text: &str) -> PyResult<Self> {
-        Ok(Self { rubric: Rubric::from_toml(text).map_err(|e| core(py, e))? })
+        Ok(Self {
+            rubric: Rubric::from_toml(text).map_err(|e| core(py, e))?,
+        })
     }
     /// A rubric from JSON text.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        Ok(Self { rubric: Rubric::from_json(text).map_err(|e| core(py, e))? })
+        Ok(Self {
+            rubric: Rubric::from_json(text).map_err(|e| core(py, e))?,
+        })
     }
     fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
         self.rubric.to_toml().map_err(|e| core(py, e))
@@ -169,7 +204,11 @@ impl PyRubric {
     /// The criterion ids, in order.
     #[getter]
     fn criteria(&self) -> Vec<String> {
-        self.rubric.criteria().iter().map(|c| c.id.clone()).collect()
+        self.rubric
+            .criteria()
+            .iter()
+            .map(|c| c.id.clone())
+            .collect()
     }
     /// Scores `tally` on `date` (default: the tally's `as_of` date). `windows` gives the tallies
     /// criteria with a `window` read, e.g. `[("peak_month", peak_tally)]`; `complaints` feeds the
@@ -185,7 +224,9 @@ impl PyRubric {
     ) -> PyResult<PyScore> {
         let date = date.unwrap_or(tally.as_of);
         let i = inputs(&tally, complaints, windows);
-        Ok(PyScore { score: score(&self.rubric, &i, date).map_err(|e| core(py, e))? })
+        Ok(PyScore {
+            score: score(&self.rubric, &i, date).map_err(|e| core(py, e))?,
+        })
     }
     /// The least number of additional on-time (or online) dossiers that lifts `criterion` to
     /// `goal` ("next_band" or "full_points"): a dict with `additional` (exact: one fewer does not
@@ -206,21 +247,49 @@ impl PyRubric {
         let goal = match goal {
             "next_band" => RecoveryGoal::NextBand,
             "full_points" => RecoveryGoal::FullPoints,
-            other => return Err(core(py, Error::Unknown { what: "recovery goal", value: other.into(), expected: "next_band, full_points".into() })),
+            other => {
+                return Err(core(
+                    py,
+                    Error::Unknown {
+                        what: "recovery goal",
+                        value: other.into(),
+                        expected: "next_band, full_points".into(),
+                    },
+                ))
+            }
         };
         let source = match source {
             "added" => RecoverySource::Added,
             "converted" => RecoverySource::Converted,
-            other => return Err(core(py, Error::Unknown { what: "recovery source", value: other.into(), expected: "added, converted".into() })),
+            other => {
+                return Err(core(
+                    py,
+                    Error::Unknown {
+                        what: "recovery source",
+                        value: other.into(),
+                        expected: "added, converted".into(),
+                    },
+                ))
+            }
         };
         let date = date.unwrap_or(tally.as_of);
         let i = inputs(&tally, complaints, windows);
-        let r = recovery(&self.rubric, criterion, &i, date, &RecoveryOptions::default().goal(goal).source(source))
-            .map_err(|e| core(py, e))?;
+        let r = recovery(
+            &self.rubric,
+            criterion,
+            &i,
+            date,
+            &RecoveryOptions::default().goal(goal).source(source),
+        )
+        .map_err(|e| core(py, e))?;
         recovery_dict(py, &r)
     }
     fn __repr__(&self) -> String {
-        format!("Rubric('{}', criteria={:?})", self.rubric.name(), self.criteria())
+        format!(
+            "Rubric('{}', criteria={:?})",
+            self.rubric.name(),
+            self.criteria()
+        )
     }
 }
 

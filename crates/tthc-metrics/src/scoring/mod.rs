@@ -53,4 +53,3 @@ pub use score::{
 
 #[cfg(test)]
 mod tests;
-
