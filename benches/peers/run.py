@@ -10,9 +10,15 @@ One run:
 3. runs each engine and view in its own subprocess: load the parquet the way that engine's user
    would (not timed), reset the peak-RSS mark, run once and check the table equals tm.report's
    exactly (fail loudly otherwise), then 5 timed runs; median, rows/s, peak RSS;
-4. times `add_working_days` on 1M (date, n) pairs against numpy `busday_offset` and polars
+4. times tm.report on variants of the input (chunking, plain-string unit, no key, polars and pandas
+   frames and their Arrow hand-over alone): where its time goes;
+5. times `add_working_days` on 1M (date, n) pairs against numpy `busday_offset` and polars
    `add_business_days` (the pairs and holiday list of calendar_numpy.py);
-5. prints the tables and writes RESULTS.md and results.json beside this file.
+6. prints the tables and writes RESULTS.md and results.json beside this file (full runs only).
+
+The dataset's times are whole seconds (as portals export them): tm.report reads times to the
+second, a `<= 23:59:59` comparison reads microseconds; they differ only for sub-second times in
+the last second of a day.
 
 Definitions (domain-rules sections 3-6, DESIGN.md, defaults only: date comparison, supplement
 clock paused, original due date), grouped by unit x ISO week, window [2023-01-01, 2023-12-31]:
@@ -26,7 +32,9 @@ clock paused, original due date), grouped by unit x ISO week, window [2023-01-01
   the dossiers received by E 23:59:59 and not ended before S; carried_over = received before S;
   classified at E 23:59:59.
 
-Usage: python benches/peers/run.py [--rows N] [--quick] [--runs 5]
+Usage: python benches/peers/run.py [--rows N] [--quick] [--runs 5] [--engines a,b] [--no-calendar]
+       [--no-breakdown] [--note "conditions of this run"]
+       python benches/peers/run.py --render benches/peers/results.json [--note ...]  (rewrite RESULTS.md)
 The peer functions (polars_*, duckdb_*, pandas_*) and make_dataset are importable (the pytest smoke
 test bindings/python/tests/test_peers_smoke.py uses them).
 """
