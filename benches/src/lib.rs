@@ -81,11 +81,11 @@ impl Table {
                 _ => 10,
             };
             t.status.push(status);
-            if !matches!(status, 3 | 4 | 5) {
+            if matches!(status, 3..=5) {
+                t.finished.push(0);
+            } else {
                 t.finished.push(r + (rng.below(45 * 86_400) as i64) * US);
                 t.finished_valid[i / 8] |= 1 << (i % 8);
-            } else {
-                t.finished.push(0);
             }
             t.channel
                 .push([1, 1, 2, 1, 2, 1, 1, 2, 1, 3][rng.below(10) as usize]);

@@ -70,7 +70,7 @@ fn counts(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Counts> {
     ))
 }
 
-fn to_pyarrow<'py>(py: Python<'py>, array: ArrayRef) -> PyResult<Bound<'py, PyAny>> {
+fn to_pyarrow(py: Python<'_>, array: ArrayRef) -> PyResult<Bound<'_, PyAny>> {
     let obj = PyArray::from_array_ref(array).into_pyobject(py)?;
     py.import("pyarrow")?.call_method1("array", (obj,))
 }

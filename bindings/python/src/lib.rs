@@ -180,10 +180,7 @@ pub(crate) struct PyTally {
     pub(crate) as_of: NaiveDate,
 }
 
-fn fraction<'py>(
-    py: Python<'py>,
-    rate: Result<Rate, Error>,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
+fn fraction(py: Python<'_>, rate: Result<Rate, Error>) -> PyResult<Option<Bound<'_, PyAny>>> {
     match rate {
         Ok(r) => Ok(Some(
             py.import("fractions")?
@@ -386,7 +383,7 @@ fn _sample_krong_no_2023(py: Python<'_>) -> PyResult<PyTable> {
     let batch = compute(py, || {
         Ok(tthc_arrow::dossiers_to_batch(&tthc_sample::krong_no_2023()))
     })?;
-    Ok(PyTable::try_new(vec![batch.clone()], batch.schema())?)
+    PyTable::try_new(vec![batch.clone()], batch.schema())
 }
 
 /// A synthetic data set of `n` dossiers (benchmarks, tests).
@@ -398,7 +395,7 @@ fn _sample_synthetic(py: Python<'_>, n: usize, units: usize, seed: u64) -> PyRes
             n, units, seed,
         )))
     })?;
-    Ok(PyTable::try_new(vec![batch.clone()], batch.schema())?)
+    PyTable::try_new(vec![batch.clone()], batch.schema())
 }
 
 #[pymodule]

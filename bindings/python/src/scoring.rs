@@ -19,13 +19,12 @@ fn core(py: Python<'_>, e: Error) -> PyErr {
 
 fn value<'py>(py: Python<'py>, v: Option<&MetricValue>) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
-        None => py.None().into_bound(py),
         Some(MetricValue::Rate(r)) => py
             .import("fractions")?
             .getattr("Fraction")?
             .call1((r.numerator(), r.denominator()))?,
         Some(MetricValue::Count(c)) => c.into_pyobject(py)?.into_any(),
-        Some(_) => py.None().into_bound(py),
+        _ => py.None().into_bound(py),
     })
 }
 

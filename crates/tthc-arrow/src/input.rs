@@ -512,12 +512,13 @@ pub fn report_batches_on(
                     (None, Some(days), Some(r)) => {
                         let received =
                             chrono::DateTime::from_timestamp(r, 0).map(|t| t.naive_utc());
-                        match received.map(|t| cal.due_at(t, TimeLimit::WorkingDays(days))) {
-                            Some(Ok(due)) => Some(local_seconds(due)),
-                            _ => {
-                                bad.push((i, 10, "received_at", RejectReason::OutOfRange));
-                                None
-                            }
+                        if let Some(Ok(due)) =
+                            received.map(|t| cal.due_at(t, TimeLimit::WorkingDays(days)))
+                        {
+                            Some(local_seconds(due))
+                        } else {
+                            bad.push((i, 10, "received_at", RejectReason::OutOfRange));
+                            None
                         }
                     }
                     _ => None,
@@ -895,6 +896,7 @@ macro_rules! int_values {
     }};
 }
 
+#[allow(clippy::cast_lossless)] // one macro over every integer type; u64 wraps like any code
 fn ints<T>(array: &dyn Array, f: &mut dyn FnMut(Value<'_>) -> T) -> Option<Vec<T>> {
     int_values!(
         array, f, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,

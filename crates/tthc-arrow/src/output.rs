@@ -32,6 +32,7 @@ use tthc_metrics::{
 /// assert_eq!(b.schema().field(0).name(), "unit");
 /// assert_eq!(b.schema().metadata()["rate_policy"], "resolved_only");
 /// ```
+#[allow(clippy::type_complexity)] // a table of (column, getter) pairs
 pub fn report_to_batch(
     report: &Report,
     rate_policy: OnTimePolicy,

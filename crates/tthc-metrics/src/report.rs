@@ -1025,6 +1025,7 @@ pub(crate) fn check_lengths(chunks: &[Columns<'_>]) -> Result<()> {
 }
 
 /// The earliest reception among the rows that pass validation (the default window start).
+#[allow(clippy::needless_range_loop)] // three parallel block buffers share the index
 fn earliest_valid_reception(chunks: &[Columns<'_>]) -> Option<i64> {
     let mut min = i64::MAX;
     let mut block = [[0i64; 1024]; 3];
