@@ -1146,6 +1146,9 @@ def render(res: dict[str, Any]) -> str:
                 f"| {r['median'] / tm_t:.2f} | {si_ratio} | {r['peak_rss_mb']:.0f} | {r['peak_over_loaded_mb']:.0f} "
                 f"| {r['peak_over_loaded_mb'] / res['arrow_mb']:.2f} |")
         lines.append("")
+    lines += ["Memory of tm.report (polars): polars converts a frame on its first Arrow export (the warm-up "
+              "call here) and keeps the converted columns with the frame, later exports are zero-copy; tm's own "
+              "working memory is the pyarrow row's.", ""]
     bd = res.get("tm_breakdown")
     if bd:
         lines += ["## Where tm.report's time goes", "",
