@@ -13,7 +13,12 @@ fn main() {
     let t = Table::synthetic(n, 40, 7);
     let cols = t.columns();
     let as_of = NaiveDate::from_ymd_opt(2023, 12, 31).unwrap();
-    for view in [View::Cohort, View::Activity] {
+    let views = match std::env::args().nth(2).as_deref() {
+        Some("cohort") => vec![View::Cohort],
+        Some("activity") => vec![View::Activity],
+        _ => vec![View::Cohort, View::Activity],
+    };
+    for view in views {
         let o = ReportOptions::end_of_day(as_of)
             .view(view)
             .granularity(Some(Granularity::Week))

@@ -112,13 +112,14 @@ impl Table {
             due: us(&self.due),
             finished: us(&self.finished)
                 .with_validity(Some(Validity::new(&self.finished_valid, 0)), false),
-            status: &self.status,
-            channel: Some(&self.channel),
-            online_service: Some(&self.online),
+            status: (&self.status).into(),
+            channel: Some((&self.channel).into()),
+            online_service: Some((&self.online).into()),
             supplement_requests: None,
             synced: None,
-            group: &self.unit,
+            group: (&self.unit).into(),
             group_labels: &self.labels,
+            skip: &[],
         }
     }
 

@@ -430,13 +430,14 @@ fn run_chunks(chunks: Vec<RawChunk>, o: ReportOptions) -> Result<(), String> {
                 Some(Validity::new(&c.validity, c.validity_offset)),
             ),
             finished: TimeColumn::new(TimeValues::Days(&c.finished), TimeEncoding::Days, None),
-            status: &c.status,
-            channel: c.channel.as_deref(),
+            status: (&c.status).into(),
+            channel: c.channel.as_ref().map(Into::into),
             online_service: None,
             supplement_requests: c.supplements.as_deref(),
             synced: None,
-            group: &c.group,
+            group: (&c.group).into(),
             group_labels: &labels,
+            skip: &[],
         })
         .collect();
     // a bounded limit: the group codes may be as large as u32::MAX
@@ -562,13 +563,14 @@ fn regression_i64_min_is_out_of_range_not_null() {
         received: TimeColumn::local(&received),
         due: TimeColumn::local(&due),
         finished: TimeColumn::local(&[]).with_validity(None, true),
-        status: &[4],
+        status: (&[4]).into(),
         channel: None,
         online_service: None,
         supplement_requests: None,
         synced: None,
-        group: &[0],
+        group: (&[0]).into(),
         group_labels: &["U".to_string()],
+        skip: &[],
     };
     let o = ReportOptions::end_of_day(d(2023, 12, 31)).on_error(OnError::Skip);
     let r = report_chunks(&[cols], &o).unwrap();
@@ -587,13 +589,14 @@ fn regression_columns_of_different_lengths_are_a_typed_error() {
         received: TimeColumn::local(&received),
         due: TimeColumn::local(&[]).with_validity(None, true),
         finished: TimeColumn::local(&[]).with_validity(None, true),
-        status: &[4, 4],
-        channel: Some(&[1]),
+        status: (&[4, 4]).into(),
+        channel: Some((&[1]).into()),
         online_service: None,
         supplement_requests: None,
         synced: None,
-        group: &[0, 0],
+        group: (&[0, 0]).into(),
         group_labels: &[],
+        skip: &[],
     };
     let err = report_chunks(&[cols], &ReportOptions::end_of_day(d(2023, 12, 31))).unwrap_err();
     assert_eq!(err.code(), "invalid_argument");
@@ -612,13 +615,14 @@ fn regression_huge_group_code_is_a_memory_limit_error() {
         received: TimeColumn::local(&received),
         due: TimeColumn::local(&[]).with_validity(None, true),
         finished: TimeColumn::local(&[]).with_validity(None, true),
-        status: &[4],
+        status: (&[4]).into(),
         channel: None,
         online_service: None,
         supplement_requests: None,
         synced: None,
-        group: &[u32::MAX],
+        group: (&[u32::MAX]).into(),
         group_labels: &[],
+        skip: &[],
     };
     let err = report_chunks(&[cols], &ReportOptions::end_of_day(d(2023, 12, 31))).unwrap_err();
     assert_eq!(err.code(), "memory_limit");
@@ -638,13 +642,14 @@ fn regression_unknown_status_code_is_rejected_not_dropped() {
         received: TimeColumn::local(&received),
         due: TimeColumn::local(&[]).with_validity(None, true),
         finished: TimeColumn::local(&[]).with_validity(None, true),
-        status: &[42],
+        status: (&[42]).into(),
         channel: None,
         online_service: None,
         supplement_requests: None,
         synced: None,
-        group: &[0],
+        group: (&[0]).into(),
         group_labels: &[],
+        skip: &[],
     };
     let o = ReportOptions::end_of_day(d(2023, 12, 31)).on_error(OnError::Skip);
     let r = report_chunks(&[cols], &o).unwrap();

@@ -645,13 +645,14 @@ pub fn report_batches_on(
             received: time(0),
             due: time(1),
             finished: time(2),
-            status: &coded.status,
-            channel: coded.channel.as_deref(),
-            online_service: coded.online.as_deref(),
+            status: (&coded.status).into(),
+            channel: coded.channel.as_ref().map(Into::into),
+            online_service: coded.online.as_ref().map(Into::into),
             supplement_requests: coded.supplements.as_deref(),
             synced: coded.synced.as_deref(),
-            group: &coded.group,
+            group: (&coded.group).into(),
             group_labels: &labels,
+            skip: &[],
         });
     }
     // the kernel gets what is left of the memory limit

@@ -326,13 +326,14 @@ pub fn quality_batches(
             received: d.times[0].column(),
             due: d.times[1].column(),
             finished: d.times[2].column(),
-            status: &d.status,
+            status: (&d.status).into(),
             channel: None,
             online_service: None,
             supplement_requests: d.supplements.as_deref(),
             synced: None,
-            group: &d.group,
+            group: (&d.group).into(),
             group_labels: &labels,
+            skip: &[],
         })
         .collect();
     let apologies: Vec<ApologyColumns<'_>> = decoded

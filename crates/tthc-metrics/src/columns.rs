@@ -259,11 +259,396 @@ impl TimeColumn<'_> {
                 }
             }
         }
-        if let Some(v) = self.validity {
-            for (j, o) in out.iter_mut().enumerate() {
-                if !v.is_valid(start + j) {
-                    *o = NONE;
+        self.apply_validity(start, out);
+    }
+}
+
+/// The raw integers of a coded column as they arrive: any Arrow integer width, borrowed.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::CodeValues;
+/// let v = CodeValues::I8(&[-1, 4]);
+/// assert_eq!(v.len(), 2);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum CodeValues<'a> {
+    /// `uint8` values.
+    U8(&'a [u8]),
+    /// `int8` values.
+    I8(&'a [i8]),
+    /// `uint16` values.
+    U16(&'a [u16]),
+    /// `int16` values.
+    I16(&'a [i16]),
+    /// `uint32` values.
+    U32(&'a [u32]),
+    /// `int32` values.
+    I32(&'a [i32]),
+    /// `uint64` values.
+    U64(&'a [u64]),
+    /// `int64` values.
+    I64(&'a [i64]),
+}
+
+impl CodeValues<'_> {
+    /// Number of rows.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(tthc_metrics::CodeValues::U32(&[]).is_empty());
+    /// ```
+    pub fn len(&self) -> usize {
+        match self {
+            Self::U8(v) => v.len(),
+            Self::I8(v) => v.len(),
+            Self::U16(v) => v.len(),
+            Self::I16(v) => v.len(),
+            Self::U32(v) => v.len(),
+            Self::I32(v) => v.len(),
+            Self::U64(v) => v.len(),
+            Self::I64(v) => v.len(),
+        }
+    }
+
+    /// Whether the column has no row.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(!tthc_metrics::CodeValues::U8(&[1]).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`'s raw value (`None` past the end).
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(tthc_metrics::CodeValues::I8(&[-3]).get(0), Some(-3));
+    /// ```
+    #[allow(clippy::cast_possible_wrap)] // u64 codes above i64::MAX are not codes of anything
+    pub fn get(&self, i: usize) -> Option<i64> {
+        Some(match self {
+            Self::U8(v) => i64::from(*v.get(i)?),
+            Self::I8(v) => i64::from(*v.get(i)?),
+            Self::U16(v) => i64::from(*v.get(i)?),
+            Self::I16(v) => i64::from(*v.get(i)?),
+            Self::U32(v) => i64::from(*v.get(i)?),
+            Self::I32(v) => i64::from(*v.get(i)?),
+            Self::U64(v) => *v.get(i)? as i64,
+            Self::I64(v) => *v.get(i)?,
+        })
+    }
+}
+
+/// A coded column (status, channel, online level, group): one integer a row, borrowed as it
+/// arrives and read either as is or through a lookup table, so that an Arrow `int8` status
+/// column or a dictionary's keys reach the kernel without being copied.
+///
+/// Row `i`'s code is `map[v]`, where `v` is the raw value read as an unsigned integer of its own
+/// width (the `int8` value −1 reads entry 255), or `v` itself when there is no map. A value past
+/// the map's end, or too large for `T` without a map, reads as the `invalid` code the reader
+/// names (for a status: not a status code, a rejected record).
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{Codes, CodeValues};
+/// // an export's int8 status numbers 9 and 10 both mean "finished": column codes 9 and 10
+/// let mut map = [255u8; 256];
+/// map[9] = 9;
+/// map[10] = 10;
+/// let c = Codes::mapped(CodeValues::I8(&[9, 10, -1]), &map);
+/// assert_eq!((c.get(0, 255), c.get(1, 255), c.get(2, 255)), (9, 10, 255));
+/// let plain: Codes<'_, u32> = Codes::from(&[3u32, 1][..]);
+/// assert_eq!(plain.get(1, 0), 1);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Codes<'a, T> {
+    values: CodeValues<'a>,
+    map: Option<&'a [T]>,
+}
+
+impl<'a, T> Codes<'a, T> {
+    /// Raw values used as codes directly.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Codes, CodeValues};
+    /// assert_eq!(Codes::<u8>::new(CodeValues::U8(&[4])).get(0, 0), 4);
+    /// ```
+    pub fn new(values: CodeValues<'a>) -> Self {
+        Self { values, map: None }
+    }
+
+    /// Raw values read through `map` (see [`Codes`]).
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Codes, CodeValues};
+    /// assert_eq!(Codes::mapped(CodeValues::I32(&[1]), &[7u32, 8]).get(0, 0), 8);
+    /// ```
+    pub fn mapped(values: CodeValues<'a>, map: &'a [T]) -> Self {
+        Self {
+            values,
+            map: Some(map),
+        }
+    }
+
+    /// Number of rows.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(tthc_metrics::Codes::<u8>::from(&[1u8, 2][..]).len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there is no row (an absent group column: every row in group 0).
+    ///
+    /// # Example
+    /// ```
+    /// assert!(tthc_metrics::Codes::<u32>::from(&[][..]).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The raw values.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Codes, CodeValues};
+    /// assert_eq!(Codes::<u8>::new(CodeValues::I16(&[-2])).values().get(0), Some(-2));
+    /// ```
+    pub fn values(&self) -> CodeValues<'a> {
+        self.values
+    }
+}
+
+impl<'a, T: Copy + TryFrom<u64>> Codes<'a, T> {
+    /// Row `i`'s code, `invalid` when the raw value has none (or past the end).
+    ///
+    /// # Example
+    /// see [`Codes`].
+    pub fn get(&self, i: usize, invalid: T) -> T {
+        let raw = match self.values {
+            CodeValues::U8(v) => v.get(i).map(|&x| u64::from(x)),
+            CodeValues::I8(v) => v.get(i).map(|&x| u64::from(x.cast_unsigned())),
+            CodeValues::U16(v) => v.get(i).map(|&x| u64::from(x)),
+            CodeValues::I16(v) => v.get(i).map(|&x| u64::from(x.cast_unsigned())),
+            CodeValues::U32(v) => v.get(i).map(|&x| u64::from(x)),
+            CodeValues::I32(v) => v.get(i).map(|&x| u64::from(x.cast_unsigned())),
+            CodeValues::U64(v) => v.get(i).copied(),
+            CodeValues::I64(v) => v.get(i).map(|&x| x.cast_unsigned()),
+        };
+        raw.map_or(invalid, |r| self.code(r, invalid))
+    }
+
+    #[inline]
+    fn code(&self, raw: u64, invalid: T) -> T {
+        match self.map {
+            Some(m) => usize::try_from(raw)
+                .ok()
+                .and_then(|r| m.get(r))
+                .copied()
+                .unwrap_or(invalid),
+            None => T::try_from(raw).unwrap_or(invalid),
+        }
+    }
+
+    /// Writes the codes of rows `start..start + out.len()` into `out` (`invalid` past the end).
+    /// One loop per width; an 8-bit column read through a map of 256 entries or more pays no
+    /// bounds check.
+    pub(crate) fn fill_block(&self, start: usize, out: &mut [T], invalid: T) {
+        let n = out.len();
+        if start + n > self.len() {
+            out.fill(invalid);
+            return;
+        }
+        macro_rules! fill {
+            ($v:expr, $to_u64:expr) => {{
+                let src = &$v[start..start + n];
+                match self.map {
+                    Some(m)
+                        if m.len() >= 256
+                            && matches!(self.values, CodeValues::U8(_) | CodeValues::I8(_)) =>
+                    {
+                        let m: &[T; 256] = m[..256].try_into().expect("256 entries");
+                        for (o, &x) in out.iter_mut().zip(src) {
+                            *o = m[($to_u64(x) & 0xFF) as usize];
+                        }
+                    }
+                    _ => {
+                        for (o, &x) in out.iter_mut().zip(src) {
+                            *o = self.code($to_u64(x), invalid);
+                        }
+                    }
                 }
+            }};
+        }
+        match self.values {
+            CodeValues::U8(v) => fill!(v, u64::from),
+            CodeValues::I8(v) => fill!(v, |x: i8| u64::from(x.cast_unsigned())),
+            CodeValues::U16(v) => fill!(v, u64::from),
+            CodeValues::I16(v) => fill!(v, |x: i16| u64::from(x.cast_unsigned())),
+            CodeValues::U32(v) => fill!(v, u64::from),
+            CodeValues::I32(v) => fill!(v, |x: i32| u64::from(x.cast_unsigned())),
+            CodeValues::U64(v) => fill!(v, |x: u64| x),
+            CodeValues::I64(v) => fill!(v, |x: i64| x.cast_unsigned()),
+        }
+    }
+
+    /// The largest code any row can read (the map's largest entry, or the largest raw value);
+    /// `None` for an empty column.
+    pub(crate) fn max_code(&self) -> Option<T>
+    where
+        T: Ord,
+    {
+        if self.is_empty() {
+            return None;
+        }
+        if let Some(m) = self.map {
+            return m.iter().copied().max();
+        }
+        let raw = match self.values {
+            CodeValues::U8(v) => v.iter().max().map(|&x| u64::from(x)),
+            CodeValues::I8(v) => v.iter().map(|x| x.cast_unsigned()).max().map(u64::from),
+            CodeValues::U16(v) => v.iter().max().map(|&x| u64::from(x)),
+            CodeValues::I16(v) => v.iter().map(|x| x.cast_unsigned()).max().map(u64::from),
+            CodeValues::U32(v) => v.iter().max().map(|&x| u64::from(x)),
+            CodeValues::I32(v) => v.iter().map(|x| x.cast_unsigned()).max().map(u64::from),
+            CodeValues::U64(v) => v.iter().max().copied(),
+            CodeValues::I64(v) => v.iter().map(|x| x.cast_unsigned()).max(),
+        };
+        raw.and_then(|r| T::try_from(r).ok())
+    }
+}
+
+impl<'a> From<&'a [u8]> for Codes<'a, u8> {
+    fn from(v: &'a [u8]) -> Self {
+        Self::new(CodeValues::U8(v))
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for Codes<'a, u8> {
+    fn from(v: &'a [u8; N]) -> Self {
+        Self::new(CodeValues::U8(v))
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for Codes<'a, u8> {
+    fn from(v: &'a Vec<u8>) -> Self {
+        Self::new(CodeValues::U8(v))
+    }
+}
+
+impl<'a> From<&'a [u32]> for Codes<'a, u32> {
+    fn from(v: &'a [u32]) -> Self {
+        Self::new(CodeValues::U32(v))
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u32; N]> for Codes<'a, u32> {
+    fn from(v: &'a [u32; N]) -> Self {
+        Self::new(CodeValues::U32(v))
+    }
+}
+
+impl<'a> From<&'a Vec<u32>> for Codes<'a, u32> {
+    fn from(v: &'a Vec<u32>) -> Self {
+        Self::new(CodeValues::U32(v))
+    }
+}
+
+impl TimeColumn<'_> {
+    /// Writes the local day number (days since 1970-01-01 in UTC+7 civil time) of rows
+    /// `start..start + out.len()` into `out`, [`NONE`] for nulls: one division by a constant a
+    /// value (ticks straight to days, the zone shift folded into the remainder), for the day
+    /// kernel. Equal to `local_seconds(i).div_euclid(DAY)` for every value that is not clamped.
+    pub(crate) fn fill_days(&self, start: usize, out: &mut [i64]) {
+        let n = out.len();
+        if start + n > self.len() {
+            out.fill(NONE);
+            return;
+        }
+        match (self.values, self.encoding) {
+            (TimeValues::Days(v), _) => {
+                for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
+                    *o = i64::from(d);
+                }
+            }
+            (TimeValues::Ticks(v), TimeEncoding::Days) => {
+                for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
+                    *o = d.clamp(-FAR_DAYS, FAR_DAYS);
+                }
+            }
+            (TimeValues::Ticks(v), TimeEncoding::Timestamp { per_second, .. }) => {
+                let src = &v[start..start + n];
+                let shift = self.shift;
+                macro_rules! days {
+                    ($p:expr) => {{
+                        // unsigned division by a constant (a multiply and a shift): values are
+                        // offset by a whole number of days that makes every value at or above
+                        // -2^62 non-negative; lower values (before 1824 even in nanoseconds)
+                        // are clamped there, far outside the supported range either way
+                        let per_day = ($p * DAY) as u64;
+                        let off_days = (1i64 << 62) / ($p * DAY) + 1;
+                        let off = off_days * ($p * DAY);
+                        // shift < DAY seconds: off + shift * ticks stays below 2^63
+                        let add = (off + shift * $p) as u64;
+                        for (o, &t) in out.iter_mut().zip(src) {
+                            let u = (t.max(-off) as u64).wrapping_add(add);
+                            *o = (u / per_day) as i64 - off_days;
+                        }
+                    }};
+                }
+                match per_second {
+                    1 => days!(1),
+                    1_000 => days!(1_000),
+                    1_000_000 => days!(1_000_000),
+                    1_000_000_000 => days!(1_000_000_000),
+                    p if (1..=1_000_000_000_000).contains(&p) => days!(p),
+                    _ => {
+                        for (j, o) in out.iter_mut().enumerate() {
+                            *o = self
+                                .local_seconds(start + j)
+                                .map_or(NONE, |s| s.div_euclid(DAY));
+                        }
+                    }
+                }
+            }
+        }
+        self.apply_validity(start, out);
+    }
+
+    /// Sets the null rows of `out` (rows `start..`) to [`NONE`], a byte of the bitmap at a time.
+    fn apply_validity(&self, start: usize, out: &mut [i64]) {
+        let Some(v) = self.validity else { return };
+        let mut j = 0;
+        let n = out.len();
+        while j < n {
+            let bit = v.offset + start + j;
+            // a whole aligned byte of the bitmap: skip it when every row is valid
+            if bit & 7 == 0 && j + 8 <= n {
+                match v.bits.get(bit >> 3) {
+                    Some(0xFF) => {}
+                    Some(&b) => {
+                        for k in 0..8 {
+                            if b & (1 << k) == 0 {
+                                out[j + k] = NONE;
+                            }
+                        }
+                    }
+                    None => out[j..j + 8].fill(NONE),
+                }
+                j += 8;
+            } else {
+                if !v.is_valid(start + j) {
+                    out[j] = NONE;
+                }
+                j += 1;
             }
         }
     }
@@ -273,9 +658,11 @@ impl TimeColumn<'_> {
 /// that a time column or the group column may be empty (absent); other lengths are an
 /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) of the report.
 ///
-/// `status` holds [`Status::column_code`](crate::Status::column_code) values; `0` marks a row
-/// already rejected upstream (its [`Rejection`](crate::Rejection) is reported by whoever
-/// built the columns). `group` holds a code into `group_labels` per row.
+/// `status` reads [`Status::column_code`](crate::Status::column_code) values; a row whose code is
+/// `0`, or whose index is in `skip`, was already rejected upstream (its
+/// [`Rejection`](crate::Rejection) is reported by whoever built the columns). `group` reads a
+/// code into `group_labels` per row. Coded columns are [`Codes`]: a plain slice converts with
+/// `.into()`, an Arrow integer or dictionary-key buffer is borrowed with a lookup table.
 ///
 /// # Example
 /// ```
@@ -286,13 +673,14 @@ impl TimeColumn<'_> {
 ///     received: TimeColumn::local(&received),
 ///     due: TimeColumn::local(&none).with_validity(None, true),
 ///     finished: TimeColumn::local(&none).with_validity(None, true),
-///     status: &[4, 4],
+///     status: (&[4, 4]).into(),
 ///     channel: None,
 ///     online_service: None,
 ///     supplement_requests: None,
 ///     synced: None,
-///     group: &[0, 0],
+///     group: (&[0, 0]).into(),
 ///     group_labels: &["Phòng Tư pháp".to_string()],
+///     skip: &[],
 /// };
 /// assert_eq!(cols.len(), 2);
 /// ```
@@ -304,20 +692,23 @@ pub struct Columns<'a> {
     pub due: TimeColumn<'a>,
     /// End-of-processing times (null: not finished).
     pub finished: TimeColumn<'a>,
-    /// Status column codes (0: rejected upstream).
-    pub status: &'a [u8],
+    /// Status column codes (0: rejected upstream; a code that is not a status: rejected here).
+    pub status: Codes<'a, u8>,
     /// Channel codes 1–3 (`None`: all direct).
-    pub channel: Option<&'a [u8]>,
+    pub channel: Option<Codes<'a, u8>>,
     /// Online-service codes 0 none, 1 partial, 2 full (`None`: all none).
-    pub online_service: Option<&'a [u8]>,
+    pub online_service: Option<Codes<'a, u8>>,
     /// Supplement request counts (`None`: all 0).
     pub supplement_requests: Option<&'a [u32]>,
     /// Portal sync flags (`None`: all synced).
     pub synced: Option<&'a [bool]>,
     /// Group code per row, an index into `group_labels` (empty: every row in group 0).
-    pub group: &'a [u32],
+    pub group: Codes<'a, u32>,
     /// Display label of each group code.
     pub group_labels: &'a [String],
+    /// Rows (indices into this chunk, ascending) rejected upstream, skipped like status code 0:
+    /// lets a builder borrow its status column and still drop the rows it rejected.
+    pub skip: &'a [usize],
 }
 
 impl<'a> TimeColumn<'a> {
@@ -354,5 +745,131 @@ impl Columns<'_> {
     /// see [`Columns`].
     pub fn is_empty(&self) -> bool {
         self.status.is_empty()
+    }
+
+    /// Row `i`'s status column code: 0 for a row rejected upstream (code 0 or listed in
+    /// `skip`), 255 for a raw value the status map does not know.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Columns, TimeColumn};
+    /// let t = [0i64; 2];
+    /// let cols = Columns {
+    ///     received: TimeColumn::local(&t), due: TimeColumn::local(&t), finished: TimeColumn::local(&t),
+    ///     status: (&[4, 9]).into(), channel: None, online_service: None,
+    ///     supplement_requests: None, synced: None, group: (&[][..]).into(), group_labels: &[],
+    ///     skip: &[1],
+    /// };
+    /// assert_eq!((cols.status_at(0), cols.status_at(1)), (4, 0));
+    /// ```
+    pub fn status_at(&self, i: usize) -> u8 {
+        if self.skip.binary_search(&i).is_ok() {
+            0
+        } else {
+            self.status.get(i, 255)
+        }
+    }
+
+    /// Row `i`'s group code (0 when the group column is absent).
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Columns, TimeColumn};
+    /// let t = [0i64; 1];
+    /// let cols = Columns {
+    ///     received: TimeColumn::local(&t), due: TimeColumn::local(&t), finished: TimeColumn::local(&t),
+    ///     status: (&[4]).into(), channel: None, online_service: None,
+    ///     supplement_requests: None, synced: None, group: (&[3]).into(), group_labels: &[],
+    ///     skip: &[],
+    /// };
+    /// assert_eq!(cols.group_at(0), 3);
+    /// ```
+    pub fn group_at(&self, i: usize) -> u32 {
+        self.group.get(i, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The day kernel's day numbers are the general path's seconds divided by a day, for every
+    /// encoding, zone, null and extreme value (where the seconds are clamped, both are far out
+    /// of the supported range).
+    fn days_agree(values: &[i64], per_second: i64, utc: bool, bits: &[u8], offset: usize) {
+        let c = TimeColumn::new(
+            TimeValues::Ticks(values),
+            TimeEncoding::Timestamp { per_second, utc },
+            Some(Validity::new(bits, offset)),
+        );
+        for start in [0, values.len() / 3] {
+            let mut days = vec![0i64; values.len() - start];
+            c.fill_days(start, &mut days);
+            let mut secs = vec![0i64; values.len() - start];
+            c.fill_block(start, &mut secs);
+            for (j, (&d, &s)) in days.iter().zip(&secs).enumerate() {
+                if s == NONE {
+                    assert_eq!(d, NONE, "row {}", start + j);
+                } else if values[start + j] >= -FAR && s.abs() < FAR / 2 {
+                    assert_eq!(
+                        d,
+                        s.div_euclid(DAY),
+                        "row {} value {}",
+                        start + j,
+                        values[start + j]
+                    );
+                } else {
+                    // clamped (ticks beyond ±2^62, or seconds beyond ±2^61): both far outside
+                    // 1900-2199, so both paths reject the row as out of range
+                    let outside = |d: i64| !(-25_567..=84_005).contains(&d);
+                    assert!(
+                        outside(d) && outside(s.div_euclid(DAY)),
+                        "row {}: clamped day {d}",
+                        start + j
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn days_at_day_boundaries_and_extremes() {
+        for per_second in [1, 1_000, 1_000_000, 1_000_000_000, 7] {
+            let day = DAY * per_second;
+            let mut v: Vec<i64> = (-3i64..4)
+                .flat_map(|k| [-1, 0, 1].map(|e| 19_000 * day * k.signum() + k * day + e))
+                .collect();
+            v.extend([
+                i64::MIN,
+                i64::MIN + 1,
+                i64::MAX,
+                -1,
+                0,
+                1,
+                -(7 * 3_600 * per_second),
+            ]);
+            let bits = vec![0xFFu8; v.len().div_ceil(8)];
+            for utc in [false, true] {
+                days_agree(&v, per_second, utc, &bits, 0);
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn days_equal_seconds_over_a_day(
+            values in prop::collection::vec(any::<i64>(), 0..40),
+            near in prop::collection::vec(-4_000_000_000_000_000_000i64..8_000_000_000_000_000_000, 0..40),
+            unit in 0usize..4,
+            utc in any::<bool>(),
+            bits in prop::collection::vec(any::<u8>(), 11),
+            offset in 0usize..8,
+        ) {
+            let per_second = [1, 1_000, 1_000_000, 1_000_000_000][unit];
+            let mut all = values;
+            all.extend(near);
+            days_agree(&all, per_second, utc, &bits, offset);
+        }
     }
 }

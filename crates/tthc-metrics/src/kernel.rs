@@ -151,9 +151,7 @@ pub(crate) fn too_many_rejected(max_rejected: usize, limit: u64) -> Error {
 fn count(cell: &mut [u32], outcome: Outcome, channel: u8, level: u8, synced: bool, carried: bool) {
     cell[outcome.index() * 2 + usize::from(carried)] += 1;
     if outcome.is_counted() && !carried {
-        let ch = (channel.clamp(1, 3) - 1) as usize;
-        let lv = level.min(2) as usize;
-        cell[OUTCOMES + (ch * LEVELS + lv) * 2 + usize::from(synced)] += 1;
+        cell[attribute(channel, level, synced)] += 1;
     }
 }
 
@@ -343,185 +341,230 @@ const GROUP_OF_CODE: [u8; 256] = {
     t
 };
 
+/// A status code no row can hold: reads as "not a status" (a rejected record).
+const NOT_A_CODE: u8 = 255;
+
+/// One block's coded columns, read through their lookup tables, with the rows rejected upstream
+/// set to status 0.
+struct CodeBlock {
+    status: [u8; BLOCK],
+    channel: [u8; BLOCK],
+    level: [u8; BLOCK],
+    group: [u32; BLOCK],
+}
+
+impl CodeBlock {
+    fn new() -> Self {
+        Self {
+            status: [0; BLOCK],
+            channel: [1; BLOCK],
+            level: [0; BLOCK],
+            group: [0; BLOCK],
+        }
+    }
+
+    /// Reads rows `lo..lo + len`; `skip` is the position in `cols.skip` of the first row not
+    /// yet passed, advanced past this block.
+    fn fill(&mut self, cols: &Columns<'_>, lo: usize, len: usize, skip: &mut usize) {
+        cols.status
+            .fill_block(lo, &mut self.status[..len], NOT_A_CODE);
+        while let Some(&row) = cols.skip.get(*skip) {
+            if row >= lo + len {
+                break;
+            }
+            if row >= lo {
+                self.status[row - lo] = 0;
+            }
+            *skip += 1;
+        }
+        match cols.channel {
+            // a code that is not a channel was rejected upstream; the kernel reads it as direct
+            Some(c) => c.fill_block(lo, &mut self.channel[..len], 1),
+            None => self.channel[..len].fill(1),
+        }
+        match cols.online_service {
+            Some(c) => c.fill_block(lo, &mut self.level[..len], 0),
+            None => self.level[..len].fill(0),
+        }
+        if cols.group.is_empty() {
+            self.group[..len].fill(0);
+        } else {
+            cols.group.fill_block(lo, &mut self.group[..len], 0);
+        }
+    }
+}
+
+/// The attribute counter of a cell (after the outcome counters) for a newly received dossier.
+#[inline]
+fn attribute(channel: u8, level: u8, synced: bool) -> usize {
+    OUTCOMES
+        + (usize::from(channel.clamp(1, 3) - 1) * LEVELS + usize::from(level.min(2))) * 2
+        + usize::from(synced)
+}
+
+/// The day kernel's outcome kinds, in the order its arithmetic produces them: 0-2 finished
+/// early/on time/late, 3-5 ended otherwise (withdrawn, stopped, refused: counting group - 2),
+/// 6 within due, 7 awaiting supplement, 8 overdue.
+const KIND: [Outcome; 9] = [
+    Outcome::Early,
+    Outcome::OnTime,
+    Outcome::Late,
+    Outcome::Withdrawn,
+    Outcome::Stopped,
+    Outcome::Refused,
+    Outcome::WithinDue,
+    Outcome::AwaitingSupplement,
+    Outcome::Overdue,
+];
+const WITHIN: usize = 6;
+const AWAITING: usize = 7;
+const OVERDUE: usize = 8;
+/// Kind → the cell's outcome counter (not carried over; `+ 1` for carried over).
+const KIND_COUNTER: [usize; 9] = {
+    let mut t = [0; 9];
+    let mut k = 0;
+    while k < 9 {
+        t[k] = KIND[k] as usize * 2;
+        k += 1;
+    }
+    t
+};
+
 /// The day kernel: the common case where every cut-off is the end of a day and finishing is
-/// compared by calendar date, so that a row needs its three days and nothing finer, except the
-/// seconds of a same-day finish for validation. Classification here must equal
-/// `classify_facts` (the benches and the property tests compare them); rows that fail the cheap
-/// validity screen go through `check` for their exact reason.
+/// compared by calendar date, so that a row needs its three local days and nothing finer, except
+/// the seconds of a same-day finish for validation. Times are decoded straight to days (one
+/// division a value), the outcome is computed without data-dependent branches, and each row is
+/// two counter increments (outcome, attributes) in the cohort view. Classification here must
+/// equal `classify_facts` (the benches and the property tests compare them); rows that fail the
+/// cheap validity screen go through `check` on exact seconds for their reason.
+#[allow(clippy::too_many_lines)] // one hot loop, kept whole so that it stays specialised
 fn work_days(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize) -> Partial {
     let mut cells = vec![0u32; plan.groups * np * COMBOS];
     let mut excluded = vec![0u32; COMBOS];
     let mut rejected = Vec::new();
-    let mut received = [0i64; BLOCK];
-    let mut due = [0i64; BLOCK];
-    let mut finished = [0i64; BLOCK];
+    let mut rday = [0i64; BLOCK];
+    let mut dday = [0i64; BLOCK];
+    let mut fday = [0i64; BLOCK];
+    let mut codes = CodeBlock::new();
     let repeated = plan.classify.supplement_rule == SupplementRule::RepeatedIsOverdue;
     let first_day = i64::from(plan.first_day);
-    let window_start_day = plan.window_start.div_euclid(DAY);
+    let ws = plan.window_start.div_euclid(DAY);
     let min_day = MIN_SECONDS.div_euclid(DAY);
     let max_day = MAX_SECONDS.div_euclid(DAY);
     let as_of_day = plan.as_of.div_euclid(DAY);
     let last_day = plan.last_cutoff.div_euclid(DAY);
-    let period_start_day: Vec<i64> = plan
-        .period_start
-        .iter()
-        .map(|s| s.div_euclid(DAY))
-        .collect();
-    let period_cutoff_day: Vec<i64> = plan
+    let table_days = plan.period_of_day.len() as i64;
+    let cutoff_day: Vec<i64> = plan
         .period_cutoff
         .iter()
         .map(|s| s.div_euclid(DAY))
         .collect();
-    const NO_DAY: i64 = i64::MIN / 2;
+    const NOT_ENDED: i64 = i64::MAX;
+    macro_rules! reject {
+        ($global:expr, $field:expr, $value:expr, $reason:expr) => {{
+            rejected.push(Rejection::new($global, "", $field, $value, $reason));
+            if plan.raise || rejected.len() > plan.max_rejected {
+                let overflow = !plan.raise;
+                return Partial {
+                    cells,
+                    excluded,
+                    rejected,
+                    overflow,
+                };
+            }
+        }};
+    }
     for seg in segments {
         let cols = &chunks[seg.chunk];
+        let mut skip = cols.skip.partition_point(|&r| r < seg.lo);
         let mut lo = seg.lo;
         while lo < seg.hi {
             let len = BLOCK.min(seg.hi - lo);
-            cols.received.fill_block(lo, &mut received[..len]);
-            cols.due.fill_block(lo, &mut due[..len]);
-            cols.finished.fill_block(lo, &mut finished[..len]);
+            cols.received.fill_days(lo, &mut rday[..len]);
+            cols.due.fill_days(lo, &mut dday[..len]);
+            cols.finished.fill_days(lo, &mut fday[..len]);
+            codes.fill(cols, lo, len, &mut skip);
             for j in 0..len {
                 let i = lo + j;
-                let code = cols.status[i];
-                let group = GROUP_OF_CODE[code as usize];
-                if group == 0 {
+                let code = codes.status[j];
+                let grp = GROUP_OF_CODE[code as usize];
+                if grp == 0 {
                     if code != 0 {
-                        let global = seg.global + (i - seg.lo);
-                        rejected.push(Rejection::new(
-                            global,
-                            "",
+                        let raw = cols.status.values().get(i).unwrap_or_default();
+                        reject!(
+                            seg.global + (i - seg.lo),
                             "status",
-                            code.to_string(),
-                            RejectReason::UnknownStatus,
-                        ));
-                        if plan.raise || rejected.len() > plan.max_rejected {
-                            let overflow = !plan.raise;
-                            return Partial {
-                                cells,
-                                excluded,
-                                rejected,
-                                overflow,
-                            };
-                        }
+                            raw.to_string(),
+                            RejectReason::UnknownStatus
+                        );
                     }
                     continue;
                 }
-                let (r, d, f) = (received[j], due[j], finished[j]);
-                let rd = if r == NONE { NO_DAY } else { r.div_euclid(DAY) };
-                let dd = if d == NONE { NO_DAY } else { d.div_euclid(DAY) };
-                let fd = if f == NONE { NO_DAY } else { f.div_euclid(DAY) };
-                // cheap screen: anything suspicious takes the exact path
-                let suspicious = r == NONE
-                    || rd < min_day
-                    || rd > max_day
-                    || (d != NONE && (dd < rd || dd > max_day))
-                    || (f != NONE && (fd <= rd || fd > max_day))
-                    || (f == NONE && group == 4);
+                let (rd, dd, fd) = (rday[j], dday[j], fday[j]);
+                let d_null = dd == NONE;
+                let f_null = fd == NONE;
+                // cheap screen (a null reception is below min_day): anything suspicious, and a
+                // same-day finish, takes the exact path
+                let suspicious = (rd < min_day)
+                    | (rd > max_day)
+                    | (!d_null & ((dd < rd) | (dd > max_day)))
+                    | (!f_null & ((fd <= rd) | (fd > max_day)))
+                    | (f_null & (grp == 4));
                 if suspicious {
-                    let status = Status::from_column_code(code).unwrap_or(Status::Processing);
-                    if let Some((field, value, reason)) = check(r, d, f, status) {
-                        let global = seg.global + (i - seg.lo);
-                        rejected.push(Rejection::new(
-                            global,
-                            "",
-                            field,
-                            fmt_seconds(value),
-                            reason,
-                        ));
-                        if plan.raise || rejected.len() > plan.max_rejected {
-                            let overflow = !plan.raise;
-                            return Partial {
-                                cells,
-                                excluded,
-                                rejected,
-                                overflow,
-                            };
+                    let exact = |c: &crate::columns::TimeColumn<'_>| {
+                        if c.len() > i {
+                            c.local_seconds(i).unwrap_or(NONE)
+                        } else {
+                            NONE
                         }
+                    };
+                    let status = Status::from_column_code(code).unwrap_or(Status::Processing);
+                    let (r, d, f) = (
+                        exact(&cols.received),
+                        exact(&cols.due),
+                        exact(&cols.finished),
+                    );
+                    if let Some((field, value, reason)) = check(r, d, f, status) {
+                        reject!(seg.global + (i - seg.lo), field, fmt_seconds(value), reason);
                         continue;
                     }
                 }
-                let channel = cols.channel.map_or(1, |c| c[i]);
-                let level = cols.online_service.map_or(0, |c| c[i]);
+                let channel = codes.channel[j];
+                let level = codes.level[j];
+                let g = codes.group[j] as usize;
                 let synced = cols.synced.is_none_or(|s| s[i]);
-                let g = cols.group.get(i).map_or(0, |&g| g as usize);
                 let sup = cols.supplement_requests.map_or(0, |s| s[i]);
-                // when the dossier left processing (day), NO_DAY while in it
-                let end_day = match group {
-                    4 => fd,
-                    5..=7 => {
-                        if f == NONE {
-                            rd
-                        } else {
-                            fd
-                        }
-                    }
-                    _ => NO_DAY,
-                };
-                let outcome_at = |cut: i64| -> Outcome {
-                    if end_day != NO_DAY && end_day <= cut {
-                        return match group {
-                            4 => {
-                                if d == NONE {
-                                    Outcome::OnTime
-                                } else if fd < dd {
-                                    Outcome::Early
-                                } else if fd == dd {
-                                    Outcome::OnTime
-                                } else {
-                                    Outcome::Late
-                                }
-                            }
-                            5 => Outcome::Withdrawn,
-                            6 => Outcome::Stopped,
-                            _ => Outcome::Refused,
-                        };
-                    }
-                    if repeated && sup > 1 {
-                        Outcome::Overdue
-                    } else if group == 3 {
-                        Outcome::AwaitingSupplement
-                    } else if d == NONE || dd >= cut {
-                        Outcome::WithinDue
+                // the day the dossier left processing (NOT_ENDED while in it) and its outcome then
+                let end_day = if grp >= 4 {
+                    if f_null {
+                        rd
                     } else {
-                        Outcome::Overdue
+                        fd
                     }
-                };
-                if plan.cohort {
-                    if group == 1 {
-                        count(
-                            &mut excluded,
-                            Outcome::NotReceived,
-                            channel,
-                            level,
-                            synced,
-                            false,
-                        );
-                        continue;
-                    }
-                    if rd > as_of_day || rd < window_start_day {
-                        count(
-                            &mut excluded,
-                            Outcome::OutsideWindow,
-                            channel,
-                            level,
-                            synced,
-                            false,
-                        );
-                        continue;
-                    }
-                    let p = plan.period_of_day[(rd - first_day) as usize] as usize;
-                    count(
-                        cell(&mut cells, g * np + p),
-                        outcome_at(as_of_day),
-                        channel,
-                        level,
-                        synced,
-                        false,
-                    );
                 } else {
-                    if group == 1 || rd > last_day {
-                        let o = if group == 1 {
+                    NOT_ENDED
+                };
+                let due_cmp = if d_null { fd } else { dd };
+                let finished_kind = 1 + usize::from(fd > due_cmp) - usize::from(fd < due_cmp);
+                let ended_kind = if grp == 4 {
+                    finished_kind
+                } else {
+                    usize::from(grp).wrapping_sub(2)
+                };
+                // while open: overdue for a repeated supplement request, awaiting while the
+                // citizen supplements, else within due until the due day has passed
+                let rep = repeated & (sup > 1);
+                let open_kind = if rep {
+                    OVERDUE
+                } else if grp == 3 {
+                    AWAITING
+                } else {
+                    WITHIN
+                };
+                let dated = (open_kind == WITHIN) & !d_null;
+                if plan.cohort {
+                    if grp == 1 || rd > as_of_day || rd < ws {
+                        let o = if grp == 1 {
                             Outcome::NotReceived
                         } else {
                             Outcome::OutsideWindow
@@ -529,10 +572,32 @@ fn work_days(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: 
                         count(&mut excluded, o, channel, level, synced, false);
                         continue;
                     }
-                    if end_day != NO_DAY && end_day < window_start_day {
+                    let kind = if end_day <= as_of_day {
+                        ended_kind
+                    } else if dated & (dd < as_of_day) {
+                        OVERDUE
+                    } else {
+                        open_kind
+                    };
+                    let p = plan.period_of_day[(rd - first_day) as usize] as usize;
+                    let base = (g * np + p) * COMBOS;
+                    cells[base + KIND_COUNTER[kind]] += 1;
+                    cells[base + attribute(channel, level, synced)] += 1;
+                } else {
+                    if grp == 1 || rd > last_day {
+                        let o = if grp == 1 {
+                            Outcome::NotReceived
+                        } else {
+                            Outcome::OutsideWindow
+                        };
+                        count(&mut excluded, o, channel, level, synced, false);
+                        continue;
+                    }
+                    if end_day < ws {
+                        // ended before the window: its outcome at the window's start
                         count(
                             &mut excluded,
-                            outcome_at(window_start_day - 1),
+                            KIND[ended_kind],
                             channel,
                             level,
                             synced,
@@ -540,24 +605,43 @@ fn work_days(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: 
                         );
                         continue;
                     }
-                    let first = plan.period_of_day[(rd.max(window_start_day) - first_day) as usize]
-                        as usize;
-                    let last = if end_day != NO_DAY && end_day <= last_day {
+                    let first = plan.period_of_day[(rd.max(ws) - first_day) as usize] as usize;
+                    let ended = end_day <= last_day;
+                    let last = if ended {
                         plan.period_of_day[(end_day - first_day) as usize] as usize
                     } else {
                         np - 1
                     };
-                    for p in first..=last {
-                        let carried = rd < period_start_day[p];
-                        let o = outcome_at(period_cutoff_day[p]);
-                        count(
-                            cell(&mut cells, g * np + p),
-                            o,
-                            channel,
-                            level,
-                            synced,
-                            carried,
-                        );
+                    // the first period whose cut-off finds the open dossier overdue
+                    let overdue_from = if rep {
+                        0
+                    } else if !dated {
+                        np
+                    } else if dd < first_day {
+                        0
+                    } else if dd - first_day >= table_days {
+                        np
+                    } else {
+                        let q = plan.period_of_day[(dd - first_day) as usize] as usize;
+                        q + usize::from(cutoff_day[q] == dd)
+                    };
+                    let carried_first = rd < ws;
+                    let attr = attribute(channel, level, synced);
+                    let row = g * np;
+                    let mut put = |p: usize, kind: usize| {
+                        let carried = p > first || carried_first;
+                        let base = (row + p) * COMBOS;
+                        cells[base + KIND_COUNTER[kind] + usize::from(carried)] += 1;
+                        if !carried {
+                            cells[base + attr] += 1;
+                        }
+                    };
+                    let open_end = if ended { last } else { last + 1 };
+                    for p in first..open_end {
+                        put(p, if p < overdue_from { open_kind } else { OVERDUE });
+                    }
+                    if ended {
+                        put(last, ended_kind);
                     }
                 }
             }
@@ -580,26 +664,30 @@ fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize
     let mut received = [0i64; BLOCK];
     let mut due = [0i64; BLOCK];
     let mut finished = [0i64; BLOCK];
+    let mut codes = CodeBlock::new();
     for seg in segments {
         let cols = &chunks[seg.chunk];
+        let mut skip = cols.skip.partition_point(|&r| r < seg.lo);
         let mut lo = seg.lo;
         while lo < seg.hi {
             let len = BLOCK.min(seg.hi - lo);
             cols.received.fill_block(lo, &mut received[..len]);
             cols.due.fill_block(lo, &mut due[..len]);
             cols.finished.fill_block(lo, &mut finished[..len]);
+            codes.fill(cols, lo, len, &mut skip);
             for j in 0..len {
                 let i = lo + j;
-                let code = cols.status[i];
+                let code = codes.status[j];
                 let Some(status) = Status::from_column_code(code) else {
                     if code != 0 {
                         // not a status column code: a caller's bug, still never dropped silently
                         let global = seg.global + (i - seg.lo);
+                        let raw = cols.status.values().get(i).unwrap_or_default();
                         rejected.push(Rejection::new(
                             global,
                             "",
                             "status",
-                            code.to_string(),
+                            raw.to_string(),
                             RejectReason::UnknownStatus,
                         ));
                         if plan.raise || rejected.len() > plan.max_rejected {
@@ -642,10 +730,10 @@ fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize
                     status,
                     supplement_requests: cols.supplement_requests.map_or(0, |s| s[i]),
                 };
-                let channel = cols.channel.map_or(1, |c| c[i]);
-                let level = cols.online_service.map_or(0, |c| c[i]);
+                let channel = codes.channel[j];
+                let level = codes.level[j];
                 let synced = cols.synced.is_none_or(|s| s[i]);
-                let g = cols.group.get(i).map_or(0, |&g| g as usize);
+                let g = codes.group[j] as usize;
                 if plan.cohort {
                     let outcome = classify_facts(&facts, plan.as_of, &plan.classify);
                     if !outcome.is_counted() || r < plan.window_start {

@@ -32,7 +32,7 @@ pub use classify::{
     classify, classify_facts, local_seconds, ClassifyOptions, Comparison, DueDateChoice, Facts,
     Outcome, SupplementRule,
 };
-pub use columns::{Columns, TimeColumn, TimeEncoding, TimeValues, Validity};
+pub use columns::{CodeValues, Codes, Columns, TimeColumn, TimeEncoding, TimeValues, Validity};
 pub use dossier::{
     Channel, Dossier, OnlineService, Status, StatusGroup, VIETNAM_UTC_OFFSET_SECONDS,
 };

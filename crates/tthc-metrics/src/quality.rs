@@ -590,10 +590,11 @@ pub fn quality(dossiers: &[Dossier], options: &QualityOptions) -> Result<Quality
 ///     received: TimeColumn::local(&received),
 ///     due: TimeColumn::local(&due),
 ///     finished: TimeColumn::local(&[]).with_validity(None, true),
-///     status: &[4, 4],
+///     status: (&[4, 4]).into(),
 ///     channel: None, online_service: None, supplement_requests: None, synced: None,
-///     group: &[0, 0],
+///     group: (&[0, 0]).into(),
 ///     group_labels: &["Phòng Y tế".to_string()],
+///     skip: &[],
 /// };
 /// let o = QualityOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap());
 /// let q = quality_chunks(&[cols], &[], Vec::new(), &o).unwrap();
@@ -638,7 +639,7 @@ pub fn quality_chunks(
         let apology = apologies.get(chunk).copied().unwrap_or_default();
         for i in 0..cols.len() {
             let row = global + i;
-            let g = cols.group.get(i).copied().unwrap_or(0);
+            let g = cols.group_at(i);
             if groups.len() as u64 >= max_groups && !groups.contains_key(&g) {
                 return Err(Error::MemoryLimit {
                     what: format!(
@@ -654,7 +655,7 @@ pub fn quality_chunks(
                 .entry(g)
                 .or_insert_with(|| QualityCounts::with_buckets(buckets, has_apologies, has_times));
             counts.records += 1;
-            let code = cols.status[i];
+            let code = cols.status_at(i);
             let time = |t: &TimeColumn<'_>| {
                 if t.is_empty() {
                     None
@@ -859,7 +860,7 @@ fn earliest(chunks: &[Columns<'_>]) -> Option<i64> {
         .iter()
         .flat_map(|cols| {
             (0..cols.len()).filter_map(move |i| {
-                let status = Status::from_column_code(cols.status[i])?;
+                let status = Status::from_column_code(cols.status_at(i))?;
                 let r = time(&cols.received, i);
                 kernel::check(r, time(&cols.due, i), time(&cols.finished, i), status)
                     .is_none()

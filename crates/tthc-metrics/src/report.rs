@@ -633,13 +633,14 @@ impl Records {
                 Some(crate::columns::Validity::new(&self.fin_valid, 0)),
                 false,
             ),
-            status: &self.status,
-            channel: Some(&self.channel),
-            online_service: Some(&self.online),
+            status: (&self.status).into(),
+            channel: Some((&self.channel).into()),
+            online_service: Some((&self.online).into()),
             supplement_requests: Some(&self.supplements),
             synced: Some(&self.synced),
-            group: &self.group,
+            group: (&self.group).into(),
             group_labels: &self.labels,
+            skip: &[],
         }
     }
 
@@ -797,10 +798,11 @@ impl PeriodTable {
 ///     received: TimeColumn::local(&received),
 ///     due: TimeColumn::local(&due).with_validity(Some(Validity::new(&due_valid, 0)), false),
 ///     finished: TimeColumn::local(&finished).with_validity(Some(Validity::new(&fin_valid, 0)), false),
-///     status: &[10, 4],
+///     status: (&[10, 4]).into(),
 ///     channel: None, online_service: None, supplement_requests: None, synced: None,
-///     group: &[0, 0],
+///     group: (&[0, 0]).into(),
 ///     group_labels: &["UBND xã Nam Đà".to_string()],
+///     skip: &[],
 /// };
 /// let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
 /// let r = report_columns(&cols, &ReportOptions::end_of_day(as_of).granularity(None)).unwrap();
@@ -830,8 +832,8 @@ pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Rep
 ///         received: TimeColumn::local(received),
 ///         due: TimeColumn::local(received).with_validity(None, true),
 ///         finished: TimeColumn::local(received).with_validity(None, true),
-///         status: &[4], channel: None, online_service: None, supplement_requests: None, synced: None,
-///         group: &[0], group_labels: labels,
+///         status: (&[4]).into(), channel: None, online_service: None, supplement_requests: None, synced: None,
+///         group: (&[0]).into(), group_labels: labels, skip: &[],
 ///     }
 /// }
 /// let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
@@ -911,9 +913,9 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
     // a group code without a label (a caller's bug) still counts, under an empty label
     let groups = chunks
         .iter()
-        .filter_map(|c| c.group.iter().max())
+        .filter_map(|c| c.group.max_code())
         .max()
-        .map_or(0, |&g| g as usize + 1)
+        .map_or(0, |g| g as usize + 1)
         .max(labels.len())
         .max(1);
     let (threads, max_rejected) = kernel::budget(n, groups, np, options.memory_limit)?;
@@ -995,8 +997,8 @@ pub(crate) fn check_lengths(chunks: &[Columns<'_>]) -> Result<()> {
             ("finished", cols.finished.len()),
         ];
         let coded = [
-            ("channel", cols.channel.map(<[u8]>::len)),
-            ("online_service", cols.online_service.map(<[u8]>::len)),
+            ("channel", cols.channel.map(|c| c.len())),
+            ("online_service", cols.online_service.map(|c| c.len())),
             (
                 "supplement_requests",
                 cols.supplement_requests.map(<[u32]>::len),
@@ -1012,6 +1014,26 @@ pub(crate) fn check_lengths(chunks: &[Columns<'_>]) -> Result<()> {
                     .into_iter()
                     .find_map(|(name, len)| len.filter(|&l| l != n).map(|l| (name, l)))
             });
+        if let Some(k) = cols
+            .skip
+            .windows(2)
+            .position(|w| w[0] >= w[1])
+            .map(|k| k + 1)
+            .or_else(|| {
+                cols.skip
+                    .last()
+                    .filter(|&&r| r >= n)
+                    .map(|_| cols.skip.len() - 1)
+            })
+        {
+            return Err(Error::InvalidArgument {
+                name: "columns",
+                reason: format!(
+                    "skip list of chunk {c}: entry {k} ({}) is not an ascending row index below {n}",
+                    cols.skip[k]
+                ),
+            });
+        }
         if let Some((name, len)) = bad {
             return Err(Error::InvalidArgument {
                 name: "columns",
@@ -1041,7 +1063,7 @@ fn earliest_valid_reception(chunks: &[Columns<'_>]) -> Option<i64> {
                 if r >= min {
                     continue;
                 }
-                if let Some(status) = Status::from_column_code(cols.status[lo + j]) {
+                if let Some(status) = Status::from_column_code(cols.status_at(lo + j)) {
                     if kernel::check(r, block[1][j], block[2][j], status).is_none() {
                         min = r;
                     }
