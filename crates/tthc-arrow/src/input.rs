@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::codes::{borrow_codes, Bad, CodeSource};
 use crate::limits;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -15,7 +16,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use tthc_metrics::{
-    local_seconds, report_chunks, Calendar, Channel, Columns, DueDateChoice, Error, GroupBy,
+    local_seconds, report_chunks, Calendar, Channel, Codes, Columns, DueDateChoice, Error, GroupBy,
     GroupCoder, OnError, OnlineService, RejectReason, Rejection, Report, ReportOptions, Status,
     TimeColumn, TimeEncoding, TimeLimit, TimeValues, Validity,
 };
@@ -166,12 +167,14 @@ impl ColumnMap {
 
 /// The owned, coded columns of one batch (one byte or word a row); times stay in the batch.
 struct Coded {
-    status: Vec<u8>,
-    channel: Option<Vec<u8>>,
-    online: Option<Vec<u8>>,
+    status: CodeSource<u8>,
+    /// Rows rejected here (ascending): the kernel skips them.
+    skip: Vec<usize>,
+    channel: Option<CodeSource<u8>>,
+    online: Option<CodeSource<u8>>,
     supplements: Option<Vec<u32>>,
     synced: Option<Vec<bool>>,
-    group: Vec<u32>,
+    group: CodeSource<u32>,
     parsed: [Option<(Vec<i64>, Vec<u8>)>; 3],
 }
 
@@ -306,8 +309,9 @@ pub fn report_batches_on(
         let n = batch.num_rows();
         // (row, field, reason) of every bad value; rows keep the first by field order
         let mut bad: Vec<(usize, u8, &'static str, RejectReason)> = Vec::new();
-        let status = decode(
-            batch.column(status_idx).as_ref(),
+        let status = coded_column(
+            batch,
+            status_idx,
             "status",
             0,
             0u8,
@@ -323,7 +327,7 @@ pub fn report_batches_on(
             },
         )?;
         // units: grouping codes, and a missing unit is a rejected record whatever the grouping
-        let mut group: Vec<u32> = match (options.group_by, group_idx) {
+        let mut group: CodeSource<u32> = match (options.group_by, group_idx) {
             (GroupBy::Unit | GroupBy::Procedure, Some(g)) => {
                 let field = if options.group_by == GroupBy::Unit {
                     "unit"
@@ -331,8 +335,9 @@ pub fn report_batches_on(
                     "procedure"
                 };
                 let missing = options.group_by == GroupBy::Unit;
-                decode(
-                    batch.column(g).as_ref(),
+                coded_column(
+                    batch,
+                    g,
                     field,
                     1,
                     0u32,
@@ -351,7 +356,7 @@ pub fn report_batches_on(
                     },
                 )?
             }
-            _ => Vec::new(),
+            _ => CodeSource::Owned(Vec::new()),
         };
         if options.group_by != GroupBy::Unit {
             if let Some(u) = unit_idx {
@@ -371,8 +376,9 @@ pub fn report_batches_on(
         }
         let channel = col("channel")
             .map(|c| {
-                decode(
-                    batch.column(c).as_ref(),
+                coded_column(
+                    batch,
+                    c,
                     "channel",
                     2,
                     1u8,
@@ -391,8 +397,9 @@ pub fn report_batches_on(
             .transpose()?;
         let online = col("online_service")
             .map(|c| {
-                decode(
-                    batch.column(c).as_ref(),
+                coded_column(
+                    batch,
+                    c,
                     "online_service",
                     3,
                     0u8,
@@ -450,10 +457,13 @@ pub fn report_batches_on(
             })
             .transpose()?;
         if options.group_by == GroupBy::Channel {
-            group = channel.as_ref().map_or_else(
+            group = CodeSource::Owned(channel.as_ref().map_or_else(
                 || vec![0; n],
-                |c| c.iter().map(|&x| u32::from(x.max(1)) - 1).collect(),
-            );
+                |c| {
+                    let c = c.codes(batch);
+                    (0..n).map(|i| u32::from(c.get(i, 1).max(1)) - 1).collect()
+                },
+            ));
         }
         // parsed text times (only for text columns)
         let mut parsed: [Option<(Vec<i64>, Vec<u8>)>; 3] = [None, None, None];
@@ -577,13 +587,13 @@ pub fn report_batches_on(
             }
             parsed[1] = Some((vals, bits));
         }
-        // rows rejected here get status code 0 so the kernel skips them
-        let mut status = status;
+        // rows rejected here are skipped by the kernel
+        let mut skip = Vec::new();
         if !bad.is_empty() {
             bad.sort_unstable_by_key(|&(row, order, _, _)| (row, order));
             bad.dedup_by_key(|b| b.0);
             for &(row, _, field, reason) in &bad {
-                status[row] = 0;
+                skip.push(row);
                 let column = columns.source(field);
                 let value = schema
                     .index_of(column)
@@ -608,6 +618,7 @@ pub fn report_batches_on(
         }
         coded.push(Coded {
             status,
+            skip,
             channel,
             online,
             supplements,
@@ -627,7 +638,7 @@ pub fn report_batches_on(
             &mut labels,
             batches,
             g,
-            coded.iter().map(|c| c.group.as_slice()),
+            coded.iter().zip(batches).map(|(c, b)| c.group.codes(b)),
         );
     }
     let mut kernel_rows: Vec<Columns<'_>> = Vec::with_capacity(batches.len());
@@ -645,14 +656,14 @@ pub fn report_batches_on(
             received: time(0),
             due: time(1),
             finished: time(2),
-            status: (&coded.status).into(),
-            channel: coded.channel.as_ref().map(Into::into),
-            online_service: coded.online.as_ref().map(Into::into),
+            status: coded.status.codes(batch),
+            channel: coded.channel.as_ref().map(|c| c.codes(batch)),
+            online_service: coded.online.as_ref().map(|c| c.codes(batch)),
             supplement_requests: coded.supplements.as_deref(),
             synced: coded.synced.as_deref(),
-            group: (&coded.group).into(),
+            group: coded.group.codes(batch),
             group_labels: &labels,
-            skip: &[],
+            skip: &coded.skip,
         });
     }
     // the kernel gets what is left of the memory limit
@@ -684,6 +695,24 @@ pub fn report_batches_on(
     report.rejected = rejected;
     // drop the synthetic "" label's row if nothing used it: rows only exist for used groups
     Ok(report)
+}
+
+/// A coded column: borrowed through a lookup table where the encoding allows
+/// ([`borrow_codes`]), else decoded row by row ([`decode`]).
+fn coded_column<T: Copy>(
+    batch: &RecordBatch,
+    column: usize,
+    field: &'static str,
+    order: u8,
+    default: T,
+    bad: &mut Vec<Bad>,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<CodeSource<T>, ArrowError> {
+    let array = batch.column(column).as_ref();
+    Ok(match borrow_codes(array, field, order, default, bad, f)? {
+        Some(map) => CodeSource::Mapped { column, map },
+        None => CodeSource::Owned(decode(array, field, order, default, bad, f)?),
+    })
 }
 
 /// Decodes a coded column into one value a row, evaluating `f` once per distinct value where the
@@ -774,7 +803,7 @@ fn unsupported(array: &dyn Array, field: &str) -> ArrowError {
 }
 
 /// `f` of every row of a non-dictionary array (strings through a cache of distinct values).
-fn decode_values<T: Copy>(
+pub(crate) fn decode_values<T: Copy>(
     array: &dyn Array,
     field: &str,
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
@@ -832,7 +861,7 @@ pub(crate) fn first_spellings<'a>(
     labels: &mut [String],
     batches: &[RecordBatch],
     column: usize,
-    codes: impl Iterator<Item = &'a [u32]>,
+    codes: impl Iterator<Item = Codes<'a, u32>>,
 ) {
     let dictionary = batches
         .first()
@@ -844,7 +873,8 @@ pub(crate) fn first_spellings<'a>(
     seen[0] = true;
     let mut left = labels.len() - 1;
     for (batch, codes) in batches.iter().zip(codes) {
-        for (i, &g) in codes.iter().enumerate() {
+        for i in 0..codes.len() {
+            let g = codes.get(i, 0);
             if let Some(s) = seen.get_mut(g as usize).filter(|s| !**s) {
                 *s = true;
                 labels[g as usize] = text_value(batch.column(column).as_ref(), i);

@@ -18,6 +18,7 @@
 //! [`OnError::Skip`](tthc_metrics::OnError) they come back beside the report, never dropped.
 #![deny(missing_docs)]
 
+mod codes;
 mod input;
 mod limits;
 mod output;

@@ -317,7 +317,7 @@ pub fn quality_batches(
             &mut labels,
             batches,
             g,
-            decoded.iter().map(|d| d.group.as_slice()),
+            decoded.iter().map(|d| (&d.group).into()),
         );
     }
     let chunks: Vec<Columns<'_>> = decoded

@@ -1,0 +1,184 @@
+//! Coded columns (status, channel, online level, unit) read through a lookup table over the
+//! Arrow buffer instead of being decoded row by row: the kernel borrows the integers (or a
+//! dictionary's keys) and maps each through a table built once per batch.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, RecordBatch};
+use tthc_metrics::{CodeValues, Codes, RejectReason};
+
+use crate::input::{decode_values, Value};
+use crate::ArrowError;
+
+/// Largest integer code a table is built for (a table entry per value up to the largest).
+const MAX_TABLE: u64 = 1 << 16;
+
+/// A batch's coded column as the kernel will read it.
+pub(crate) enum CodeSource<T> {
+    /// Decoded, one value a row.
+    Owned(Vec<T>),
+    /// The batch's own integers (or dictionary keys) in column `column`, read through `map`.
+    Mapped { column: usize, map: Vec<T> },
+}
+
+macro_rules! codes_of {
+    ($t:ty, $variant:ident) => {
+        impl CodeSource<$t> {
+            /// The kernel's view of the column in `batch`.
+            pub(crate) fn codes<'a>(&'a self, batch: &'a RecordBatch) -> Codes<'a, $t> {
+                match self {
+                    Self::Owned(v) => Codes::new(CodeValues::$variant(v)),
+                    Self::Mapped { column, map } => {
+                        let values = code_values(batch.column(*column).as_ref())
+                            .unwrap_or(CodeValues::$variant(&[]));
+                        Codes::mapped(values, map)
+                    }
+                }
+            }
+        }
+    };
+}
+codes_of!(u8, U8);
+codes_of!(u32, U32);
+
+/// The raw integers of an integer column, or of a dictionary's keys, borrowed.
+pub(crate) fn code_values(array: &dyn Array) -> Option<CodeValues<'_>> {
+    let a = match array.as_any_dictionary_opt() {
+        Some(d) => d.keys(),
+        None => array,
+    };
+    macro_rules! try_width {
+        ($($t:ty => $v:ident),*) => {
+            $(
+                if let Some(p) = a.as_primitive_opt::<$t>() {
+                    return Some(CodeValues::$v(p.values()));
+                }
+            )*
+        };
+    }
+    try_width!(
+        Int8Type => I8, UInt8Type => U8, Int16Type => I16, UInt16Type => U16,
+        Int32Type => I32, UInt32Type => U32, Int64Type => I64, UInt64Type => U64
+    );
+    None
+}
+
+/// Each row's value read as the unsigned integer of its width (the index `Codes` reads).
+fn index_range(values: CodeValues<'_>) -> Option<(u64, u64)> {
+    macro_rules! range {
+        ($v:expr, $to:expr) => {{
+            let mut it = $v.iter().map(|&x| $to(x));
+            let first = it.next()?;
+            Some(it.fold((first, first), |(lo, hi), x| (lo.min(x), hi.max(x))))
+        }};
+    }
+    match values {
+        CodeValues::U8(v) => range!(v, u64::from),
+        CodeValues::I8(v) => range!(v, |x: i8| u64::from(x.cast_unsigned())),
+        CodeValues::U16(v) => range!(v, u64::from),
+        CodeValues::I16(v) => range!(v, |x: i16| u64::from(x.cast_unsigned())),
+        CodeValues::U32(v) => range!(v, u64::from),
+        CodeValues::I32(v) => range!(v, |x: i32| u64::from(x.cast_unsigned())),
+        CodeValues::U64(v) => range!(v, |x: u64| x),
+        CodeValues::I64(v) => range!(v, |x: i64| x.cast_unsigned()),
+    }
+}
+
+/// A bad value found while mapping: (row, field order, field, reason), as the adapter collects
+/// them.
+pub(crate) type Bad = (usize, u8, &'static str, RejectReason);
+
+/// Reads a coded column through a lookup table where its encoding allows: 8-bit integers (a
+/// table of 256 entries), other non-negative integers below 65,536 (a table up to the largest
+/// value) and dictionaries with integer keys (a table over the dictionary's values). `f` is
+/// evaluated once per table entry; rows whose value has no code (and null rows, when `f` rejects
+/// a null) go to `bad` with their reason, so the kernel must skip them. The table maps those
+/// values to `invalid`.
+///
+/// `Ok(None)` when the column must be decoded row by row instead: plain strings, booleans,
+/// negative or large integers, or nulls that have a meaning of their own (a null channel is
+/// direct submission).
+pub(crate) fn borrow_codes<T: Copy>(
+    array: &dyn Array,
+    field: &'static str,
+    order: u8,
+    invalid: T,
+    bad: &mut Vec<Bad>,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<Option<Vec<T>>, ArrowError> {
+    let Some(values) = code_values(array) else {
+        return Ok(None);
+    };
+    let null = f(Value::Null);
+    let null_reason = match null {
+        Err(reason) => reason,
+        // a null with a meaning of its own: the kernel cannot tell it from the slot's value
+        Ok(_) if array.null_count() > 0 => return Ok(None),
+        Ok(_) => RejectReason::Missing,
+    };
+    let range = index_range(values);
+    let table: Vec<Result<T, RejectReason>> = if let Some(d) = array.as_any_dictionary_opt() {
+        let mut t = Vec::with_capacity(d.values().len());
+        decode_values(d.values().as_ref(), field, f, &mut t)?;
+        t
+    } else {
+        match values {
+            CodeValues::U8(_) => (0..256).map(|x| f(Value::Int(x))).collect(),
+            CodeValues::I8(_) => (0u8..=255)
+                .map(|b| f(Value::Int(i64::from(b.cast_signed()))))
+                .collect(),
+            _ => match range {
+                Some((_, hi)) if hi < MAX_TABLE => {
+                    (0..=hi as i64).map(|x| f(Value::Int(x))).collect()
+                }
+                // negative or large integers: decoded row by row
+                Some(_) => return Ok(None),
+                None => Vec::new(),
+            },
+        }
+    };
+    let map: Vec<T> = table.iter().map(|r| r.unwrap_or(invalid)).collect();
+    // rows to look at one by one: only when a value in the rows' range has no code
+    let needs_scan = range.is_some_and(|(lo, hi)| {
+        hi >= table.len() as u64 || table[lo as usize..=hi as usize].iter().any(Result::is_err)
+    });
+    let nulls = array.nulls();
+    if needs_scan {
+        let reason_of = |idx: u64| -> Option<RejectReason> {
+            match usize::try_from(idx).ok().and_then(|k| table.get(k)) {
+                Some(Ok(_)) => None,
+                Some(Err(reason)) => Some(*reason),
+                None => Some(null_reason),
+            }
+        };
+        macro_rules! scan {
+            ($v:expr, $to:expr) => {
+                for (i, &x) in $v.iter().enumerate() {
+                    if nulls.is_some_and(|n| n.is_null(i)) {
+                        continue;
+                    }
+                    if let Some(reason) = reason_of($to(x)) {
+                        bad.push((i, order, field, reason));
+                    }
+                }
+            };
+        }
+        match values {
+            CodeValues::U8(v) => scan!(v, u64::from),
+            CodeValues::I8(v) => scan!(v, |x: i8| u64::from(x.cast_unsigned())),
+            CodeValues::U16(v) => scan!(v, u64::from),
+            CodeValues::I16(v) => scan!(v, |x: i16| u64::from(x.cast_unsigned())),
+            CodeValues::U32(v) => scan!(v, u64::from),
+            CodeValues::I32(v) => scan!(v, |x: i32| u64::from(x.cast_unsigned())),
+            CodeValues::U64(v) => scan!(v, |x: u64| x),
+            CodeValues::I64(v) => scan!(v, |x: i64| x.cast_unsigned()),
+        }
+    }
+    // null rows (a null key, or a key to a null dictionary value counts through the table)
+    if let Some(n) = array.nulls().filter(|n| n.null_count() > 0) {
+        bad.extend(n.iter().enumerate().filter(|&(_, valid)| !valid).map(|(i, _)| (i, order, field, null_reason)));
+    }
+    Ok(Some(map))
+}
