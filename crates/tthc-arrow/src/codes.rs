@@ -65,24 +65,33 @@ pub(crate) fn code_values(array: &dyn Array) -> Option<CodeValues<'_>> {
     None
 }
 
-/// Each row's value read as the unsigned integer of its width (the index `Codes` reads).
+/// The smallest and largest index any row reads (each value as the unsigned integer of its
+/// width, as `Codes` reads it); `None` for an empty column. Reduced in the native width so that
+/// the loop vectorises.
 fn index_range(values: CodeValues<'_>) -> Option<(u64, u64)> {
     macro_rules! range {
-        ($v:expr, $to:expr) => {{
-            let mut it = $v.iter().map(|&x| $to(x));
-            let first = it.next()?;
-            Some(it.fold((first, first), |(lo, hi), x| (lo.min(x), hi.max(x))))
+        ($v:expr, $u:ty) => {{
+            if $v.is_empty() {
+                return None;
+            }
+            let (mut lo, mut hi) = (<$u>::MAX, <$u>::MIN);
+            for &x in $v {
+                let x = x as $u;
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+            Some((u64::from(lo), u64::from(hi)))
         }};
     }
     match values {
-        CodeValues::U8(v) => range!(v, u64::from),
-        CodeValues::I8(v) => range!(v, |x: i8| u64::from(x.cast_unsigned())),
-        CodeValues::U16(v) => range!(v, u64::from),
-        CodeValues::I16(v) => range!(v, |x: i16| u64::from(x.cast_unsigned())),
-        CodeValues::U32(v) => range!(v, u64::from),
-        CodeValues::I32(v) => range!(v, |x: i32| u64::from(x.cast_unsigned())),
-        CodeValues::U64(v) => range!(v, |x: u64| x),
-        CodeValues::I64(v) => range!(v, |x: i64| x.cast_unsigned()),
+        CodeValues::U8(v) => range!(v, u8),
+        CodeValues::I8(v) => range!(v, u8),
+        CodeValues::U16(v) => range!(v, u16),
+        CodeValues::I16(v) => range!(v, u16),
+        CodeValues::U32(v) => range!(v, u32),
+        CodeValues::I32(v) => range!(v, u32),
+        CodeValues::U64(v) => range!(v, u64),
+        CodeValues::I64(v) => range!(v, u64),
     }
 }
 
