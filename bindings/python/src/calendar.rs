@@ -3,7 +3,13 @@
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Int64Type};
+use std::borrow::Cow;
+
+use arrow_array::types::{
+    Date32Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type,
+    UInt8Type,
+};
+use arrow_schema::DataType;
 use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Int32Array};
 use chrono::{NaiveDate, NaiveDateTime};
 use pyo3::prelude::*;
@@ -17,10 +23,36 @@ fn core(py: Python<'_>, e: Error) -> PyErr {
     map_error(py, &ArrowError::Core(e))
 }
 
-/// A date argument: one `datetime.date`, or anything `pyarrow.array` turns into dates.
+/// A date argument: one `datetime.date`, or an array of dates.
 enum Dates {
     One(NaiveDate),
-    Many(Vec<i32>, Option<arrow_buffer::NullBuffer>),
+    /// A `date32` array.
+    Many(ArrayRef),
+}
+
+/// An Arrow array of the wanted type: Arrow arrays (pyarrow, or anything exporting
+/// `__arrow_c_array__`) are read in place; other objects, and other types, go through
+/// `pyarrow.array(...).cast(type_name)`.
+fn arrow_of(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    type_name: &str,
+    wanted: fn(&DataType) -> bool,
+) -> PyResult<ArrayRef> {
+    let pa = || py.import("pyarrow");
+    let array = match obj.extract::<PyArray>() {
+        Ok(a) => a.into_inner().0,
+        Err(_) => pa()?
+            .call_method1("array", (obj,))?
+            .extract::<PyArray>()?
+            .into_inner()
+            .0,
+    };
+    if wanted(array.data_type()) {
+        return Ok(array);
+    }
+    let cast = to_pyarrow(py, array)?.call_method1("cast", (pa()?.call_method0(type_name)?,))?;
+    Ok(cast.extract::<PyArray>()?.into_inner().0)
 }
 
 fn dates(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Dates> {
@@ -29,33 +61,39 @@ fn dates(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Dates> {
             return Ok(Dates::One(d));
         }
     }
-    let pa = py.import("pyarrow")?;
-    let array = pa.call_method1("array", (obj,))?;
-    let array = array.call_method1("cast", (pa.call_method0("date32")?,))?;
-    let array: PyArray = array.extract()?;
-    let a = array.array();
-    let values = a.as_primitive::<Date32Type>();
-    Ok(Dates::Many(
-        values.values().to_vec(),
-        values.nulls().cloned(),
-    ))
+    Ok(Dates::Many(arrow_of(py, obj, "date32", |t| {
+        *t == DataType::Date32
+    })?))
+}
+
+/// The day numbers of a `date32` array, borrowed; null slots (whatever they hold) replaced by
+/// `placeholder` so that the batch computes on valid days, in a copy only when there are nulls.
+fn day_values(array: &ArrayRef, placeholder: i32) -> Cow<'_, [i32]> {
+    let a = array.as_primitive::<Date32Type>();
+    match a.nulls().filter(|n| n.null_count() > 0) {
+        None => Cow::Borrowed(a.values()),
+        Some(nb) => Cow::Owned(
+            a.values()
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| if nb.is_valid(i) { d } else { placeholder })
+                .collect(),
+        ),
+    }
 }
 
 /// An `n` argument: one integer or an array of them.
 enum Counts {
     One(i64),
-    Many(Vec<i64>),
+    /// An integer array without nulls.
+    Many(ArrayRef),
 }
 
 fn counts(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Counts> {
     if let Ok(n) = obj.extract::<i64>() {
         return Ok(Counts::One(n));
     }
-    let pa = py.import("pyarrow")?;
-    let array = pa.call_method1("array", (obj,))?;
-    let array = array.call_method1("cast", (pa.call_method0("int64")?,))?;
-    let array: PyArray = array.extract()?;
-    let a = array.array();
+    let a = arrow_of(py, obj, "int64", DataType::is_integer)?;
     if a.null_count() > 0 {
         return Err(core(
             py,
@@ -65,8 +103,35 @@ fn counts(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Counts> {
             },
         ));
     }
-    Ok(Counts::Many(
-        a.as_primitive::<Int64Type>().values().to_vec(),
+    Ok(Counts::Many(a))
+}
+
+/// The counts of an integer array as `u32`: a `uint32` array borrowed, any other width
+/// converted in one pass that stops at the first count outside 0..=4294967295.
+fn count_values<'a>(py: Python<'_>, a: &'a ArrayRef) -> PyResult<Cow<'a, [u32]>> {
+    if let Some(p) = a.as_primitive_opt::<UInt32Type>() {
+        return Ok(Cow::Borrowed(p.values()));
+    }
+    macro_rules! convert {
+        ($($t:ty),*) => {
+            $(
+                if let Some(p) = a.as_primitive_opt::<$t>() {
+                    let v = p.values();
+                    if let Some(&bad) = v.iter().find(|&&x| u32::try_from(x).is_err()) {
+                        return Err(non_negative(py, i64::try_from(bad).unwrap_or(i64::MAX)).unwrap_err());
+                    }
+                    return Ok(Cow::Owned(v.iter().map(|&x| x as u32).collect()));
+                }
+            )*
+        };
+    }
+    convert!(Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt64Type);
+    Err(core(
+        py,
+        Error::InvalidArgument {
+            name: "n",
+            reason: format!("{} is not an integer type", a.data_type()),
+        },
     ))
 }
 
@@ -132,12 +197,13 @@ impl PyCalendar {
                 .into_pyobject(py)?
                 .to_owned()
                 .into_any()),
-            Dates::Many(days, nulls) => {
+            Dates::Many(array) => {
                 let cal = &self.calendar;
+                let days = day_values(&array, day_number(cal.first_day()));
                 let out = py
                     .detach(|| cal.is_working_day_batch(&days))
                     .map_err(|e| core(py, e))?;
-                to_pyarrow(py, Arc::new(BooleanArray::new(out.into(), nulls)))
+                to_pyarrow(py, Arc::new(BooleanArray::new(out.into(), array.nulls().cloned())))
             }
         }
     }
@@ -160,19 +226,23 @@ impl PyCalendar {
                 Ok(out.into_pyobject(py)?.into_any())
             }
             (dates, counts) => {
-                let (days, nulls) = match dates {
-                    Dates::One(d) => (vec![day_number(d)], None),
-                    Dates::Many(v, nulls) => (v, nulls),
+                let cal = &self.calendar;
+                let first = day_number(cal.first_day());
+                let one_day;
+                let (days, nulls): (Cow<'_, [i32]>, _) = match &dates {
+                    Dates::One(d) => {
+                        one_day = [day_number(*d)];
+                        (Cow::Borrowed(&one_day[..]), None)
+                    }
+                    Dates::Many(array) => (day_values(array, first), array.nulls().cloned()),
                 };
-                let ns: Vec<u32> = match counts {
-                    Counts::One(n) => vec![non_negative(py, n)?; days.len()],
-                    Counts::Many(v) => v
-                        .into_iter()
-                        .map(|n| non_negative(py, n))
-                        .collect::<PyResult<_>>()?,
+                let ns: Cow<'_, [u32]> = match &counts {
+                    Counts::One(n) => Cow::Owned(vec![non_negative(py, *n)?; days.len()]),
+                    Counts::Many(a) => count_values(py, a)?,
                 };
+                // one date against many counts: broadcast
                 let days = if days.len() == 1 && ns.len() > 1 {
-                    vec![days[0]; ns.len()]
+                    Cow::Owned(vec![days[0]; ns.len()])
                 } else {
                     days
                 };
@@ -185,19 +255,8 @@ impl PyCalendar {
                         },
                     ));
                 }
-                // null dates stay null: compute on a valid placeholder
-                let first = self.calendar.first_day();
-                let filled: Vec<i32> = match &nulls {
-                    Some(nb) => days
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &d)| if nb.is_valid(i) { d } else { day_number(first) })
-                        .collect(),
-                    None => days,
-                };
-                let cal = &self.calendar;
                 let out = py
-                    .detach(|| cal.add_working_days_batch(&filled, &ns))
+                    .detach(|| cal.add_working_days_batch(&days, &ns))
                     .map_err(|e| core(py, e))?;
                 to_pyarrow(py, Arc::new(Date32Array::new(out.into(), nulls)))
             }
@@ -219,11 +278,14 @@ impl PyCalendar {
                 .into_pyobject(py)?
                 .into_any()),
             (a, b) => {
-                let expand = |d: Dates| match d {
-                    Dates::One(d) => (vec![day_number(d)], None),
-                    Dates::Many(v, n) => (v, n),
+                let first = day_number(self.calendar.first_day());
+                let expand = |d: &Dates| match d {
+                    Dates::One(d) => (vec![day_number(*d)], None),
+                    Dates::Many(array) => {
+                        (day_values(array, first).into_owned(), array.nulls().cloned())
+                    }
                 };
-                let ((mut av, an), (mut bv, bn)) = (expand(a), expand(b));
+                let ((mut av, an), (mut bv, bn)) = (expand(&a), expand(&b));
                 if av.len() == 1 && bv.len() > 1 {
                     av = vec![av[0]; bv.len()];
                 }
@@ -240,7 +302,6 @@ impl PyCalendar {
                     ));
                 }
                 let nulls = arrow_buffer::NullBuffer::union(an.as_ref(), bn.as_ref());
-                let first = day_number(self.calendar.first_day());
                 if let Some(nb) = &nulls {
                     for i in 0..av.len() {
                         if !nb.is_valid(i) {
