@@ -9,8 +9,8 @@ use arrow_array::types::{
     Date32Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type,
     UInt8Type,
 };
-use arrow_schema::DataType;
 use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Int32Array};
+use arrow_schema::DataType;
 use chrono::{NaiveDate, NaiveDateTime};
 use pyo3::prelude::*;
 use pyo3_arrow::PyArray;
@@ -42,11 +42,13 @@ fn arrow_of(
     let pa = || py.import("pyarrow");
     let array = match obj.extract::<PyArray>() {
         Ok(a) => a.into_inner().0,
-        Err(_) => pa()?
-            .call_method1("array", (obj,))?
-            .extract::<PyArray>()?
-            .into_inner()
-            .0,
+        Err(_) => {
+            pa()?
+                .call_method1("array", (obj,))?
+                .extract::<PyArray>()?
+                .into_inner()
+                .0
+        }
     };
     if wanted(array.data_type()) {
         return Ok(array);
@@ -116,11 +118,14 @@ fn count_values<'a>(py: Python<'_>, a: &'a ArrayRef) -> PyResult<Cow<'a, [u32]>>
         ($($t:ty),*) => {
             $(
                 if let Some(p) = a.as_primitive_opt::<$t>() {
-                    let v = p.values();
-                    if let Some(&bad) = v.iter().find(|&&x| u32::try_from(x).is_err()) {
-                        return Err(non_negative(py, i64::try_from(bad).unwrap_or(i64::MAX)).unwrap_err());
-                    }
-                    return Ok(Cow::Owned(v.iter().map(|&x| x as u32).collect()));
+                    let v: Result<Vec<u32>, _> =
+                        p.values().iter().map(|&x| u32::try_from(x).map_err(|_| x)).collect();
+                    return match v {
+                        Ok(v) => Ok(Cow::Owned(v)),
+                        Err(bad) => {
+                            Err(non_negative(py, i64::try_from(bad).unwrap_or(i64::MAX)).unwrap_err())
+                        }
+                    };
                 }
             )*
         };
@@ -203,7 +208,10 @@ impl PyCalendar {
                 let out = py
                     .detach(|| cal.is_working_day_batch(&days))
                     .map_err(|e| core(py, e))?;
-                to_pyarrow(py, Arc::new(BooleanArray::new(out.into(), array.nulls().cloned())))
+                to_pyarrow(
+                    py,
+                    Arc::new(BooleanArray::new(out.into(), array.nulls().cloned())),
+                )
             }
         }
     }
@@ -281,9 +289,10 @@ impl PyCalendar {
                 let first = day_number(self.calendar.first_day());
                 let expand = |d: &Dates| match d {
                     Dates::One(d) => (vec![day_number(*d)], None),
-                    Dates::Many(array) => {
-                        (day_values(array, first).into_owned(), array.nulls().cloned())
-                    }
+                    Dates::Many(array) => (
+                        day_values(array, first).into_owned(),
+                        array.nulls().cloned(),
+                    ),
                 };
                 let ((mut av, an), (mut bv, bn)) = (expand(&a), expand(&b));
                 if av.len() == 1 && bv.len() > 1 {

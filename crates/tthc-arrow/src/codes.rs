@@ -136,7 +136,7 @@ pub(crate) fn borrow_codes<T: Copy>(
         match values {
             CodeValues::U8(_) => (0..256).map(|x| f(Value::Int(x))).collect(),
             CodeValues::I8(_) => (0u8..=255)
-                .map(|b| f(Value::Int(i64::from(b.cast_signed()))))
+                .map(|b| f(Value::Int(i64::from(b as i8))))
                 .collect(),
             _ => match range {
                 Some((_, hi)) if hi < MAX_TABLE => {
@@ -176,18 +176,23 @@ pub(crate) fn borrow_codes<T: Copy>(
         }
         match values {
             CodeValues::U8(v) => scan!(v, u64::from),
-            CodeValues::I8(v) => scan!(v, |x: i8| u64::from(x.cast_unsigned())),
+            CodeValues::I8(v) => scan!(v, |x: i8| u64::from(x as u8)),
             CodeValues::U16(v) => scan!(v, u64::from),
-            CodeValues::I16(v) => scan!(v, |x: i16| u64::from(x.cast_unsigned())),
+            CodeValues::I16(v) => scan!(v, |x: i16| u64::from(x as u16)),
             CodeValues::U32(v) => scan!(v, u64::from),
-            CodeValues::I32(v) => scan!(v, |x: i32| u64::from(x.cast_unsigned())),
+            CodeValues::I32(v) => scan!(v, |x: i32| u64::from(x as u32)),
             CodeValues::U64(v) => scan!(v, |x: u64| x),
-            CodeValues::I64(v) => scan!(v, |x: i64| x.cast_unsigned()),
+            CodeValues::I64(v) => scan!(v, |x: i64| x as u64),
         }
     }
     // null rows (a null key, or a key to a null dictionary value counts through the table)
     if let Some(n) = array.nulls().filter(|n| n.null_count() > 0) {
-        bad.extend(n.iter().enumerate().filter(|&(_, valid)| !valid).map(|(i, _)| (i, order, field, null_reason)));
+        bad.extend(
+            n.iter()
+                .enumerate()
+                .filter(|&(_, valid)| !valid)
+                .map(|(i, _)| (i, order, field, null_reason)),
+        );
     }
     Ok(Some(map))
 }

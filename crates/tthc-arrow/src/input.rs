@@ -335,26 +335,18 @@ pub fn report_batches_on(
                     "procedure"
                 };
                 let missing = options.group_by == GroupBy::Unit;
-                coded_column(
-                    batch,
-                    g,
-                    field,
-                    1,
-                    0u32,
-                    &mut bad,
-                    &mut |v| {
-                        let code = match v {
-                            Value::Null => 0,
-                            Value::Int(x) => group_code(&mut coder, &mut raw_cache, &x.to_string()),
-                            Value::Text(s) => group_code(&mut coder, &mut raw_cache, s),
-                        };
-                        if missing && code == 0 {
-                            Err(RejectReason::Missing)
-                        } else {
-                            Ok(code)
-                        }
-                    },
-                )?
+                coded_column(batch, g, field, 1, 0u32, &mut bad, &mut |v| {
+                    let code = match v {
+                        Value::Null => 0,
+                        Value::Int(x) => group_code(&mut coder, &mut raw_cache, &x.to_string()),
+                        Value::Text(s) => group_code(&mut coder, &mut raw_cache, s),
+                    };
+                    if missing && code == 0 {
+                        Err(RejectReason::Missing)
+                    } else {
+                        Ok(code)
+                    }
+                })?
             }
             _ => CodeSource::Owned(Vec::new()),
         };
@@ -376,45 +368,29 @@ pub fn report_batches_on(
         }
         let channel = col("channel")
             .map(|c| {
-                coded_column(
-                    batch,
-                    c,
-                    "channel",
-                    2,
-                    1u8,
-                    &mut bad,
-                    &mut |v| match v {
-                        Value::Null => Ok(Channel::Direct.code()),
-                        Value::Int(x) => Channel::from_code(x)
-                            .map(Channel::code)
-                            .map_err(|_| RejectReason::UnknownChannel),
-                        Value::Text(s) => Channel::from_str(s)
-                            .map(Channel::code)
-                            .map_err(|_| RejectReason::UnknownChannel),
-                    },
-                )
+                coded_column(batch, c, "channel", 2, 1u8, &mut bad, &mut |v| match v {
+                    Value::Null => Ok(Channel::Direct.code()),
+                    Value::Int(x) => Channel::from_code(x)
+                        .map(Channel::code)
+                        .map_err(|_| RejectReason::UnknownChannel),
+                    Value::Text(s) => Channel::from_str(s)
+                        .map(Channel::code)
+                        .map_err(|_| RejectReason::UnknownChannel),
+                })
             })
             .transpose()?;
         let online = col("online_service")
             .map(|c| {
-                coded_column(
-                    batch,
-                    c,
-                    "online_service",
-                    3,
-                    0u8,
-                    &mut bad,
-                    &mut |v| {
-                        let level = match v {
-                            Value::Null => return Ok(0),
-                            Value::Int(x) => OnlineService::from_str(&x.to_string()),
-                            Value::Text(s) => OnlineService::from_str(s),
-                        };
-                        level
-                            .map(OnlineService::column_code)
-                            .map_err(|_| RejectReason::UnknownOnlineService)
-                    },
-                )
+                coded_column(batch, c, "online_service", 3, 0u8, &mut bad, &mut |v| {
+                    let level = match v {
+                        Value::Null => return Ok(0),
+                        Value::Int(x) => OnlineService::from_str(&x.to_string()),
+                        Value::Text(s) => OnlineService::from_str(s),
+                    };
+                    level
+                        .map(OnlineService::column_code)
+                        .map_err(|_| RejectReason::UnknownOnlineService)
+                })
             })
             .transpose()?;
         let supplements = col("supplement_requests")
@@ -873,7 +849,12 @@ pub(crate) fn first_spellings<'a>(
     seen[0] = true;
     let mut left = labels.len() - 1;
     for (batch, codes) in batches.iter().zip(codes) {
+        let nulls = batch.column(column).logical_nulls();
         for i in 0..codes.len() {
+            // a null row's slot holds any key (borrowed codes): it has no spelling
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                continue;
+            }
             let g = codes.get(i, 0);
             if let Some(s) = seen.get_mut(g as usize).filter(|s| !**s) {
                 *s = true;

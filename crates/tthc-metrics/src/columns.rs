@@ -427,7 +427,7 @@ impl<'a, T> Codes<'a, T> {
     }
 }
 
-impl<'a, T: Copy + TryFrom<u64>> Codes<'a, T> {
+impl<T: Copy + TryFrom<u64>> Codes<'_, T> {
     /// Row `i`'s code, `invalid` when the raw value has none (or past the end).
     ///
     /// # Example
@@ -435,13 +435,13 @@ impl<'a, T: Copy + TryFrom<u64>> Codes<'a, T> {
     pub fn get(&self, i: usize, invalid: T) -> T {
         let raw = match self.values {
             CodeValues::U8(v) => v.get(i).map(|&x| u64::from(x)),
-            CodeValues::I8(v) => v.get(i).map(|&x| u64::from(x.cast_unsigned())),
+            CodeValues::I8(v) => v.get(i).map(|&x| u64::from(x as u8)),
             CodeValues::U16(v) => v.get(i).map(|&x| u64::from(x)),
-            CodeValues::I16(v) => v.get(i).map(|&x| u64::from(x.cast_unsigned())),
+            CodeValues::I16(v) => v.get(i).map(|&x| u64::from(x as u16)),
             CodeValues::U32(v) => v.get(i).map(|&x| u64::from(x)),
-            CodeValues::I32(v) => v.get(i).map(|&x| u64::from(x.cast_unsigned())),
+            CodeValues::I32(v) => v.get(i).map(|&x| u64::from(x as u32)),
             CodeValues::U64(v) => v.get(i).copied(),
-            CodeValues::I64(v) => v.get(i).map(|&x| x.cast_unsigned()),
+            CodeValues::I64(v) => v.get(i).map(|&x| x as u64),
         };
         raw.map_or(invalid, |r| self.code(r, invalid))
     }
@@ -490,13 +490,13 @@ impl<'a, T: Copy + TryFrom<u64>> Codes<'a, T> {
         }
         match self.values {
             CodeValues::U8(v) => fill!(v, u64::from),
-            CodeValues::I8(v) => fill!(v, |x: i8| u64::from(x.cast_unsigned())),
+            CodeValues::I8(v) => fill!(v, |x: i8| u64::from(x as u8)),
             CodeValues::U16(v) => fill!(v, u64::from),
-            CodeValues::I16(v) => fill!(v, |x: i16| u64::from(x.cast_unsigned())),
+            CodeValues::I16(v) => fill!(v, |x: i16| u64::from(x as u16)),
             CodeValues::U32(v) => fill!(v, u64::from),
-            CodeValues::I32(v) => fill!(v, |x: i32| u64::from(x.cast_unsigned())),
+            CodeValues::I32(v) => fill!(v, |x: i32| u64::from(x as u32)),
             CodeValues::U64(v) => fill!(v, |x: u64| x),
-            CodeValues::I64(v) => fill!(v, |x: i64| x.cast_unsigned()),
+            CodeValues::I64(v) => fill!(v, |x: i64| x as u64),
         }
     }
 
@@ -514,13 +514,13 @@ impl<'a, T: Copy + TryFrom<u64>> Codes<'a, T> {
         }
         let raw = match self.values {
             CodeValues::U8(v) => v.iter().max().map(|&x| u64::from(x)),
-            CodeValues::I8(v) => v.iter().map(|x| x.cast_unsigned()).max().map(u64::from),
+            CodeValues::I8(v) => v.iter().map(|&x| x as u8).max().map(u64::from),
             CodeValues::U16(v) => v.iter().max().map(|&x| u64::from(x)),
-            CodeValues::I16(v) => v.iter().map(|x| x.cast_unsigned()).max().map(u64::from),
+            CodeValues::I16(v) => v.iter().map(|&x| x as u16).max().map(u64::from),
             CodeValues::U32(v) => v.iter().max().map(|&x| u64::from(x)),
-            CodeValues::I32(v) => v.iter().map(|x| x.cast_unsigned()).max().map(u64::from),
+            CodeValues::I32(v) => v.iter().map(|&x| x as u32).max().map(u64::from),
             CodeValues::U64(v) => v.iter().max().copied(),
-            CodeValues::I64(v) => v.iter().map(|x| x.cast_unsigned()).max(),
+            CodeValues::I64(v) => v.iter().map(|&x| x as u64).max(),
         };
         raw.and_then(|r| T::try_from(r).ok())
     }
@@ -631,7 +631,7 @@ impl TimeColumn<'_> {
         while j < n {
             let bit = v.offset + start + j;
             // a whole aligned byte of the bitmap: skip it when every row is valid
-            if bit & 7 == 0 && j + 8 <= n {
+            if bit % 8 == 0 && j + 8 <= n {
                 match v.bits.get(bit >> 3) {
                     Some(0xFF) => {}
                     Some(&b) => {

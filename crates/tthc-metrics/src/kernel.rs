@@ -17,7 +17,7 @@ use crate::dossier::{Channel, OnlineService, Status, StatusGroup};
 use crate::error::{Error, RejectReason, Rejection};
 use crate::tally::Tally;
 
-const BLOCK: usize = 1024;
+const BLOCK: usize = 4096;
 const CHANNELS: usize = 3;
 const LEVELS: usize = 3;
 /// Outcome counters of a cell: outcome × carried over.
@@ -347,19 +347,19 @@ const NOT_A_CODE: u8 = 255;
 /// One block's coded columns, read through their lookup tables, with the rows rejected upstream
 /// set to status 0.
 struct CodeBlock {
-    status: [u8; BLOCK],
-    channel: [u8; BLOCK],
-    level: [u8; BLOCK],
-    group: [u32; BLOCK],
+    status: Vec<u8>,
+    channel: Vec<u8>,
+    level: Vec<u8>,
+    group: Vec<u32>,
 }
 
 impl CodeBlock {
     fn new() -> Self {
         Self {
-            status: [0; BLOCK],
-            channel: [1; BLOCK],
-            level: [0; BLOCK],
-            group: [0; BLOCK],
+            status: vec![0; BLOCK],
+            channel: vec![1; BLOCK],
+            level: vec![0; BLOCK],
+            group: vec![0; BLOCK],
         }
     }
 
@@ -438,13 +438,14 @@ const KIND_COUNTER: [usize; 9] = {
 /// equal `classify_facts` (the benches and the property tests compare them); rows that fail the
 /// cheap validity screen go through `check` on exact seconds for their reason.
 #[allow(clippy::too_many_lines)] // one hot loop, kept whole so that it stays specialised
+#[allow(clippy::needless_bitwise_bool)] // `&`/`|` on booleans on purpose: no branch per test
 fn work_days(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize) -> Partial {
     let mut cells = vec![0u32; plan.groups * np * COMBOS];
     let mut excluded = vec![0u32; COMBOS];
     let mut rejected = Vec::new();
-    let mut rday = [0i64; BLOCK];
-    let mut dday = [0i64; BLOCK];
-    let mut fday = [0i64; BLOCK];
+    let mut rday = vec![0i64; BLOCK];
+    let mut dday = vec![0i64; BLOCK];
+    let mut fday = vec![0i64; BLOCK];
     let mut codes = CodeBlock::new();
     let repeated = plan.classify.supplement_rule == SupplementRule::RepeatedIsOverdue;
     let first_day = i64::from(plan.first_day);
@@ -661,9 +662,9 @@ fn work(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize
     let mut cells = vec![0u32; plan.groups * np * COMBOS];
     let mut excluded = vec![0u32; COMBOS];
     let mut rejected = Vec::new();
-    let mut received = [0i64; BLOCK];
-    let mut due = [0i64; BLOCK];
-    let mut finished = [0i64; BLOCK];
+    let mut received = vec![0i64; BLOCK];
+    let mut due = vec![0i64; BLOCK];
+    let mut finished = vec![0i64; BLOCK];
     let mut codes = CodeBlock::new();
     for seg in segments {
         let cols = &chunks[seg.chunk];
