@@ -67,12 +67,13 @@ def _periods(start: dt.date, end: dt.date, granularity: str | None) -> list[tupl
 
 
 def _classify(df: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
-    """Outcome of each (received, valid) dossier at `cutoff`."""
+    """Outcome of each (received, valid) dossier at the end of a day; `cutoff` is the next
+    midnight (exclusive), so that a time in the day's last second (23:59:59.5) is in the day."""
     st = _status(df)
     end = df["finished_at"].where(st.isin(FINISHED), pd.NaT)
     rws = st.isin(WITHDRAWN | STOPPED | {11})
     end = end.where(~rws, df["finished_at"].fillna(df["received_at"]))
-    ended = end.notna() & (end <= cutoff)
+    ended = end.notna() & (end < cutoff)
     fin_day = df["finished_at"].dt.normalize()
     due_day = df["due_at"].dt.normalize()
     out = pd.Series("within_due", index=df.index, dtype=object)
@@ -86,7 +87,7 @@ def _classify(df: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
     out[ended & st.isin(STOPPED)] = "stopped"
     open_ = ~ended
     out[open_ & st.isin(SUPPLEMENT)] = "awaiting_supplement"
-    overdue = open_ & ~st.isin(SUPPLEMENT) & due_day.notna() & (due_day < cutoff.normalize())
+    overdue = open_ & ~st.isin(SUPPLEMENT) & due_day.notna() & (due_day < cutoff.normalize() - pd.Timedelta(days=1))
     out[overdue] = "overdue"
     return out
 
@@ -111,9 +112,9 @@ def _counts(outcome: pd.Series, new: pd.Series, online: pd.Series) -> dict[str, 
 
 
 def cohort(df: pd.DataFrame, as_of: dt.date, granularity: str | None, start: dt.date) -> pd.DataFrame:
-    cutoff = pd.Timestamp(dt.datetime.combine(as_of, dt.time(23, 59, 59)))
+    cutoff = pd.Timestamp(as_of + dt.timedelta(days=1))  # the next midnight, exclusive
     st = _status(df)
-    d = df[~st.isin(NEVER) & (df["received_at"] <= cutoff) & (df["received_at"] >= pd.Timestamp(start))].copy()
+    d = df[~st.isin(NEVER) & (df["received_at"] < cutoff) & (df["received_at"] >= pd.Timestamp(start))].copy()
     d["outcome"] = _classify(d, cutoff)
     rows = []
     for p_start, p_end in _periods(start, as_of, granularity):
@@ -136,8 +137,8 @@ def activity(df: pd.DataFrame, start: dt.date, end: dt.date, granularity: str | 
     rows = []
     for p_start, p_end in _periods(start, end, granularity):
         s = pd.Timestamp(p_start)
-        cutoff = pd.Timestamp(dt.datetime.combine(p_end, dt.time(23, 59, 59)))
-        alive = (d["received_at"] <= cutoff) & ~(end_time.notna() & (end_time < s))
+        cutoff = pd.Timestamp(p_end + dt.timedelta(days=1))  # the next midnight, exclusive
+        alive = (d["received_at"] < cutoff) & ~(end_time.notna() & (end_time < s))
         g_all = d[alive]
         outcome = _classify(g_all, cutoff)
         for unit, idx in g_all.groupby("unit").groups.items():
