@@ -105,6 +105,14 @@ fn options(
         .classify(classify))
 }
 
+/// The options with the caller's memory limit, if any (else the core's default).
+fn with_limit(options: ReportOptions, memory_limit: Option<u64>) -> ReportOptions {
+    match memory_limit {
+        Some(bytes) => options.memory_limit(bytes),
+        None => options,
+    }
+}
+
 fn unknown(what: &'static str, value: &str, expected: &[&str]) -> Error {
     Error::Unknown {
         what,
@@ -119,7 +127,7 @@ fn column_map(py: Python<'_>, columns: Option<HashMap<String, String>>) -> PyRes
 
 /// The report kernel: returns (table, rejected) as Arrow tables.
 #[pyfunction]
-#[pyo3(signature = (data, *, as_of, key, period, view, rate_policy, online_policy, columns, start, end, on_error, comparison, supplement_rule, due_date, calendar = None))]
+#[pyo3(signature = (data, *, as_of, key, period, view, rate_policy, online_policy, columns, start, end, on_error, comparison, supplement_rule, due_date, calendar = None, memory_limit = None))]
 #[allow(clippy::too_many_arguments)]
 fn _report(
     py: Python<'_>,
@@ -138,20 +146,24 @@ fn _report(
     supplement_rule: &str,
     due_date: &str,
     calendar: Option<PyRef<'_, calendar::PyCalendar>>,
+    memory_limit: Option<u64>,
 ) -> PyResult<(PyTable, PyTable)> {
-    let opts = options(
-        py,
-        as_of,
-        key.as_deref(),
-        period.as_deref(),
-        view,
-        start,
-        end,
-        on_error,
-        comparison,
-        supplement_rule,
-        due_date,
-    )?;
+    let opts = with_limit(
+        options(
+            py,
+            as_of,
+            key.as_deref(),
+            period.as_deref(),
+            view,
+            start,
+            end,
+            on_error,
+            comparison,
+            supplement_rule,
+            due_date,
+        )?,
+        memory_limit,
+    );
     let rate_policy = parse::<OnTimePolicy>(py, rate_policy)?;
     let online_policy = parse::<OnlinePolicy>(py, online_policy)?;
     let map = column_map(py, columns)?;
@@ -315,7 +327,7 @@ impl PyTally {
 
 /// One tally over the data received up to `as_of` (from `start`).
 #[pyfunction]
-#[pyo3(signature = (data, *, as_of, rate_policy, online_policy, columns, start, on_error, comparison, supplement_rule, due_date, calendar = None))]
+#[pyo3(signature = (data, *, as_of, rate_policy, online_policy, columns, start, on_error, comparison, supplement_rule, due_date, calendar = None, memory_limit = None))]
 #[allow(clippy::too_many_arguments)]
 fn _tally(
     py: Python<'_>,
@@ -330,20 +342,24 @@ fn _tally(
     supplement_rule: &str,
     due_date: &str,
     calendar: Option<PyRef<'_, calendar::PyCalendar>>,
+    memory_limit: Option<u64>,
 ) -> PyResult<(PyTally, PyTable)> {
-    let opts = options(
-        py,
-        as_of,
-        None,
-        None,
-        "cohort",
-        start,
-        None,
-        on_error,
-        comparison,
-        supplement_rule,
-        due_date,
-    )?;
+    let opts = with_limit(
+        options(
+            py,
+            as_of,
+            None,
+            None,
+            "cohort",
+            start,
+            None,
+            on_error,
+            comparison,
+            supplement_rule,
+            due_date,
+        )?,
+        memory_limit,
+    );
     let rate_policy = parse::<OnTimePolicy>(py, rate_policy)?;
     let online_policy = parse::<OnlinePolicy>(py, online_policy)?;
     let map = column_map(py, columns)?;

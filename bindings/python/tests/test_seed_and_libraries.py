@@ -159,3 +159,19 @@ def test_no_panic_reaches_python():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert tm.report(empty, as_of=AS_OF).num_rows == 0
+
+
+def test_memory_limit_is_planned_before_allocating():
+    """`memory_limit` reaches the core: a limit below what the report plans fails with code
+    memory_limit before allocating, naming the bytes needed; a roomy limit and the default agree."""
+    data = tm.krong_no_2023()
+    as_of = dt.date(2023, 12, 31)
+    with pytest.raises(tm.TthcError) as e:
+        tm.report(data, as_of=as_of, by=("unit", "day"), start=dt.date(2023, 1, 1), memory_limit=10_000)
+    assert e.value.code == "memory_limit"
+    assert "memory limit is 10000 bytes" in str(e.value)
+    roomy = tm.report(data, as_of=as_of, by=("unit", "week"), memory_limit=1 << 30)
+    same(roomy, tm.report(data, as_of=as_of, by=("unit", "week")))
+    with pytest.raises(tm.TthcError) as e:
+        tm.tally(data, as_of=as_of, memory_limit=1)
+    assert e.value.code == "memory_limit"

@@ -149,6 +149,7 @@ def report_with_rejected(
     comparison: Literal["date", "timestamp"] = "date",
     supplement_rule: Literal["pause", "repeated_is_overdue"] = "pause",
     due_date: Literal["original", "rescheduled"] = "original",
+    memory_limit: int | None = None,
 ) -> tuple[Any, Any]:
     """Like :func:`report`, returning ``(table, rejected)``; ``rejected`` lists the skipped rows
     (``row, dossier_id, column, value, reason, message``) in the same library as the input."""
@@ -169,6 +170,7 @@ def report_with_rejected(
         supplement_rule=supplement_rule,
         due_date=due_date,
         calendar=calendar,
+        memory_limit=memory_limit,
     )
     library = _library(data)
     return _output(table, library), _output(rejected, library)
@@ -190,6 +192,7 @@ def report(
     comparison: Literal["date", "timestamp"] = "date",
     supplement_rule: Literal["pause", "repeated_is_overdue"] = "pause",
     due_date: Literal["original", "rescheduled"] = "original",
+    memory_limit: int | None = None,
 ) -> Any:
     """The official table, one row per group and period, as a table of the input's library.
 
@@ -205,6 +208,10 @@ def report(
     plotting (NaN without data) with exact ``*_numerator`` / ``*_denominator`` columns beside them.
     With ``on_error="skip"`` bad rows are left out and a :class:`RejectedRowsWarning` carrying
     them is issued (or use :func:`report_with_rejected`); nothing is dropped silently.
+
+    ``memory_limit`` (bytes, default 4 GiB) bounds the memory the report plans beyond the input
+    (decoded columns, the cells table, rejected rows): above it the call fails with a
+    :class:`TthcError` of code ``memory_limit`` before allocating.
 
     >>> import tthc_metrics as tm
     >>> t = tm.report(tm.krong_no_2023(), as_of=datetime.date(2023, 10, 16), by=(None, None))
@@ -226,6 +233,7 @@ def report(
         comparison=comparison,
         supplement_rule=supplement_rule,
         due_date=due_date,
+        memory_limit=memory_limit,
     )
     if len(rejected):
         warnings.warn(
@@ -248,6 +256,7 @@ def tally(
     comparison: Literal["date", "timestamp"] = "date",
     supplement_rule: Literal["pause", "repeated_is_overdue"] = "pause",
     due_date: Literal["original", "rescheduled"] = "original",
+    memory_limit: int | None = None,
 ) -> Tally:
     """One :class:`Tally` of the dossiers received up to ``as_of`` (from ``start``), classified at
     ``as_of``; its rates are exact :class:`fractions.Fraction` values (``None`` without data).
@@ -269,6 +278,7 @@ def tally(
         supplement_rule=supplement_rule,
         due_date=due_date,
         calendar=calendar,
+        memory_limit=memory_limit,
     )
     rejected_table = pa.table(rejected)
     if rejected_table.num_rows:

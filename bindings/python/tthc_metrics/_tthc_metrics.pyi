@@ -189,6 +189,7 @@ def _report(
     supplement_rule: str,
     due_date: str,
     calendar: Calendar | None = None,
+    memory_limit: int | None = None,
 ) -> tuple[Any, Any]: ...
 def _tally(
     data: Any,
@@ -203,6 +204,7 @@ def _tally(
     supplement_rule: str,
     due_date: str,
     calendar: Calendar | None = None,
+    memory_limit: int | None = None,
 ) -> tuple[Tally, Any]: ...
 def _quality(
     data: Any,
