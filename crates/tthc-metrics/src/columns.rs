@@ -259,7 +259,7 @@ impl TimeColumn<'_> {
                 }
             }
         }
-        self.apply_validity(start, out);
+        self.apply_validity(start, out, NONE);
     }
 }
 
@@ -562,26 +562,34 @@ impl<'a> From<&'a Vec<u32>> for Codes<'a, u32> {
     }
 }
 
+/// The day kernel's sentinel for a null day.
+pub(crate) const NO_DAY: i32 = i32::MIN;
+/// Day numbers are clamped to `±DAY_CLAMP` (about 2.9 million years): far outside the supported
+/// range (rejected as `out_of_range`), distinct from [`NO_DAY`], and safe to add and compare.
+const DAY_CLAMP: i64 = 1 << 30;
+
 impl TimeColumn<'_> {
     /// Writes the local day number (days since 1970-01-01 in UTC+7 civil time) of rows
-    /// `start..start + out.len()` into `out`, [`NONE`] for nulls: one division by a constant a
+    /// `start..start + out.len()` into `out`, [`NO_DAY`] for nulls: one division by a constant a
     /// value (ticks straight to days, the zone shift folded into the remainder), for the day
-    /// kernel. Equal to `local_seconds(i).div_euclid(DAY)` for every value that is not clamped.
-    pub(crate) fn fill_days(&self, start: usize, out: &mut [i64]) {
+    /// kernel. Equal to `local_seconds(i).div_euclid(DAY)` for every value in the supported range
+    /// (and far outside it, clamped, for the others).
+    pub(crate) fn fill_days(&self, start: usize, out: &mut [i32]) {
         let n = out.len();
         if start + n > self.len() {
-            out.fill(NONE);
+            out.fill(NO_DAY);
             return;
         }
+        let clamp = |d: i64| d.clamp(-DAY_CLAMP, DAY_CLAMP) as i32;
         match (self.values, self.encoding) {
             (TimeValues::Days(v), _) => {
                 for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
-                    *o = i64::from(d);
+                    *o = clamp(i64::from(d));
                 }
             }
             (TimeValues::Ticks(v), TimeEncoding::Days) => {
                 for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
-                    *o = d.clamp(-FAR_DAYS, FAR_DAYS);
+                    *o = clamp(d);
                 }
             }
             (TimeValues::Ticks(v), TimeEncoding::Timestamp { per_second, .. }) => {
@@ -600,7 +608,7 @@ impl TimeColumn<'_> {
                         let add = (off + shift * $p) as u64;
                         for (o, &t) in out.iter_mut().zip(src) {
                             let u = (t.max(-off) as u64).wrapping_add(add);
-                            *o = (u / per_day) as i64 - off_days;
+                            *o = clamp((u / per_day) as i64 - off_days);
                         }
                     }};
                 }
@@ -614,17 +622,17 @@ impl TimeColumn<'_> {
                         for (j, o) in out.iter_mut().enumerate() {
                             *o = self
                                 .local_seconds(start + j)
-                                .map_or(NONE, |s| s.div_euclid(DAY));
+                                .map_or(NO_DAY, |s| clamp(s.div_euclid(DAY)));
                         }
                     }
                 }
             }
         }
-        self.apply_validity(start, out);
+        self.apply_validity(start, out, NO_DAY);
     }
 
-    /// Sets the null rows of `out` (rows `start..`) to [`NONE`], a byte of the bitmap at a time.
-    fn apply_validity(&self, start: usize, out: &mut [i64]) {
+    /// Sets the null rows of `out` (rows `start..`) to `null`, a byte of the bitmap at a time.
+    fn apply_validity<T: Copy>(&self, start: usize, out: &mut [T], null: T) {
         let Some(v) = self.validity else { return };
         let mut j = 0;
         let n = out.len();
@@ -637,16 +645,16 @@ impl TimeColumn<'_> {
                     Some(&b) => {
                         for k in 0..8 {
                             if b & (1 << k) == 0 {
-                                out[j + k] = NONE;
+                                out[j + k] = null;
                             }
                         }
                     }
-                    None => out[j..j + 8].fill(NONE),
+                    None => out[j..j + 8].fill(null),
                 }
                 j += 8;
             } else {
                 if !v.is_valid(start + j) {
-                    out[j] = NONE;
+                    out[j] = null;
                 }
                 j += 1;
             }
@@ -804,14 +812,18 @@ mod tests {
             Some(Validity::new(bits, offset)),
         );
         for start in [0, values.len() / 3] {
-            let mut days = vec![0i64; values.len() - start];
+            let mut days = vec![0i32; values.len() - start];
             c.fill_days(start, &mut days);
             let mut secs = vec![0i64; values.len() - start];
             c.fill_block(start, &mut secs);
             for (j, (&d, &s)) in days.iter().zip(&secs).enumerate() {
+                let d = if d == NO_DAY { NONE } else { i64::from(d) };
                 if s == NONE {
                     assert_eq!(d, NONE, "row {}", start + j);
-                } else if values[start + j] >= -FAR && s.abs() < FAR / 2 {
+                } else if values[start + j] >= -FAR
+                    && s.abs() < FAR / 2
+                    && s.div_euclid(DAY).abs() < DAY_CLAMP
+                {
                     assert_eq!(
                         d,
                         s.div_euclid(DAY),

@@ -12,7 +12,7 @@ use std::thread;
 use crate::classify::{
     classify_facts, ClassifyOptions, Comparison, Facts, Outcome, SupplementRule, DAY,
 };
-use crate::columns::{Columns, NONE};
+use crate::columns::{Columns, NONE, NO_DAY};
 use crate::dossier::{Channel, OnlineService, Status, StatusGroup};
 use crate::error::{Error, RejectReason, Rejection};
 use crate::tally::Tally;
@@ -430,37 +430,79 @@ const KIND_COUNTER: [usize; 9] = {
     t
 };
 
+/// Counts one dossier into `cell` by its outcome and its attribute counter (as [`count`]).
+#[inline]
+fn count_at(cell: &mut [u32], outcome: Outcome, attr: usize, carried: bool) {
+    cell[outcome.index() * 2 + usize::from(carried)] += 1;
+    if outcome.is_counted() && !carried {
+        cell[attr] += 1;
+    }
+}
+
+/// The day kernel's per-block buffers: the three local days, and what the first pass derives
+/// from them for every row.
+struct DayBlock {
+    rday: Vec<i32>,
+    dday: Vec<i32>,
+    fday: Vec<i32>,
+    /// Counting group of the row's status (see `GROUP_OF_CODE`).
+    grp: Vec<u8>,
+    /// Outcome kind at the cohort's cut-off (see `KIND`).
+    kind: Vec<u8>,
+    /// The row's attribute counter in a cell.
+    attr: Vec<u8>,
+    /// 0: count; 1: take the exact path (suspicious or same-day finish); 2: excluded (cohort).
+    flag: Vec<u8>,
+    /// 1 where a repeated supplement request makes the open dossier overdue.
+    rep: Vec<u8>,
+    /// Portal sync flag, 0 or 1.
+    synced: Vec<u8>,
+}
+
+impl DayBlock {
+    fn new() -> Self {
+        Self {
+            rday: vec![0; BLOCK],
+            dday: vec![0; BLOCK],
+            fday: vec![0; BLOCK],
+            grp: vec![0; BLOCK],
+            kind: vec![0; BLOCK],
+            attr: vec![0; BLOCK],
+            flag: vec![0; BLOCK],
+            rep: vec![0; BLOCK],
+            synced: vec![1; BLOCK],
+        }
+    }
+}
+
 /// The day kernel: the common case where every cut-off is the end of a day and finishing is
 /// compared by calendar date, so that a row needs its three local days and nothing finer, except
-/// the seconds of a same-day finish for validation. Times are decoded straight to days (one
-/// division a value), the outcome is computed without data-dependent branches, and each row is
-/// two counter increments (outcome, attributes) in the cohort view. Classification here must
-/// equal `classify_facts` (the benches and the property tests compare them); rows that fail the
-/// cheap validity screen go through `check` on exact seconds for their reason.
+/// the seconds of a same-day finish for validation. Times are decoded straight to `i32` days (one
+/// division a value). A first pass over the block computes, without branches, each row's
+/// validity screen, attribute counter and (cohort) outcome kind; the second pass counts: two
+/// increments a row in the cohort view, the open and overdue runs of periods and the ending
+/// period in the activity view. Classification here must equal `classify_facts` (the benches
+/// and the property tests compare them); rows that fail the cheap screen go through `check` on
+/// exact seconds for their reason.
 #[allow(clippy::too_many_lines)] // one hot loop, kept whole so that it stays specialised
 #[allow(clippy::needless_bitwise_bool)] // `&`/`|` on booleans on purpose: no branch per test
 fn work_days(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: usize) -> Partial {
     let mut cells = vec![0u32; plan.groups * np * COMBOS];
     let mut excluded = vec![0u32; COMBOS];
     let mut rejected = Vec::new();
-    let mut rday = vec![0i64; BLOCK];
-    let mut dday = vec![0i64; BLOCK];
-    let mut fday = vec![0i64; BLOCK];
     let mut codes = CodeBlock::new();
+    let mut b = DayBlock::new();
     let repeated = plan.classify.supplement_rule == SupplementRule::RepeatedIsOverdue;
-    let first_day = i64::from(plan.first_day);
-    let ws = plan.window_start.div_euclid(DAY);
-    let min_day = MIN_SECONDS.div_euclid(DAY);
-    let max_day = MAX_SECONDS.div_euclid(DAY);
-    let as_of_day = plan.as_of.div_euclid(DAY);
-    let last_day = plan.last_cutoff.div_euclid(DAY);
+    let day = |s: i64| s.div_euclid(DAY).clamp(-(1 << 30), 1 << 30) as i32;
+    let first_day = plan.first_day;
+    let ws = day(plan.window_start);
+    let min_day = day(MIN_SECONDS);
+    let max_day = day(MAX_SECONDS);
+    let as_of_day = day(plan.as_of);
+    let last_day = day(plan.last_cutoff);
     let table_days = plan.period_of_day.len() as i64;
-    let cutoff_day: Vec<i64> = plan
-        .period_cutoff
-        .iter()
-        .map(|s| s.div_euclid(DAY))
-        .collect();
-    const NOT_ENDED: i64 = i64::MAX;
+    let cutoff_day: Vec<i32> = plan.period_cutoff.iter().map(|&s| day(s)).collect();
+    const NOT_ENDED: i32 = i32::MAX;
     macro_rules! reject {
         ($global:expr, $field:expr, $value:expr, $reason:expr) => {{
             rejected.push(Rejection::new($global, "", $field, $value, $reason));
@@ -481,62 +523,58 @@ fn work_days(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: 
         let mut lo = seg.lo;
         while lo < seg.hi {
             let len = BLOCK.min(seg.hi - lo);
-            cols.received.fill_days(lo, &mut rday[..len]);
-            cols.due.fill_days(lo, &mut dday[..len]);
-            cols.finished.fill_days(lo, &mut fday[..len]);
+            cols.received.fill_days(lo, &mut b.rday[..len]);
+            cols.due.fill_days(lo, &mut b.dday[..len]);
+            cols.finished.fill_days(lo, &mut b.fday[..len]);
             codes.fill(cols, lo, len, &mut skip);
-            for j in 0..len {
-                let i = lo + j;
-                let code = codes.status[j];
-                let grp = GROUP_OF_CODE[code as usize];
-                if grp == 0 {
-                    if code != 0 {
-                        let raw = cols.status.values().get(i).unwrap_or_default();
-                        reject!(
-                            seg.global + (i - seg.lo),
-                            "status",
-                            raw.to_string(),
-                            RejectReason::UnknownStatus
-                        );
+            for (g, &code) in b.grp[..len].iter_mut().zip(&codes.status[..len]) {
+                *g = GROUP_OF_CODE[code as usize];
+            }
+            // first pass: selects only, over slices of the block's length (no bounds checks)
+            let rep_s = &mut b.rep[..len];
+            match (repeated, cols.supplement_requests) {
+                (true, Some(sup)) => {
+                    for (r, &n) in rep_s.iter_mut().zip(&sup[lo..lo + len]) {
+                        *r = u8::from(n > 1);
                     }
-                    continue;
                 }
-                let (rd, dd, fd) = (rday[j], dday[j], fday[j]);
-                let d_null = dd == NONE;
-                let f_null = fd == NONE;
-                // cheap screen (a null reception is below min_day): anything suspicious, and a
-                // same-day finish, takes the exact path
-                let suspicious = (rd < min_day)
+                _ => rep_s.fill(0),
+            }
+            let syn_s = &mut b.synced[..len];
+            match cols.synced {
+                Some(sy) => {
+                    for (o, &v) in syn_s.iter_mut().zip(&sy[lo..lo + len]) {
+                        *o = u8::from(v);
+                    }
+                }
+                None => syn_s.fill(1),
+            }
+            let (rd_s, dd_s, fd_s, g_s) = (
+                &b.rday[..len],
+                &b.dday[..len],
+                &b.fday[..len],
+                &b.grp[..len],
+            );
+            let (rep_s, syn_s) = (&b.rep[..len], &b.synced[..len]);
+            let (ch_s, lv_s) = (&codes.channel[..len], &codes.level[..len]);
+            let kind_s = &mut b.kind[..len];
+            let flag_s = &mut b.flag[..len];
+            let attr_s = &mut b.attr[..len];
+            let cohort = plan.cohort;
+            for j in 0..len {
+                let g = g_s[j];
+                let (rd, dd, fd) = (rd_s[j], dd_s[j], fd_s[j]);
+                let d_null = dd == NO_DAY;
+                let f_null = fd == NO_DAY;
+                // a null reception is below min_day; a same-day finish needs its seconds
+                let suspicious = (g == 0)
+                    | (rd < min_day)
                     | (rd > max_day)
                     | (!d_null & ((dd < rd) | (dd > max_day)))
                     | (!f_null & ((fd <= rd) | (fd > max_day)))
-                    | (f_null & (grp == 4));
-                if suspicious {
-                    let exact = |c: &crate::columns::TimeColumn<'_>| {
-                        if c.len() > i {
-                            c.local_seconds(i).unwrap_or(NONE)
-                        } else {
-                            NONE
-                        }
-                    };
-                    let status = Status::from_column_code(code).unwrap_or(Status::Processing);
-                    let (r, d, f) = (
-                        exact(&cols.received),
-                        exact(&cols.due),
-                        exact(&cols.finished),
-                    );
-                    if let Some((field, value, reason)) = check(r, d, f, status) {
-                        reject!(seg.global + (i - seg.lo), field, fmt_seconds(value), reason);
-                        continue;
-                    }
-                }
-                let channel = codes.channel[j];
-                let level = codes.level[j];
-                let g = codes.group[j] as usize;
-                let synced = cols.synced.is_none_or(|s| s[i]);
-                let sup = cols.supplement_requests.map_or(0, |s| s[i]);
-                // the day the dossier left processing (NOT_ENDED while in it) and its outcome then
-                let end_day = if grp >= 4 {
+                    | (f_null & (g == 4));
+                let out_of_cohort = (g == 1) | (rd > as_of_day) | (rd < ws);
+                let end_day = if g >= 4 {
                     if f_null {
                         rd
                     } else {
@@ -546,104 +584,172 @@ fn work_days(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: 
                     NOT_ENDED
                 };
                 let due_cmp = if d_null { fd } else { dd };
-                let finished_kind = 1 + usize::from(fd > due_cmp) - usize::from(fd < due_cmp);
-                let ended_kind = if grp == 4 {
+                let finished_kind = 1 + u8::from(fd > due_cmp) - u8::from(fd < due_cmp);
+                let ended_kind = if g == 4 {
                     finished_kind
                 } else {
-                    usize::from(grp).wrapping_sub(2)
+                    g.wrapping_sub(2)
                 };
-                // while open: overdue for a repeated supplement request, awaiting while the
-                // citizen supplements, else within due until the due day has passed
-                let rep = repeated & (sup > 1);
+                let open_kind = if rep_s[j] != 0 {
+                    OVERDUE as u8
+                } else if g == 3 {
+                    AWAITING as u8
+                } else {
+                    WITHIN as u8
+                };
+                let dated = (open_kind == WITHIN as u8) & !d_null;
+                kind_s[j] = if end_day <= as_of_day {
+                    ended_kind
+                } else if dated & (dd < as_of_day) {
+                    OVERDUE as u8
+                } else {
+                    open_kind
+                };
+                flag_s[j] = if suspicious {
+                    1
+                } else {
+                    u8::from(cohort & out_of_cohort) * 2
+                };
+                let ch = ch_s[j].clamp(1, 3) - 1;
+                let lv = lv_s[j].min(2);
+                attr_s[j] = OUTCOMES as u8 + (ch * LEVELS as u8 + lv) * 2 + syn_s[j];
+            }
+            // second pass: counting
+            for j in 0..len {
+                let i = lo + j;
+                let g = b.grp[j];
+                let attr = usize::from(b.attr[j]);
+                let flag = b.flag[j];
+                let (rd, dd, fd) = (b.rday[j], b.dday[j], b.fday[j]);
+                if flag != 0 {
+                    if flag == 1 {
+                        if g == 0 {
+                            let code = codes.status[j];
+                            if code != 0 {
+                                let raw = cols.status.values().get(i).unwrap_or_default();
+                                reject!(
+                                    seg.global + (i - seg.lo),
+                                    "status",
+                                    raw.to_string(),
+                                    RejectReason::UnknownStatus
+                                );
+                            }
+                            continue;
+                        }
+                        let exact = |c: &crate::columns::TimeColumn<'_>| {
+                            if c.len() > i {
+                                c.local_seconds(i).unwrap_or(NONE)
+                            } else {
+                                NONE
+                            }
+                        };
+                        let status =
+                            Status::from_column_code(codes.status[j]).unwrap_or(Status::Processing);
+                        let (r, d, f) = (
+                            exact(&cols.received),
+                            exact(&cols.due),
+                            exact(&cols.finished),
+                        );
+                        if let Some((field, value, reason)) = check(r, d, f, status) {
+                            reject!(seg.global + (i - seg.lo), field, fmt_seconds(value), reason);
+                            continue;
+                        }
+                    }
+                    // valid: excluded from the cohort?
+                    if plan.cohort && ((g == 1) | (rd > as_of_day) | (rd < ws)) {
+                        let o = if g == 1 {
+                            Outcome::NotReceived
+                        } else {
+                            Outcome::OutsideWindow
+                        };
+                        count_at(&mut excluded, o, attr, false);
+                        continue;
+                    }
+                }
+                if plan.cohort {
+                    let p = plan.period_of_day[(rd - first_day) as usize] as usize;
+                    let base = (codes.group[j] as usize * np + p) * COMBOS;
+                    cells[base + KIND_COUNTER[usize::from(b.kind[j])]] += 1;
+                    cells[base + attr] += 1;
+                    continue;
+                }
+                // activity view
+                if g == 1 || rd > last_day {
+                    let o = if g == 1 {
+                        Outcome::NotReceived
+                    } else {
+                        Outcome::OutsideWindow
+                    };
+                    count_at(&mut excluded, o, attr, false);
+                    continue;
+                }
+                let d_null = dd == NO_DAY;
+                let f_null = fd == NO_DAY;
+                let end_day = if g >= 4 {
+                    if f_null {
+                        rd
+                    } else {
+                        fd
+                    }
+                } else {
+                    NOT_ENDED
+                };
+                let due_cmp = if d_null { fd } else { dd };
+                let ended_kind = if g == 4 {
+                    1 + usize::from(fd > due_cmp) - usize::from(fd < due_cmp)
+                } else {
+                    usize::from(g).wrapping_sub(2)
+                };
+                if end_day < ws {
+                    // ended before the window: its outcome at the window's start
+                    count_at(&mut excluded, KIND[ended_kind], attr, false);
+                    continue;
+                }
+                let rep = b.rep[j] != 0;
                 let open_kind = if rep {
                     OVERDUE
-                } else if grp == 3 {
+                } else if g == 3 {
                     AWAITING
                 } else {
                     WITHIN
                 };
-                let dated = (open_kind == WITHIN) & !d_null;
-                if plan.cohort {
-                    if grp == 1 || rd > as_of_day || rd < ws {
-                        let o = if grp == 1 {
-                            Outcome::NotReceived
-                        } else {
-                            Outcome::OutsideWindow
-                        };
-                        count(&mut excluded, o, channel, level, synced, false);
-                        continue;
-                    }
-                    let kind = if end_day <= as_of_day {
-                        ended_kind
-                    } else if dated & (dd < as_of_day) {
-                        OVERDUE
-                    } else {
-                        open_kind
-                    };
-                    let p = plan.period_of_day[(rd - first_day) as usize] as usize;
-                    let base = (g * np + p) * COMBOS;
-                    cells[base + KIND_COUNTER[kind]] += 1;
-                    cells[base + attribute(channel, level, synced)] += 1;
+                let dated = open_kind == WITHIN && !d_null;
+                let first = plan.period_of_day[(rd.max(ws) - first_day) as usize] as usize;
+                let ended = end_day <= last_day;
+                let last = if ended {
+                    plan.period_of_day[(end_day - first_day) as usize] as usize
                 } else {
-                    if grp == 1 || rd > last_day {
-                        let o = if grp == 1 {
-                            Outcome::NotReceived
-                        } else {
-                            Outcome::OutsideWindow
-                        };
-                        count(&mut excluded, o, channel, level, synced, false);
-                        continue;
+                    np - 1
+                };
+                // the first period whose cut-off finds the open dossier overdue
+                let overdue_from = if rep {
+                    0
+                } else if !dated {
+                    np
+                } else if dd < first_day {
+                    0
+                } else if i64::from(dd - first_day) >= table_days {
+                    np
+                } else {
+                    let q = plan.period_of_day[(dd - first_day) as usize] as usize;
+                    q + usize::from(cutoff_day[q] == dd)
+                };
+                let carried_first = rd < ws;
+                let row = codes.group[j] as usize * np;
+                let mut put = |p: usize, kind: usize| {
+                    let carried = p > first || carried_first;
+                    let base = (row + p) * COMBOS;
+                    cells[base + KIND_COUNTER[kind] + usize::from(carried)] += 1;
+                    if !carried {
+                        cells[base + attr] += 1;
                     }
-                    if end_day < ws {
-                        // ended before the window: its outcome at the window's start
-                        count(
-                            &mut excluded,
-                            KIND[ended_kind],
-                            channel,
-                            level,
-                            synced,
-                            false,
-                        );
-                        continue;
-                    }
-                    let first = plan.period_of_day[(rd.max(ws) - first_day) as usize] as usize;
-                    let ended = end_day <= last_day;
-                    let last = if ended {
-                        plan.period_of_day[(end_day - first_day) as usize] as usize
-                    } else {
-                        np - 1
-                    };
-                    // the first period whose cut-off finds the open dossier overdue
-                    let overdue_from = if rep {
-                        0
-                    } else if !dated {
-                        np
-                    } else if dd < first_day {
-                        0
-                    } else if dd - first_day >= table_days {
-                        np
-                    } else {
-                        let q = plan.period_of_day[(dd - first_day) as usize] as usize;
-                        q + usize::from(cutoff_day[q] == dd)
-                    };
-                    let carried_first = rd < ws;
-                    let attr = attribute(channel, level, synced);
-                    let row = g * np;
-                    let mut put = |p: usize, kind: usize| {
-                        let carried = p > first || carried_first;
-                        let base = (row + p) * COMBOS;
-                        cells[base + KIND_COUNTER[kind] + usize::from(carried)] += 1;
-                        if !carried {
-                            cells[base + attr] += 1;
-                        }
-                    };
-                    let open_end = if ended { last } else { last + 1 };
-                    for p in first..open_end {
-                        put(p, if p < overdue_from { open_kind } else { OVERDUE });
-                    }
-                    if ended {
-                        put(last, ended_kind);
-                    }
+                };
+                let open_end = if ended { last } else { last + 1 };
+                for p in first..open_end {
+                    put(p, if p < overdue_from { open_kind } else { OVERDUE });
+                }
+                if ended {
+                    put(last, ended_kind);
                 }
             }
             lo += len;
