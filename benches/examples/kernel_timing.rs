@@ -2,7 +2,7 @@
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use tthc_metrics::{report_columns, Granularity, ReportOptions, View};
+use tthc_metrics::{report_columns, Granularity, GroupBy, ReportOptions, View};
 use tthc_metrics_benches::Table;
 
 fn main() {
@@ -13,16 +13,21 @@ fn main() {
     let t = Table::synthetic(n, 40, 7);
     let cols = t.columns();
     let as_of = NaiveDate::from_ymd_opt(2023, 12, 31).unwrap();
-    let views = match std::env::args().nth(2).as_deref() {
-        Some("cohort") => vec![View::Cohort],
-        Some("activity") => vec![View::Activity],
+    // cohort and activity by unit x ISO week; "tally": one cohort tally (no unit, no period)
+    let what = std::env::args().nth(2).unwrap_or_default();
+    let views = match what.as_str() {
+        "cohort" | "tally" => vec![View::Cohort],
+        "activity" => vec![View::Activity],
         _ => vec![View::Cohort, View::Activity],
     };
     for view in views {
-        let o = ReportOptions::end_of_day(as_of)
+        let mut o = ReportOptions::end_of_day(as_of)
             .view(view)
             .granularity(Some(Granularity::Week))
             .start(NaiveDate::from_ymd_opt(2023, 1, 1));
+        if what == "tally" {
+            o = o.group_by(GroupBy::Total).granularity(None);
+        }
         for _ in 0..3 {
             let s = Instant::now();
             let r = report_columns(&cols, &o).unwrap();

@@ -7,6 +7,7 @@ use arrow_array::types::{
     Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{Array, RecordBatch};
+use rustc_hash::FxHashMap;
 use tthc_metrics::{CodeValues, Codes, RejectReason};
 
 use crate::input::{decode_values, Value};
@@ -21,6 +22,8 @@ pub(crate) enum CodeSource<T> {
     Owned(Vec<T>),
     /// The batch's own integers (or dictionary keys) in column `column`, read through `map`.
     Mapped { column: usize, map: Vec<T> },
+    /// A plain string column interned: an id a row (0 for null), read through `map`.
+    Interned { ids: Vec<u32>, map: Vec<T> },
 }
 
 macro_rules! codes_of {
@@ -35,6 +38,7 @@ macro_rules! codes_of {
                             .unwrap_or(CodeValues::$variant(&[]));
                         Codes::mapped(values, map)
                     }
+                    Self::Interned { ids, map } => Codes::mapped(CodeValues::U32(ids), map),
                 }
             }
         }
@@ -195,4 +199,160 @@ pub(crate) fn borrow_codes<T: Copy>(
         );
     }
     Ok(Some(map))
+}
+
+/// Rows of a plain string column above which it is interned by all cores.
+const PARALLEL_STRINGS: usize = 1 << 16;
+
+/// Interns a plain string column (`Utf8`, `LargeUtf8`, `Utf8View`): an id a row (0 for null,
+/// then distinct values in row order of first appearance) and a table of `f`'s result per id,
+/// `f` evaluated once per distinct value in that order (the order group codes are given in).
+/// Parts of the rows are hashed on all cores; the ids are the only per-row memory (4 bytes a
+/// row), and the kernel reads them through the table like a dictionary's keys. Rows whose value
+/// has no code go to `bad`. `None` for other types.
+pub(crate) fn intern_strings<T: Copy>(
+    array: &dyn Array,
+    field: &'static str,
+    order: u8,
+    invalid: T,
+    bad: &mut Vec<Bad>,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Option<(Vec<u32>, Vec<T>)> {
+    if let Some(s) = array.as_string_opt::<i32>() {
+        return Some(intern(
+            s.len(),
+            |i| (!s.is_null(i)).then(|| s.value(i)),
+            field,
+            order,
+            invalid,
+            bad,
+            f,
+        ));
+    }
+    if let Some(s) = array.as_string_opt::<i64>() {
+        return Some(intern(
+            s.len(),
+            |i| (!s.is_null(i)).then(|| s.value(i)),
+            field,
+            order,
+            invalid,
+            bad,
+            f,
+        ));
+    }
+    if let Some(s) = array.as_string_view_opt() {
+        return Some(intern(
+            s.len(),
+            |i| (!s.is_null(i)).then(|| s.value(i)),
+            field,
+            order,
+            invalid,
+            bad,
+            f,
+        ));
+    }
+    None
+}
+
+fn intern<'a, T: Copy, V>(
+    n: usize,
+    value: V,
+    field: &'static str,
+    order: u8,
+    invalid: T,
+    bad: &mut Vec<Bad>,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> (Vec<u32>, Vec<T>)
+where
+    V: Fn(usize) -> Option<&'a str> + Sync,
+{
+    let (ids, table) = intern_ids(n, value, f);
+    if table.iter().any(Result::is_err) {
+        for (i, &id) in ids.iter().enumerate() {
+            if let Err(reason) = table[id as usize] {
+                bad.push((i, order, field, reason));
+            }
+        }
+    }
+    let map = table.iter().map(|r| r.unwrap_or(invalid)).collect();
+    (ids, map)
+}
+
+/// The ids of `n` strings (`value(i)`, `None` for null: id 0) and `f`'s result per id, `f`
+/// evaluated once per distinct value in row order of first appearance.
+pub(crate) fn intern_ids<'a, T: Copy, V>(
+    n: usize,
+    value: V,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> (Vec<u32>, Vec<Result<T, RejectReason>>)
+where
+    V: Fn(usize) -> Option<&'a str> + Sync,
+{
+    // one part: ids from 1 in the part's own order of first appearance; FxHash, since a string
+    // a row is hashed and SipHash's resistance to chosen keys buys nothing against a table's
+    // own values
+    let part = |ids: &mut [u32], lo: usize| -> Vec<&'a str> {
+        let mut seen: FxHashMap<&'a str, u32> = FxHashMap::default();
+        let mut distinct: Vec<&'a str> = Vec::new();
+        let mut last: Option<(&'a str, u32)> = None;
+        for (k, id) in ids.iter_mut().enumerate() {
+            *id = match value(lo + k) {
+                None => 0,
+                Some(s) => match last {
+                    Some((l, id)) if l == s => id,
+                    _ => {
+                        let id = *seen.entry(s).or_insert_with(|| {
+                            distinct.push(s);
+                            distinct.len() as u32
+                        });
+                        last = Some((s, id));
+                        id
+                    }
+                },
+            };
+        }
+        distinct
+    };
+    let mut ids = vec![0u32; n];
+    let parts = if n >= PARALLEL_STRINGS {
+        std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(8)
+    } else {
+        1
+    };
+    let per = n.div_ceil(parts).max(1);
+    let part = &part;
+    let distinct: Vec<Vec<&'a str>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ids
+            .chunks_mut(per)
+            .enumerate()
+            .map(|(k, chunk)| scope.spawn(move || part(chunk, k * per)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    // the table: id 0 is null, then the first part's values, then each later part's new ones
+    let mut table: Vec<Result<T, RejectReason>> = vec![f(Value::Null)];
+    let mut slice_id: FxHashMap<&'a str, u32> = FxHashMap::default();
+    for (k, values) in distinct.iter().enumerate() {
+        let remap: Vec<u32> = std::iter::once(0)
+            .chain(values.iter().map(|s| {
+                *slice_id.entry(s).or_insert_with(|| {
+                    table.push(f(Value::Text(s)));
+                    (table.len() - 1) as u32
+                })
+            }))
+            .collect();
+        // the first part's ids are the table's already
+        if k > 0 {
+            let lo = k * per;
+            for id in &mut ids[lo..(lo + per).min(n)] {
+                *id = remap[*id as usize];
+            }
+        }
+    }
+    (ids, table)
 }

@@ -1,10 +1,12 @@
 //! Reading record batches into the core's columnar view.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::codes::{borrow_codes, Bad, CodeSource};
+use crate::codes::{borrow_codes, intern_ids, intern_strings, Bad, CodeSource};
 use crate::limits;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -301,7 +303,7 @@ pub fn report_batches_on(
     // group code 0 is the empty label: a null or blank unit/procedure (rejected for units)
     let mut coder = GroupCoder::default();
     coder.code("");
-    let mut raw_cache: HashMap<Box<str>, u32> = HashMap::new();
+    let mut raw_cache: FxHashMap<Box<str>, u32> = FxHashMap::default();
     let mut rejected: Vec<Rejection> = Vec::new();
     let mut coded: Vec<Coded> = Vec::with_capacity(batches.len());
     let mut offset = 0usize;
@@ -352,18 +354,13 @@ pub fn report_batches_on(
         };
         if options.group_by != GroupBy::Unit {
             if let Some(u) = unit_idx {
-                decode(
-                    batch.column(u).as_ref(),
-                    "unit",
-                    1,
-                    (),
-                    &mut bad,
-                    &mut |v| match v {
-                        Value::Null => Err(RejectReason::Missing),
-                        Value::Text(s) if s.trim().is_empty() => Err(RejectReason::Missing),
-                        _ => Ok(()),
-                    },
-                )?;
+                // a missing unit is still a rejected record: checked through the dictionary's
+                // values where the column has one (no row-by-row pass)
+                coded_column(batch, u, "unit", 1, (), &mut bad, &mut |v| match v {
+                    Value::Null => Err(RejectReason::Missing),
+                    Value::Text(s) if s.trim().is_empty() => Err(RejectReason::Missing),
+                    _ => Ok(()),
+                })?;
             }
         }
         let channel = col("channel")
@@ -685,10 +682,15 @@ fn coded_column<T: Copy>(
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
 ) -> Result<CodeSource<T>, ArrowError> {
     let array = batch.column(column).as_ref();
-    Ok(match borrow_codes(array, field, order, default, bad, f)? {
-        Some(map) => CodeSource::Mapped { column, map },
-        None => CodeSource::Owned(decode(array, field, order, default, bad, f)?),
-    })
+    if let Some(map) = borrow_codes(array, field, order, default, bad, f)? {
+        return Ok(CodeSource::Mapped { column, map });
+    }
+    if let Some((ids, map)) = intern_strings(array, field, order, default, bad, f) {
+        return Ok(CodeSource::Interned { ids, map });
+    }
+    Ok(CodeSource::Owned(decode(
+        array, field, order, default, bad, f,
+    )?))
 }
 
 /// Decodes a coded column into one value a row, evaluating `f` once per distinct value where the
@@ -785,35 +787,25 @@ pub(crate) fn decode_values<T: Copy>(
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
     out: &mut Vec<Result<T, RejectReason>>,
 ) -> Result<(), ArrowError> {
-    fn strings<'a, T: Copy>(
-        iter: impl Iterator<Item = Option<&'a str>>,
+    /// Strings through their interned ids: `f` once per distinct value.
+    fn strings<'a, T: Copy, V>(
+        n: usize,
+        value: V,
         f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
         out: &mut Vec<Result<T, RejectReason>>,
-    ) {
-        let mut cache: HashMap<&'a str, Result<T, RejectReason>> = HashMap::new();
-        let mut last: Option<(&'a str, Result<T, RejectReason>)> = None;
-        let null = f(Value::Null);
-        for v in iter {
-            let r = match v {
-                None => null,
-                Some(s) => match last {
-                    Some((l, r)) if l == s => r,
-                    _ => {
-                        let r = *cache.entry(s).or_insert_with(|| f(Value::Text(s)));
-                        last = Some((s, r));
-                        r
-                    }
-                },
-            };
-            out.push(r);
-        }
+    ) where
+        V: Fn(usize) -> Option<&'a str> + Sync,
+    {
+        let (ids, table) = intern_ids(n, value, f);
+        out.extend(ids.iter().map(|&id| table[id as usize]));
     }
+    let n = array.len();
     if let Some(s) = array.as_string_opt::<i32>() {
-        strings(s.iter(), f, out);
+        strings(n, |i| (!s.is_null(i)).then(|| s.value(i)), f, out);
     } else if let Some(s) = array.as_string_opt::<i64>() {
-        strings(s.iter(), f, out);
+        strings(n, |i| (!s.is_null(i)).then(|| s.value(i)), f, out);
     } else if let Some(s) = array.as_string_view_opt() {
-        strings(s.iter(), f, out);
+        strings(n, |i| (!s.is_null(i)).then(|| s.value(i)), f, out);
     } else if let Some(b) = array.as_boolean_opt() {
         out.extend(
             b.iter()
@@ -870,7 +862,7 @@ pub(crate) fn first_spellings<'a>(
 
 pub(crate) fn group_code(
     coder: &mut GroupCoder,
-    cache: &mut HashMap<Box<str>, u32>,
+    cache: &mut FxHashMap<Box<str>, u32>,
     s: &str,
 ) -> u32 {
     if let Some(&c) = cache.get(s) {

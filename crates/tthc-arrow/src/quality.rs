@@ -131,7 +131,7 @@ pub fn quality_batches(
     let rejected_rows: HashSet<usize> = rejected.iter().map(|r| r.row).collect();
     let mut coder = GroupCoder::default();
     coder.code("");
-    let mut raw_cache: HashMap<Box<str>, u32> = HashMap::new();
+    let mut raw_cache: rustc_hash::FxHashMap<Box<str>, u32> = rustc_hash::FxHashMap::default();
     let mut decoded: Vec<Decoded<'_>> = Vec::with_capacity(batches.len());
     let mut offset = 0;
     for batch in batches {
