@@ -575,6 +575,18 @@ impl TimeColumn<'_> {
     /// kernel. Equal to `local_seconds(i).div_euclid(DAY)` for every value in the supported range
     /// (and far outside it, clamped, for the others).
     pub(crate) fn fill_days(&self, start: usize, out: &mut [i32]) {
+        self.fill_days_hinted(start, out, false);
+    }
+
+    /// [`fill_days`](Self::fill_days) for a column usually in order (receptions, as exports
+    /// list them): a block whose values all fall on its first value's day is filled with that
+    /// day, without a division a row. The check stops at the first value off that day, so an
+    /// unordered column costs a comparison or two a block.
+    pub(crate) fn fill_days_ordered(&self, start: usize, out: &mut [i32]) {
+        self.fill_days_hinted(start, out, true);
+    }
+
+    fn fill_days_hinted(&self, start: usize, out: &mut [i32], ordered: bool) {
         let n = out.len();
         if start + n > self.len() {
             out.fill(NO_DAY);
@@ -606,6 +618,21 @@ impl TimeColumn<'_> {
                         let off = off_days * ($p * DAY);
                         // shift < DAY seconds: off + shift * ticks stays below 2^63
                         let add = (off + shift * $p) as u64;
+                        if ordered {
+                            if let Some(&t0) = src.first() {
+                                let u0 = (t0.max(-off) as u64).wrapping_add(add);
+                                let d0 = u0 / per_day;
+                                // the ticks of d0's start: every value within a day of it
+                                let lo = (d0 * per_day).wrapping_sub(add) as i64;
+                                if t0 >= -off
+                                    && src.iter().all(|&t| (t.wrapping_sub(lo) as u64) < per_day)
+                                {
+                                    out.fill(clamp(d0 as i64 - off_days));
+                                    self.apply_validity(start, out, NO_DAY);
+                                    return;
+                                }
+                            }
+                        }
                         for (o, &t) in out.iter_mut().zip(src) {
                             let u = (t.max(-off) as u64).wrapping_add(add);
                             *o = clamp((u / per_day) as i64 - off_days);
@@ -814,6 +841,9 @@ mod tests {
         for start in [0, values.len() / 3] {
             let mut days = vec![0i32; values.len() - start];
             c.fill_days(start, &mut days);
+            let mut ordered = vec![0i32; values.len() - start];
+            c.fill_days_ordered(start, &mut ordered);
+            assert_eq!(days, ordered, "the ordered shortcut changes nothing");
             let mut secs = vec![0i64; values.len() - start];
             c.fill_block(start, &mut secs);
             for (j, (&d, &s)) in days.iter().zip(&secs).enumerate() {
@@ -864,6 +894,24 @@ mod tests {
             let bits = vec![0xFFu8; v.len().div_ceil(8)];
             for utc in [false, true] {
                 days_agree(&v, per_second, utc, &bits, 0);
+            }
+        }
+    }
+
+    /// The ordered shortcut on blocks within one local day, and one tick past it.
+    #[test]
+    fn ordered_blocks_within_a_day() {
+        for per_second in [1i64, 1_000, 1_000_000, 1_000_000_000] {
+            for utc in [false, true] {
+                let shift = if utc { 7 * 3_600 } else { 0 };
+                // 2023-10-16 00:00 local, in the column's ticks
+                let start = (19_646 * DAY - shift) * per_second;
+                let end = start + DAY * per_second; // the next local midnight
+                for (first, last) in [(start, end - 1), (start + 5, end), (start - 1, end - 1)] {
+                    let v: Vec<i64> = (0..64).map(|k| first + (last - first) * k / 63).collect();
+                    let bits = [0xFF, 0xFF, 0xFF, 0b1110_1111, 0xFF, 0xFF, 0xFF, 0xFF];
+                    days_agree(&v, per_second, utc, &bits, 0);
+                }
             }
         }
     }

@@ -523,7 +523,7 @@ fn work_days(chunks: &[Columns<'_>], segments: &[Segment], plan: &Plan<'_>, np: 
         let mut lo = seg.lo;
         while lo < seg.hi {
             let len = BLOCK.min(seg.hi - lo);
-            cols.received.fill_days(lo, &mut b.rday[..len]);
+            cols.received.fill_days_ordered(lo, &mut b.rday[..len]);
             cols.due.fill_days(lo, &mut b.dday[..len]);
             cols.finished.fill_days(lo, &mut b.fday[..len]);
             codes.fill(cols, lo, len, &mut skip);
