@@ -782,7 +782,8 @@ impl PeriodTable {
 ///
 /// # Errors
 /// As [`report`]; with [`OnError::Raise`] the first row the kernel rejects. Rows already
-/// rejected upstream (status code 0) are skipped silently: their builder reports them.
+/// rejected upstream (status code 0, or listed in `Columns::skip`) are skipped silently: their
+/// builder reports them.
 ///
 /// # Example
 /// ```
