@@ -496,7 +496,7 @@ impl<'a> ApologyColumns<'a> {
 /// Bytes budgeted per group for its counts and label.
 const GROUP_BYTES: u64 = 512;
 
-/// The data-quality report over records (see the [module documentation](self) for what it
+/// The data-quality report over records (see [`QualityCounts`] for what it
 /// counts). Records are validated with [`Dossier::validate`], as [`report`](crate::report) does;
 /// bad records are counted by reason, never dropped.
 ///
