@@ -218,55 +218,7 @@ pub(crate) fn intern_strings<T: Copy>(
     bad: &mut Vec<Bad>,
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
 ) -> Option<(Vec<u32>, Vec<T>)> {
-    if let Some(s) = array.as_string_opt::<i32>() {
-        return Some(intern(
-            s.len(),
-            |i| (!s.is_null(i)).then(|| s.value(i)),
-            field,
-            order,
-            invalid,
-            bad,
-            f,
-        ));
-    }
-    if let Some(s) = array.as_string_opt::<i64>() {
-        return Some(intern(
-            s.len(),
-            |i| (!s.is_null(i)).then(|| s.value(i)),
-            field,
-            order,
-            invalid,
-            bad,
-            f,
-        ));
-    }
-    if let Some(s) = array.as_string_view_opt() {
-        return Some(intern(
-            s.len(),
-            |i| (!s.is_null(i)).then(|| s.value(i)),
-            field,
-            order,
-            invalid,
-            bad,
-            f,
-        ));
-    }
-    None
-}
-
-fn intern<'a, T: Copy, V>(
-    n: usize,
-    value: V,
-    field: &'static str,
-    order: u8,
-    invalid: T,
-    bad: &mut Vec<Bad>,
-    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> (Vec<u32>, Vec<T>)
-where
-    V: Fn(usize) -> Option<&'a str> + Sync,
-{
-    let (ids, table) = intern_ids(n, value, f);
+    let (ids, table) = string_ids(array, f)?;
     if table.iter().any(Result::is_err) {
         for (i, &id) in ids.iter().enumerate() {
             if let Err(reason) = table[id as usize] {
@@ -275,7 +227,40 @@ where
         }
     }
     let map = table.iter().map(|r| r.unwrap_or(invalid)).collect();
-    (ids, map)
+    Some((ids, map))
+}
+
+/// Interned strings: an id a row and the result for each id.
+pub(crate) type Interned<T> = (Vec<u32>, Vec<Result<T, RejectReason>>);
+
+/// [`intern_ids`] of a plain string column of any of Arrow's three string types; `None` for
+/// other types.
+pub(crate) fn string_ids<T: Copy>(
+    array: &dyn Array,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Option<Interned<T>> {
+    if let Some(s) = array.as_string_opt::<i32>() {
+        return Some(intern_ids(
+            s.len(),
+            |i| (!s.is_null(i)).then(|| s.value(i)),
+            f,
+        ));
+    }
+    if let Some(s) = array.as_string_opt::<i64>() {
+        return Some(intern_ids(
+            s.len(),
+            |i| (!s.is_null(i)).then(|| s.value(i)),
+            f,
+        ));
+    }
+    if let Some(s) = array.as_string_view_opt() {
+        return Some(intern_ids(
+            s.len(),
+            |i| (!s.is_null(i)).then(|| s.value(i)),
+            f,
+        ));
+    }
+    None
 }
 
 /// The ids of `n` strings (`value(i)`, `None` for null: id 0) and `f`'s result per id, `f`
@@ -284,7 +269,7 @@ pub(crate) fn intern_ids<'a, T: Copy, V>(
     n: usize,
     value: V,
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> (Vec<u32>, Vec<Result<T, RejectReason>>)
+) -> Interned<T>
 where
     V: Fn(usize) -> Option<&'a str> + Sync,
 {

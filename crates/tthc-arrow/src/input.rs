@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::codes::{borrow_codes, intern_ids, intern_strings, Bad, CodeSource};
+use crate::codes::{borrow_codes, intern_strings, string_ids, Bad, CodeSource};
 use crate::limits;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -787,25 +787,9 @@ pub(crate) fn decode_values<T: Copy>(
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
     out: &mut Vec<Result<T, RejectReason>>,
 ) -> Result<(), ArrowError> {
-    /// Strings through their interned ids: `f` once per distinct value.
-    fn strings<'a, T: Copy, V>(
-        n: usize,
-        value: V,
-        f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
-        out: &mut Vec<Result<T, RejectReason>>,
-    ) where
-        V: Fn(usize) -> Option<&'a str> + Sync,
-    {
-        let (ids, table) = intern_ids(n, value, f);
+    if let Some((ids, table)) = string_ids(array, f) {
+        // strings through their interned ids: `f` once per distinct value
         out.extend(ids.iter().map(|&id| table[id as usize]));
-    }
-    let n = array.len();
-    if let Some(s) = array.as_string_opt::<i32>() {
-        strings(n, |i| (!s.is_null(i)).then(|| s.value(i)), f, out);
-    } else if let Some(s) = array.as_string_opt::<i64>() {
-        strings(n, |i| (!s.is_null(i)).then(|| s.value(i)), f, out);
-    } else if let Some(s) = array.as_string_view_opt() {
-        strings(n, |i| (!s.is_null(i)).then(|| s.value(i)), f, out);
     } else if let Some(b) = array.as_boolean_opt() {
         out.extend(
             b.iter()
