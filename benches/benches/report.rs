@@ -13,8 +13,8 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use tthc_metrics::{
-    classify_facts, report_columns, score_units, ClassifyOptions, Facts, Granularity, Outcome,
-    ReportOptions, Rubric, ScoreInputs, Status, Tally, View,
+    classify_facts, score_units, ClassifyOptions, Facts, Granularity, Outcome, ReportOptions,
+    Rubric, ScoreInputs, Status, Tally, View,
 };
 use tthc_metrics_benches::Table;
 
@@ -77,7 +77,7 @@ fn plain_cohort_total(t: &Table, o: &ReportOptions) -> Tally {
 }
 
 fn check(t: &Table, o: &ReportOptions) {
-    let r = report_columns(&t.columns(), o).unwrap();
+    let r = t.report(o);
     assert_eq!(
         r.dossiers_in_rows() + r.excluded.total() + r.rejected.len() as u64,
         t.len() as u64
@@ -87,7 +87,7 @@ fn check(t: &Table, o: &ReportOptions) {
         assert_eq!(x.received() + x.carried_over, x.handled());
         assert_eq!(
             x.handled(),
-            x.finished() + x.unfinished() + x.awaiting_supplement + x.refused_withdrawn()
+            x.finished() + x.unfinished() + x.awaiting() + x.refused_withdrawn()
         );
     }
     if o.view == View::Cohort {
@@ -110,7 +110,7 @@ fn kernel(c: &mut Criterion) {
                 let o = options(view, g);
                 check(&t, &o);
                 group.bench_function(BenchmarkId::new(format!("{vname}/{gname}"), n), |b| {
-                    b.iter(|| black_box(report_columns(&t.columns(), &o).unwrap().rows.len()));
+                    b.iter(|| black_box(t.report(&o).rows.len()));
                 });
             }
         }

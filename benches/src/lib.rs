@@ -1,7 +1,10 @@
 //! Shared data generators for the benchmarks: columnar dossier tables built directly as the
 //! kernel reads them (Arrow-like buffers), seeded and deterministic.
 
-use tthc_metrics::{Columns, TimeColumn, TimeEncoding, TimeValues, Validity};
+use tthc_metrics::columnar::{
+    report_chunks, Columns, Names, TimeColumn, TimeEncoding, TimeValues, Validity,
+};
+use tthc_metrics::{MemoryBudget, NameTable, Report, ReportOptions};
 
 /// A columnar table of synthetic dossiers owned by the benchmark (the buffers an Arrow table of
 /// `date32`/`timestamp[us]` columns would hand over).
@@ -20,10 +23,10 @@ pub struct Table {
     pub channel: Vec<u8>,
     /// Online-service codes 0-2.
     pub online: Vec<u8>,
-    /// Group (unit) codes.
+    /// Unit codes (1-based: code 0 is the blank name).
     pub unit: Vec<u32>,
-    /// Unit labels.
-    pub labels: Vec<String>,
+    /// The units.
+    pub names: NameTable,
 }
 
 struct SplitMix(u64);
@@ -62,7 +65,13 @@ impl Table {
             channel: Vec::with_capacity(n),
             online: Vec::with_capacity(n),
             unit: Vec::with_capacity(n),
-            labels: (0..units).map(|i| format!("UBND xã số {i:02}")).collect(),
+            names: NameTable::from_labels(
+                (0..units)
+                    .map(|i| format!("UBND xã số {i:02}"))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
+            ),
             received,
         };
         for i in 0..n {
@@ -90,7 +99,7 @@ impl Table {
             t.channel
                 .push([1, 1, 2, 1, 2, 1, 1, 2, 1, 3][rng.below(10) as usize]);
             t.online.push([0, 1, 1, 2, 1][rng.below(5) as usize]);
-            t.unit.push(rng.below(u64::from(units)) as u32);
+            t.unit.push(rng.below(u64::from(units)) as u32 + 1);
         }
         t
     }
@@ -107,20 +116,23 @@ impl Table {
                 None,
             )
         }
-        Columns {
-            received: us(&self.received),
-            due: us(&self.due),
-            finished: us(&self.finished)
-                .with_validity(Some(Validity::new(&self.finished_valid, 0)), false),
-            status: (&self.status).into(),
-            channel: Some((&self.channel).into()),
-            online_service: Some((&self.online).into()),
-            supplement_requests: None,
-            synced: None,
-            group: (&self.unit).into(),
-            group_labels: &self.labels,
-            skip: &[],
-        }
+        Columns::builder(us(&self.received), (&self.status).into())
+            .due(us(&self.due))
+            .finished(
+                us(&self.finished)
+                    .with_validity(Some(Validity::new(&self.finished_valid, 0)), false),
+            )
+            .channel((&self.channel).into())
+            .online_service((&self.online).into())
+            .unit(Names::new((&self.unit).into(), &self.names))
+            .build()
+            .expect("the benchmark's columns have equal lengths")
+    }
+
+    /// The report of the table (preparation and kernel), as the Arrow adapter runs it.
+    pub fn report(&self, o: &ReportOptions) -> Report {
+        let mut budget = MemoryBudget::new(o.memory_limit);
+        report_chunks(&[self.columns()], Vec::new(), o, None, &mut budget).expect("a valid report")
     }
 
     /// Number of rows.

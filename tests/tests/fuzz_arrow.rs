@@ -27,8 +27,8 @@ use arrow_schema::{Field, Schema};
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use tthc_arrow::{
-    quality_batches, quality_to_batch, rejections_to_batch, report_batches, report_batches_on,
-    report_to_batch, ColumnMap,
+    quality_batches, quality_to_batch, rejections_to_batch, report_batches, report_to_batch,
+    ColumnMap,
 };
 use tthc_metrics::{
     Calendar, Comparison, Granularity, GroupBy, OnError, OnTimePolicy, OnlinePolicy,
@@ -38,7 +38,12 @@ use tthc_metrics::{
 use common::{config, guard};
 
 /// Error codes the adapter may return.
-const CODES: [&str; 17] = [
+const CODES: [&str; 22] = [
+    "rejected_record",
+    "ambiguous_column",
+    "wrong_content",
+    "invalid_data",
+    "overflow",
     "missing",
     "unknown_status",
     "unknown_channel",
@@ -636,9 +641,9 @@ fn run(t: Table, o: ReportOptions, calendar: bool) -> Result<(), String> {
     let cal = Calendar::vietnam();
     let report = |batches: &[RecordBatch]| {
         if calendar {
-            report_batches_on(batches, &map, &o, Some(&cal))
+            report_batches(batches, &map, &o, Some(&cal))
         } else {
-            report_batches(batches, &map, &o)
+            report_batches(batches, &map, &o, None)
         }
     };
     let result = report(&batches);
@@ -676,7 +681,10 @@ fn run(t: Table, o: ReportOptions, calendar: bool) -> Result<(), String> {
     }
     match result {
         Ok(r) => {
-            let counted = r.dossiers_in_rows() + r.excluded.total() + r.rejected.len() as u64;
+            let counted = r.dossiers_in_rows()
+                + r.excluded.total()
+                + r.rejected.len() as u64
+                + r.duplicates.len() as u64;
             if counted != r.inputs {
                 return Err(format!("conservation: {counted} != {} inputs", r.inputs));
             }
@@ -689,8 +697,12 @@ fn run(t: Table, o: ReportOptions, calendar: bool) -> Result<(), String> {
                     return Err(format!("row identity: {row:?}"));
                 }
             }
-            let _ = report_to_batch(&r, OnTimePolicy::Decision766, OnlinePolicy::Decision766);
-            let _ = rejections_to_batch(&r.rejected);
+            let _ = report_to_batch(
+                &r,
+                &tthc_arrow::TableOptions::default()
+                    .policies(OnTimePolicy::Decision766, OnlinePolicy::Decision766),
+            );
+            let _ = rejections_to_batch(&r.rejected, &[]);
         }
         Err(e) => typed(&e)?,
     }
@@ -699,12 +711,13 @@ fn run(t: Table, o: ReportOptions, calendar: bool) -> Result<(), String> {
         .start(o.start)
         .group_by(o.group_by)
         .comparison(o.classify.comparison);
-    match quality_batches(&batches, &map, &q) {
+    match quality_batches(&batches, &map, &q, None) {
         Ok(q) => {
             let total = q.total();
             let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
             if total.records != rows
-                || total.records != total.rejected_total() + total.excluded + total.checked
+                || total.records
+                    != total.rejected_total() + total.duplicates + total.excluded + total.checked
             {
                 return Err(format!("quality conservation: {total:?} for {rows} rows"));
             }
@@ -748,7 +761,7 @@ fn generator_reaches_the_kernel() {
     for _ in 0..300 {
         let (t, (o, _)) = strategy.new_tree(&mut runner).unwrap().current();
         let (batches, map) = build(&t);
-        match report_batches(&batches, &map, &o) {
+        match report_batches(&batches, &map, &o, None) {
             Ok(r) if !r.rows.is_empty() => with_rows += 1,
             Ok(r) => {
                 let why = if r.inputs == 0 {
@@ -809,7 +822,7 @@ fn regression_rejecting_every_row_is_linear() {
         .on_error(OnError::Skip);
     let t = std::time::Instant::now();
     let r = guard("all rows rejected", (), move |()| {
-        report_batches(&[batch], &ColumnMap::default(), &o).unwrap()
+        report_batches(&[batch], &ColumnMap::default(), &o, None).unwrap()
     });
     assert_eq!(r.rejected.len(), n);
     assert_eq!(
@@ -833,7 +846,7 @@ fn regression_batches_with_different_schemas_are_a_typed_error() {
     let a = i8_status_table(2, 4);
     let b = a.project(&[1, 2, 3]).unwrap();
     let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap());
-    let err = report_batches(&[a, b], &ColumnMap::default(), &o).unwrap_err();
+    let err = report_batches(&[a, b], &ColumnMap::default(), &o, None).unwrap_err();
     assert_eq!(err.code(), "schema_mismatch");
     assert!(
         err.to_string()
@@ -850,11 +863,11 @@ fn regression_rejections_of_a_huge_table_stop_at_the_memory_limit() {
     let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap())
         .on_error(OnError::Skip)
         .memory_limit(4 << 20);
-    let err = report_batches(&[batch], &ColumnMap::default(), &o).unwrap_err();
+    let err = report_batches(&[batch], &ColumnMap::default(), &o, None).unwrap_err();
     assert_eq!(err.code(), "memory_limit");
     assert!(
         err.to_string()
-            .starts_with("the list of rejected records (more than "),
+            .starts_with("the list of 50,000 more rejected records"),
         "{err}"
     );
 }

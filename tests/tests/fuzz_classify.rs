@@ -11,12 +11,26 @@ mod common;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
-use tthc_metrics::{
-    classify, classify_facts, name_key, report, report_chunks, Channel, ClassifyOptions, Columns,
-    Comparison, Dossier, DueDateChoice, Facts, Granularity, GroupBy, OnError, OnTimePolicy,
-    OnlinePolicy, OnlineService, Outcome, Period, ReportOptions, Status, SupplementRule,
-    TimeColumn, TimeEncoding, TimeValues, Validity, View,
+use tthc_metrics::columnar::{
+    report_chunks as chunks_report, Columns, Names, TimeColumn, TimeEncoding, TimeValues, Validity,
 };
+use tthc_metrics::{
+    classify, classify_facts, name_key, report, Channel, ClassifyOptions, Comparison, Dossier,
+    DueDateChoice, Facts, Granularity, GroupBy, MemoryBudget, NameTable, OnError, OnTimePolicy,
+    OnlinePolicy, OnlineService, Outcome, Period, Report, ReportOptions, Status, SupplementRule,
+    View,
+};
+
+/// The report of raw chunks (preparation, then the kernel), within the options' memory limit.
+fn report_chunks(cols: &[Columns<'_>], o: &ReportOptions) -> tthc_metrics::Result<Report> {
+    chunks_report(
+        cols,
+        Vec::new(),
+        o,
+        None,
+        &mut MemoryBudget::new(o.memory_limit),
+    )
+}
 use unicode_normalization::UnicodeNormalization;
 
 use common::{config, guard};
@@ -44,7 +58,8 @@ const GRANULARITIES: [Option<Granularity>; 7] = [
     Some(Granularity::Year),
 ];
 /// Every error code a report may return.
-const REPORT_CODES: [&str; 14] = [
+const REPORT_CODES: [&str; 15] = [
+    "rejected_record",
     "missing",
     "unknown_status",
     "unknown_channel",
@@ -265,7 +280,11 @@ fn near_options() -> impl Strategy<Value = ReportOptions> {
 /// The laws every successful report obeys; `upstream` rows were rejected before the kernel
 /// (status code 0: their builder reports them).
 fn check_report(r: &tthc_metrics::Report, upstream: u64) -> Result<(), String> {
-    let inputs = r.dossiers_in_rows() + r.excluded.total() + r.rejected.len() as u64 + upstream;
+    let inputs = r.dossiers_in_rows()
+        + r.excluded.total()
+        + r.rejected.len() as u64
+        + r.duplicates.len() as u64
+        + upstream;
     if inputs != r.inputs {
         return Err(format!("conservation: {inputs} != {}", r.inputs));
     }
@@ -413,41 +432,51 @@ fn raw_chunk() -> impl Strategy<Value = RawChunk> {
 
 fn run_chunks(chunks: Vec<RawChunk>, o: ReportOptions) -> Result<(), String> {
     let labels = chunks.first().map(|c| c.labels.clone()).unwrap_or_default();
-    let cols: Vec<Columns<'_>> = chunks
+    let table = NameTable::from_labels(labels.iter().map(String::as_str));
+    let built: Vec<tthc_metrics::Result<Columns<'_>>> = chunks
         .iter()
-        .map(|c| Columns {
-            received: TimeColumn::new(
-                TimeValues::Ticks(&c.received),
-                TimeEncoding::Timestamp {
-                    per_second: c.per_second,
-                    utc: c.utc,
-                },
-                None,
-            ),
-            due: TimeColumn::new(
+        .map(|c| {
+            let mut b = Columns::builder(
+                TimeColumn::new(
+                    TimeValues::Ticks(&c.received),
+                    TimeEncoding::Timestamp {
+                        per_second: c.per_second,
+                        utc: c.utc,
+                    },
+                    None,
+                ),
+                (&c.status).into(),
+            )
+            .due(TimeColumn::new(
                 TimeValues::Ticks(&c.due),
                 TimeEncoding::Days,
                 Some(Validity::new(&c.validity, c.validity_offset)),
-            ),
-            finished: TimeColumn::new(TimeValues::Days(&c.finished), TimeEncoding::Days, None),
-            status: (&c.status).into(),
-            channel: c.channel.as_ref().map(Into::into),
-            online_service: None,
-            supplement_requests: c.supplements.as_deref(),
-            synced: None,
-            group: (&c.group).into(),
-            group_labels: &labels,
-            skip: &[],
+            ))
+            .finished(TimeColumn::new(
+                TimeValues::Days(&c.finished),
+                TimeEncoding::Days,
+                None,
+            ))
+            .unit(Names::new((&c.group).into(), &table));
+            if let Some(ch) = &c.channel {
+                b = b.channel(ch.into());
+            }
+            if let Some(s) = &c.supplements {
+                b = b.supplement_requests(s);
+            }
+            b.build()
         })
         .collect();
-    // a bounded limit: the group codes may be as large as u32::MAX
+    // a column of the wrong length or a name code outside its table: a typed error
+    let cols: Vec<Columns<'_>> = match built.into_iter().collect() {
+        Ok(c) => c,
+        Err(e) if e.code() == "invalid_argument" => return Ok(()),
+        Err(e) => return Err(format!("unexpected error {}: {e}", e.code())),
+    };
+    // a bounded limit
     let o = o.memory_limit(256 << 20);
-    let upstream = chunks
-        .iter()
-        .map(|c| c.status.iter().filter(|&&s| s == 0).count() as u64)
-        .sum();
     match report_chunks(&cols, &o) {
-        Ok(r) => check_report(&r, upstream),
+        Ok(r) => check_report(&r, 0),
         Err(e) if REPORT_CODES.contains(&e.code()) => Ok(()),
         Err(e) => Err(format!("unexpected error {}: {e}", e.code())),
     }
@@ -559,20 +588,13 @@ fn regression_extreme_ticks_do_not_overflow() {
 fn regression_i64_min_is_out_of_range_not_null() {
     let received = [1_696_000_000i64];
     let due = [i64::MIN];
-    let cols = Columns {
-        received: TimeColumn::local(&received),
-        due: TimeColumn::local(&due),
-        finished: TimeColumn::local(&[]).with_validity(None, true),
-        status: (&[4]).into(),
-        channel: None,
-        online_service: None,
-        supplement_requests: None,
-        synced: None,
-        group: (&[0]).into(),
-        group_labels: &["U".to_string()],
-        skip: &[],
-    };
-    let o = ReportOptions::end_of_day(d(2023, 12, 31)).on_error(OnError::Skip);
+    let cols = Columns::builder(TimeColumn::local(&received), (&[4u8]).into())
+        .due(TimeColumn::local(&due))
+        .build()
+        .unwrap();
+    let o = ReportOptions::end_of_day(d(2023, 12, 31))
+        .group_by(GroupBy::Total)
+        .on_error(OnError::Skip);
     let r = report_chunks(&[cols], &o).unwrap();
     assert_eq!(r.rejected.len(), 1);
     assert_eq!(
@@ -585,52 +607,30 @@ fn regression_i64_min_is_out_of_range_not_null() {
 #[test]
 fn regression_columns_of_different_lengths_are_a_typed_error() {
     let received = [1_696_000_000i64, 1_696_000_000];
-    let cols = Columns {
-        received: TimeColumn::local(&received),
-        due: TimeColumn::local(&[]).with_validity(None, true),
-        finished: TimeColumn::local(&[]).with_validity(None, true),
-        status: (&[4, 4]).into(),
-        channel: Some((&[1]).into()),
-        online_service: None,
-        supplement_requests: None,
-        synced: None,
-        group: (&[0, 0]).into(),
-        group_labels: &[],
-        skip: &[],
-    };
-    let err = report_chunks(&[cols], &ReportOptions::end_of_day(d(2023, 12, 31))).unwrap_err();
+    let err = Columns::builder(TimeColumn::local(&received), (&[4u8, 4]).into())
+        .channel((&[1u8]).into())
+        .build()
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_argument");
     assert_eq!(
         err.to_string(),
-        "invalid columns: column channel of chunk 0 has 1 rows but its status column has 2"
+        "invalid columns: column channel has 1 rows but the status column has 2"
     );
 }
 
 /// A group code of `u32::MAX` sized the cells table at 4 billion groups: an allocation failure
-/// (abort) instead of an error.
+/// (abort) instead of an error. Group codes now index a name table, checked when the columns are
+/// built.
 #[test]
-fn regression_huge_group_code_is_a_memory_limit_error() {
+fn regression_huge_group_code_is_a_typed_error() {
     let received = [1_696_000_000i64];
-    let cols = Columns {
-        received: TimeColumn::local(&received),
-        due: TimeColumn::local(&[]).with_validity(None, true),
-        finished: TimeColumn::local(&[]).with_validity(None, true),
-        status: (&[4]).into(),
-        channel: None,
-        online_service: None,
-        supplement_requests: None,
-        synced: None,
-        group: (&[u32::MAX]).into(),
-        group_labels: &[],
-        skip: &[],
-    };
-    let err = report_chunks(&[cols], &ReportOptions::end_of_day(d(2023, 12, 31))).unwrap_err();
-    assert_eq!(err.code(), "memory_limit");
-    assert!(
-        err.to_string()
-            .starts_with("the report's cells table (4,294,967,296 groups × 14 periods × "),
-        "{err}"
-    );
+    let table = NameTable::from_labels(["U"]);
+    let err = Columns::builder(TimeColumn::local(&received), (&[4u8]).into())
+        .unit(Names::new((&[u32::MAX]).into(), &table))
+        .build()
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_argument");
+    assert!(err.to_string().contains("code 4294967295"), "{err}");
 }
 
 /// A status column code above 11 was skipped as if rejected upstream, without a rejection:
@@ -638,20 +638,12 @@ fn regression_huge_group_code_is_a_memory_limit_error() {
 #[test]
 fn regression_unknown_status_code_is_rejected_not_dropped() {
     let received = [1_696_000_000i64];
-    let cols = Columns {
-        received: TimeColumn::local(&received),
-        due: TimeColumn::local(&[]).with_validity(None, true),
-        finished: TimeColumn::local(&[]).with_validity(None, true),
-        status: (&[42]).into(),
-        channel: None,
-        online_service: None,
-        supplement_requests: None,
-        synced: None,
-        group: (&[0]).into(),
-        group_labels: &[],
-        skip: &[],
-    };
-    let o = ReportOptions::end_of_day(d(2023, 12, 31)).on_error(OnError::Skip);
+    let cols = Columns::builder(TimeColumn::local(&received), (&[42u8]).into())
+        .build()
+        .unwrap();
+    let o = ReportOptions::end_of_day(d(2023, 12, 31))
+        .group_by(GroupBy::Total)
+        .on_error(OnError::Skip);
     let r = report_chunks(&[cols], &o).unwrap();
     assert_eq!(r.rejected.len(), 1);
     assert_eq!(r.rejected[0].reason.code(), "unknown_status");
@@ -669,7 +661,7 @@ fn regression_day_granularity_over_three_centuries_is_refused() {
     let ds: Vec<Dossier> = (0..1_000)
         .map(|i| {
             Dossier::new(
-                "X",
+                format!("X{i}"),
                 format!("Unit {i}"),
                 at(1900 + i % 100),
                 Status::Processing,
@@ -683,7 +675,7 @@ fn regression_day_granularity_over_three_centuries_is_refused() {
     assert_eq!(err.code(), "memory_limit");
     assert!(
         err.to_string()
-            .contains("1,000 groups × 109,572 periods × "),
+            .contains("1,001 groups × 109,572 periods × "), // 1,000 units and the blank name
         "{err}"
     );
     assert!(
@@ -700,14 +692,22 @@ fn regression_day_granularity_over_three_centuries_is_refused() {
 fn regression_rejections_are_bounded_by_the_memory_limit() {
     let at = d(2023, 5, 2).and_hms_opt(8, 0, 0).unwrap();
     let bad = Dossier::new("X", "U", at, Status::Returned); // finished status without a time
-    let ds = vec![bad; 1_000];
+    let ds: Vec<Dossier> = (0..1_000)
+        .map(|i| {
+            let mut d = bad.clone();
+            d.dossier_id = format!("X{i}");
+            d
+        })
+        .collect();
+    // the records' columns fit, a hundred rejections do, a thousand do not
     let o = ReportOptions::end_of_day(d(2023, 12, 31))
         .on_error(OnError::Skip)
-        .memory_limit(1_000 * 40 + 100 * 256);
+        .memory_limit(1_000 * 80 + 1_000 * 40 + 100 * tthc_metrics::REJECTION_BYTES);
     let err = report(&ds, &o).unwrap_err();
     assert_eq!(err.code(), "memory_limit");
     assert!(
-        err.to_string().starts_with("the list of rejected records"),
+        err.to_string()
+            .starts_with("the list of 1,000 more rejected records"),
         "{err}"
     );
     assert_eq!(

@@ -15,8 +15,9 @@ use arrow_array::{
 use chrono::NaiveDate;
 use tthc_arrow::{dossiers_to_batch, quality_batches, report_batches, ColumnMap};
 use tthc_metrics::{
-    quality, report, Calendar, Columns, Dossier, Granularity, GroupBy, OnError, QualityCounts,
-    QualityOptions, QualityReport, Report, ReportOptions, Rubric, Status, Tally, UnitTree, View,
+    columnar::Columns, quality, report, Calendar, Dossier, Granularity, GroupBy, OnError,
+    QualityCounts, QualityOptions, QualityReport, Report, ReportOptions, Rubric, Status, Tally,
+    UnitTree, View,
 };
 
 // ------------------------------------------------------------------ threads
@@ -157,8 +158,13 @@ fn unicode_variants_of_a_name_are_one_group_in_every_string_encoding() {
             let o = ReportOptions::end_of_day(as_of)
                 .group_by(key)
                 .granularity(None);
-            let r =
-                report_batches(std::slice::from_ref(&batch), &ColumnMap::default(), &o).unwrap();
+            let r = report_batches(
+                std::slice::from_ref(&batch),
+                &ColumnMap::default(),
+                &o,
+                None,
+            )
+            .unwrap();
             let groups: Vec<(&str, u64)> = r
                 .rows
                 .iter()
@@ -174,6 +180,7 @@ fn unicode_variants_of_a_name_are_one_group_in_every_string_encoding() {
                 std::slice::from_ref(&batch),
                 &ColumnMap::default(),
                 &QualityOptions::end_of_day(as_of).group_by(key),
+                None,
             )
             .unwrap();
             let groups: Vec<(&str, u64)> = q
@@ -211,7 +218,7 @@ fn chunks_written_in_different_normal_forms_are_one_group() {
     assert!(b.is_err());
     let b = names_table(Arc::new(StringArray::from(vec![SPELLINGS[1]; 3])));
     let o = ReportOptions::end_of_day(as_of).granularity(None);
-    let r = report_batches(&[a, b], &ColumnMap::default(), &o).unwrap();
+    let r = report_batches(&[a, b], &ColumnMap::default(), &o, None).unwrap();
     assert_eq!(r.rows.len(), 1);
     assert_eq!(r.rows[0].group.as_deref(), Some(SPELLINGS[0]));
 }
@@ -239,7 +246,13 @@ fn many_groups_by_day_over_decades_are_refused_before_allocating() {
     let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap())
         .view(View::Activity)
         .granularity(Some(Granularity::Day));
-    let err = report_batches(std::slice::from_ref(&batch), &ColumnMap::default(), &o).unwrap_err();
+    let err = report_batches(
+        std::slice::from_ref(&batch),
+        &ColumnMap::default(),
+        &o,
+        None,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "memory_limit");
     let msg = err.to_string();
     assert!(
@@ -247,13 +260,14 @@ fn many_groups_by_day_over_decades_are_refused_before_allocating() {
         "{msg}"
     );
     assert!(
-        msg.contains(" GiB but the memory limit is 4.0 GiB; use a coarser granularity"),
+        msg.contains(" GiB but only 4.0 GiB of the memory limit of 4.0 GiB are left; use a coarser granularity"),
         "{msg}"
     );
     let ok = report_batches(
         &[batch],
         &ColumnMap::default(),
         &o.granularity(Some(Granularity::Year)),
+        None,
     )
     .unwrap();
     assert_eq!(ok.inputs, 10_000);
@@ -279,14 +293,25 @@ fn the_adapter_plans_its_own_columns_against_the_limit() {
     .unwrap();
     let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap())
         .memory_limit(2 << 20);
-    let err = report_batches(std::slice::from_ref(&batch), &ColumnMap::default(), &o).unwrap_err();
+    let err = report_batches(
+        std::slice::from_ref(&batch),
+        &ColumnMap::default(),
+        &o,
+        None,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "memory_limit");
-    assert!(err.to_string().starts_with("decoding 100,000 rows (25 bytes each, of which 9 for 1 time column(s) parsed from text or built) needs 6.2 MiB but the memory limit is 2.0 MiB; give times as dates or timestamps"), "{err}");
+    assert!(err.to_string().starts_with("decoding 100,000 rows (41 bytes each, of which 9 for 1 time column(s) given as text) needs 7.7 MiB but only 2.0 MiB of the memory limit of 2.0 MiB are left; give times as dates or timestamps"), "{err}");
     assert_eq!(
-        report_batches(&[batch], &ColumnMap::default(), &o.memory_limit(64 << 20))
-            .unwrap()
-            .total()
-            .handled(),
+        report_batches(
+            &[batch],
+            &ColumnMap::default(),
+            &o.memory_limit(64 << 20),
+            None
+        )
+        .unwrap()
+        .total()
+        .handled(),
         n as u64
     );
 }
@@ -316,9 +341,14 @@ fn quality_over_arrow_equals_quality_over_records() {
         let o = QualityOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 11, 30).unwrap())
             .group_by(key)
             .start(Some(NaiveDate::from_ymd_opt(2023, 2, 1).unwrap()));
-        let from_records = quality(&ds, &o).unwrap();
-        let from_arrow =
-            quality_batches(std::slice::from_ref(&batch), &ColumnMap::default(), &o).unwrap();
+        let from_records = quality(&ds, &o, None).unwrap();
+        let from_arrow = quality_batches(
+            std::slice::from_ref(&batch),
+            &ColumnMap::default(),
+            &o,
+            None,
+        )
+        .unwrap();
         assert_eq!(from_records.rows.len(), from_arrow.rows.len(), "{key:?}");
         for (a, b) in from_records.rows.iter().zip(&from_arrow.rows) {
             assert_eq!(a.group, b.group, "{key:?}");
@@ -358,6 +388,7 @@ fn quality_of_the_seed_sample() {
     let q = quality(
         &ds,
         &QualityOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()),
+        None,
     )
     .unwrap();
     let t = q.total();
@@ -371,7 +402,8 @@ fn quality_of_the_seed_sample() {
         &ds,
         &ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()),
     )
-    .unwrap();
+    .unwrap()
+    .tally;
     assert_eq!(t.late, tally.late + tally.overdue);
     assert_eq!(t.overdue, tally.overdue);
     assert_eq!(t.checked, tally.handled());
@@ -400,13 +432,20 @@ fn regression_dictionary_labels_are_the_first_spelling_in_row_order() {
     for names in [dict, plain] {
         let batch = names_table(names);
         let o = ReportOptions::end_of_day(as_of).granularity(None);
-        let r = report_batches(std::slice::from_ref(&batch), &ColumnMap::default(), &o).unwrap();
+        let r = report_batches(
+            std::slice::from_ref(&batch),
+            &ColumnMap::default(),
+            &o,
+            None,
+        )
+        .unwrap();
         assert_eq!(r.rows.len(), 1);
         assert_eq!(r.rows[0].group.as_deref(), Some("Phòng Tư pháp"));
         let q = quality_batches(
             &[batch],
             &ColumnMap::default(),
             &QualityOptions::end_of_day(as_of),
+            None,
         )
         .unwrap();
         assert_eq!(q.rows[0].group.as_deref(), Some("Phòng Tư pháp"));
@@ -436,8 +475,13 @@ fn regression_records_and_arrow_agree_under_every_classification_option() {
                         .granularity(Some(Granularity::Month))
                         .start(Some(NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()));
                     let a = report(&ds, &o).unwrap();
-                    let b = report_batches(std::slice::from_ref(&batch), &ColumnMap::default(), &o)
-                        .unwrap();
+                    let b = report_batches(
+                        std::slice::from_ref(&batch),
+                        &ColumnMap::default(),
+                        &o,
+                        None,
+                    )
+                    .unwrap();
                     assert_eq!(a.rows, b.rows, "{c:?} {view:?}");
                 }
             }

@@ -206,7 +206,7 @@ fn bytes_per_row_of_the_adapter_and_the_records_path() {
             };
             let rows = table.num_rows();
             let (r, peak) =
-                peak_of(|| report_batches(&[table], &ColumnMap::default(), &o).unwrap());
+                peak_of(|| report_batches(&[table], &ColumnMap::default(), &o, None).unwrap());
             assert_eq!(r.inputs, rows as u64);
             let planned = kept * rows as f64 + 40.0 * rows.min(N) as f64;
             lines.push(format!(

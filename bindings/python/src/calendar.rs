@@ -1,143 +1,87 @@
-//! `tm.Calendar`: the civil-service calendar, scalars or Arrow arrays in, the same kind out.
+//! `tm.Calendar`: the civil-service calendar; scalars in, scalars out; arrays (or a scalar
+//! broadcast against an array) in, `pyarrow` arrays out. The array work is `tthc-arrow`'s.
 
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use std::borrow::Cow;
-
-use arrow_array::types::{
-    Date32Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type,
-    UInt8Type,
-};
-use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Int32Array};
-use arrow_schema::DataType;
-use chrono::{NaiveDate, NaiveDateTime};
+use arrow_array::ArrayRef;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDate, PyDateTime, PyString};
 use pyo3_arrow::PyArray;
-use tthc_arrow::ArrowError;
-use tthc_metrics::{day_number, Calendar, CalendarBuilder, Error, SaturdaySwapPolicy, TimeLimit};
+use tthc_metrics::{
+    vietnam_civil_time, Calendar, CalendarBuilder, Error, SaturdaySwapPolicy, TimeLimit,
+};
 
-use crate::errors::map_error;
+use crate::errors::{core, map_error};
+use crate::guard;
 
-fn core(py: Python<'_>, e: Error) -> PyErr {
-    map_error(py, &ArrowError::Core(e))
-}
-
-/// A date argument: one `datetime.date`, or an array of dates.
-enum Dates {
+/// One date, or an Arrow array of them.
+enum Arg {
     One(NaiveDate),
-    /// A `date32` array.
     Many(ArrayRef),
 }
 
-/// An Arrow array of the wanted type: Arrow arrays (pyarrow, or anything exporting
-/// `__arrow_c_array__`) are read in place; other objects, and other types, go through
-/// `pyarrow.array(...).cast(type_name)`.
-fn arrow_of(
-    py: Python<'_>,
-    obj: &Bound<'_, PyAny>,
-    type_name: &str,
-    wanted: fn(&DataType) -> bool,
-) -> PyResult<ArrayRef> {
-    let pa = || py.import("pyarrow");
-    let array = match obj.extract::<PyArray>() {
-        Ok(a) => a.into_inner().0,
-        Err(_) => {
-            pa()?
-                .call_method1("array", (obj,))?
-                .extract::<PyArray>()?
-                .into_inner()
-                .0
-        }
-    };
-    if wanted(array.data_type()) {
-        return Ok(array);
-    }
-    let cast = to_pyarrow(py, array)?.call_method1("cast", (pa()?.call_method0(type_name)?,))?;
-    Ok(cast.extract::<PyArray>()?.into_inner().0)
-}
-
-fn dates(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Dates> {
-    if let Ok(d) = obj.extract::<NaiveDate>() {
-        if !obj.is_instance_of::<pyo3::types::PyDateTime>() {
-            return Ok(Dates::One(d));
-        }
-    }
-    Ok(Dates::Many(arrow_of(py, obj, "date32", |t| {
-        *t == DataType::Date32
-    })?))
-}
-
-/// The day numbers of a `date32` array, borrowed; null slots (whatever they hold) replaced by
-/// `placeholder` so that the batch computes on valid days, in a copy only when there are nulls.
-fn day_values(array: &ArrayRef, placeholder: i32) -> Cow<'_, [i32]> {
-    let a = array.as_primitive::<Date32Type>();
-    match a.nulls().filter(|n| n.null_count() > 0) {
-        None => Cow::Borrowed(a.values()),
-        Some(nb) => Cow::Owned(
-            a.values()
-                .iter()
-                .enumerate()
-                .map(|(i, &d)| if nb.is_valid(i) { d } else { placeholder })
-                .collect(),
-        ),
-    }
-}
-
-/// An `n` argument: one integer or an array of them.
-enum Counts {
-    One(i64),
-    /// An integer array without nulls.
-    Many(ArrayRef),
-}
-
-fn counts(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Counts> {
-    if let Ok(n) = obj.extract::<i64>() {
-        return Ok(Counts::One(n));
-    }
-    let a = arrow_of(py, obj, "int64", DataType::is_integer)?;
-    if a.null_count() > 0 {
-        return Err(core(
-            py,
-            Error::InvalidArgument {
-                name: "n",
-                reason: "working-day counts must not be null".into(),
-            },
-        ));
-    }
-    Ok(Counts::Many(a))
-}
-
-/// The counts of an integer array as `u32`: a `uint32` array borrowed, any other width
-/// converted in one pass that stops at the first count outside 0..=4294967295.
-fn count_values<'a>(py: Python<'_>, a: &'a ArrayRef) -> PyResult<Cow<'a, [u32]>> {
-    if let Some(p) = a.as_primitive_opt::<UInt32Type>() {
-        return Ok(Cow::Borrowed(p.values()));
-    }
-    macro_rules! convert {
-        ($($t:ty),*) => {
-            $(
-                if let Some(p) = a.as_primitive_opt::<$t>() {
-                    let v: Result<Vec<u32>, _> =
-                        p.values().iter().map(|&x| u32::try_from(x).map_err(|_| x)).collect();
-                    return match v {
-                        Ok(v) => Ok(Cow::Owned(v)),
-                        Err(bad) => {
-                            Err(non_negative(py, i64::try_from(bad).unwrap_or(i64::MAX)).unwrap_err())
-                        }
-                    };
-                }
-            )*
+/// A date argument: a date, a date-time (its civil date in UTC+7 when aware), a text date, or
+/// anything `pyarrow.array` takes (read in place when it exports `__arrow_c_array__`).
+fn date_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Arg> {
+    if obj.is_instance_of::<PyDateTime>() {
+        let d = match obj.extract::<DateTime<FixedOffset>>() {
+            Ok(aware) => vietnam_civil_time(aware).date(),
+            Err(_) => obj.extract::<NaiveDateTime>()?.date(),
         };
+        return Ok(Arg::One(d));
     }
-    convert!(Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt64Type);
-    Err(core(
-        py,
-        Error::InvalidArgument {
-            name: "n",
-            reason: format!("{} is not an integer type", a.data_type()),
-        },
-    ))
+    if obj.is_instance_of::<PyDate>() {
+        return Ok(Arg::One(obj.extract()?));
+    }
+    if obj.is_instance_of::<PyString>() {
+        let s: String = obj.extract()?;
+        return tthc_arrow::parse_time_text(&s)
+            .map(|(t, _)| Arg::One(t.date()))
+            .ok_or_else(|| {
+                core(
+                    py,
+                    Error::InvalidArgument {
+                        name: "date",
+                        reason: format!("{s:?} is not a date"),
+                    },
+                )
+            });
+    }
+    Ok(Arg::Many(array_of(py, obj)?))
+}
+
+/// A count argument: an integer, or an array of integers (text is refused, not iterated).
+fn count_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Result<i64, ArrayRef>> {
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<pyo3::types::PyBytes>() {
+        return Err(PyTypeError::new_err(format!(
+            "n must be an integer or an array of integers, not {}",
+            obj.get_type().name()?
+        )));
+    }
+    if let Ok(n) = obj.extract::<i64>() {
+        return Ok(Ok(n));
+    }
+    Ok(Err(array_of(py, obj)?))
+}
+
+fn array_of(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<ArrayRef> {
+    match obj.extract::<PyArray>() {
+        Ok(a) => Ok(a.into_inner().0),
+        Err(_) => Ok(py
+            .import("pyarrow")?
+            .call_method1("array", (obj,))?
+            .extract::<PyArray>()?
+            .into_inner()
+            .0),
+    }
+}
+
+fn one(d: NaiveDate) -> ArrayRef {
+    Arc::new(arrow_array::Date32Array::from(vec![
+        tthc_metrics::day_number(d),
+    ]))
 }
 
 fn to_pyarrow(py: Python<'_>, array: ArrayRef) -> PyResult<Bound<'_, PyAny>> {
@@ -145,7 +89,7 @@ fn to_pyarrow(py: Python<'_>, array: ArrayRef) -> PyResult<Bound<'_, PyAny>> {
     py.import("pyarrow")?.call_method1("array", (obj,))
 }
 
-fn non_negative(py: Python<'_>, n: i64) -> PyResult<u32> {
+fn working_days(py: Python<'_>, n: i64) -> PyResult<u32> {
     u32::try_from(n).map_err(|_| {
         core(
             py,
@@ -194,26 +138,20 @@ impl PyCalendar {
         py: Python<'py>,
         d: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match dates(py, d)? {
-            Dates::One(d) => Ok(self
+        guard(py, || match date_arg(py, d)? {
+            Arg::One(d) => Ok(self
                 .calendar
                 .is_working_day(d)
                 .map_err(|e| core(py, e))?
                 .into_pyobject(py)?
                 .to_owned()
                 .into_any()),
-            Dates::Many(array) => {
-                let cal = &self.calendar;
-                let days = day_values(&array, day_number(cal.first_day()));
-                let out = py
-                    .detach(|| cal.is_working_day_batch(&days))
-                    .map_err(|e| core(py, e))?;
-                to_pyarrow(
-                    py,
-                    Arc::new(BooleanArray::new(out.into(), array.nulls().cloned())),
-                )
+            Arg::Many(a) => {
+                let out = tthc_arrow::working_day_flags(&self.calendar, a.as_ref())
+                    .map_err(|e| map_error(py, &e))?;
+                to_pyarrow(py, Arc::new(out))
             }
-        }
+        })
     }
 
     /// `d` rolled forward to a working day, plus `n` working days (numpy `busday_offset` with
@@ -225,50 +163,32 @@ impl PyCalendar {
         d: &Bound<'py, PyAny>,
         n: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match (dates(py, d)?, counts(py, n)?) {
-            (Dates::One(d), Counts::One(n)) => {
+        guard(py, || match (date_arg(py, d)?, count_arg(py, n)?) {
+            (Arg::One(d), Ok(n)) => {
                 let out = self
                     .calendar
-                    .add_working_days(d, non_negative(py, n)?)
+                    .add_working_days(d, working_days(py, n)?)
                     .map_err(|e| core(py, e))?;
                 Ok(out.into_pyobject(py)?.into_any())
             }
             (dates, counts) => {
-                let cal = &self.calendar;
-                let first = day_number(cal.first_day());
-                let one_day;
-                let (days, nulls): (Cow<'_, [i32]>, _) = match &dates {
-                    Dates::One(d) => {
-                        one_day = [day_number(*d)];
-                        (Cow::Borrowed(&one_day[..]), None)
-                    }
-                    Dates::Many(array) => (day_values(array, first), array.nulls().cloned()),
+                let dates = match dates {
+                    Arg::One(d) => one(d),
+                    Arg::Many(a) => a,
                 };
-                let ns: Cow<'_, [u32]> = match &counts {
-                    Counts::One(n) => Cow::Owned(vec![non_negative(py, *n)?; days.len()]),
-                    Counts::Many(a) => count_values(py, a)?,
+                let counts: ArrayRef = match counts {
+                    Ok(n) => Arc::new(arrow_array::Int64Array::from(vec![n])),
+                    Err(a) => a,
                 };
-                // one date against many counts: broadcast
-                let days = if days.len() == 1 && ns.len() > 1 {
-                    Cow::Owned(vec![days[0]; ns.len()])
-                } else {
-                    days
-                };
-                if days.len() != ns.len() {
-                    return Err(core(
-                        py,
-                        Error::InvalidArgument {
-                            name: "n",
-                            reason: format!("{} dates but {} counts", days.len(), ns.len()),
-                        },
-                    ));
-                }
-                let out = py
-                    .detach(|| cal.add_working_days_batch(&days, &ns))
-                    .map_err(|e| core(py, e))?;
-                to_pyarrow(py, Arc::new(Date32Array::new(out.into(), nulls)))
+                let out = tthc_arrow::add_working_days_array(
+                    &self.calendar,
+                    dates.as_ref(),
+                    counts.as_ref(),
+                )
+                .map_err(|e| map_error(py, &e))?;
+                to_pyarrow(py, Arc::new(out))
             }
-        }
+        })
     }
 
     /// Working days in `[a, b)`, negative when `b < a` (numpy `busday_count`).
@@ -278,53 +198,25 @@ impl PyCalendar {
         a: &Bound<'py, PyAny>,
         b: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match (dates(py, a)?, dates(py, b)?) {
-            (Dates::One(a), Dates::One(b)) => Ok(self
+        guard(py, || match (date_arg(py, a)?, date_arg(py, b)?) {
+            (Arg::One(a), Arg::One(b)) => Ok(self
                 .calendar
                 .working_days_between(a, b)
                 .map_err(|e| core(py, e))?
                 .into_pyobject(py)?
                 .into_any()),
             (a, b) => {
-                let first = day_number(self.calendar.first_day());
-                let expand = |d: &Dates| match d {
-                    Dates::One(d) => (vec![day_number(*d)], None),
-                    Dates::Many(array) => (
-                        day_values(array, first).into_owned(),
-                        array.nulls().cloned(),
-                    ),
+                let arr = |x: Arg| match x {
+                    Arg::One(d) => one(d),
+                    Arg::Many(a) => a,
                 };
-                let ((mut av, an), (mut bv, bn)) = (expand(&a), expand(&b));
-                if av.len() == 1 && bv.len() > 1 {
-                    av = vec![av[0]; bv.len()];
-                }
-                if bv.len() == 1 && av.len() > 1 {
-                    bv = vec![bv[0]; av.len()];
-                }
-                if av.len() != bv.len() {
-                    return Err(core(
-                        py,
-                        Error::InvalidArgument {
-                            name: "b",
-                            reason: format!("{} start dates but {} end dates", av.len(), bv.len()),
-                        },
-                    ));
-                }
-                let nulls = arrow_buffer::NullBuffer::union(an.as_ref(), bn.as_ref());
-                if let Some(nb) = &nulls {
-                    for i in 0..av.len() {
-                        if !nb.is_valid(i) {
-                            (av[i], bv[i]) = (first, first);
-                        }
-                    }
-                }
-                let cal = &self.calendar;
-                let out = py
-                    .detach(|| cal.working_days_between_batch(&av, &bv))
-                    .map_err(|e| core(py, e))?;
-                to_pyarrow(py, Arc::new(Int32Array::new(out.into(), nulls)))
+                let (a, b) = (arr(a), arr(b));
+                let out =
+                    tthc_arrow::working_days_between_array(&self.calendar, a.as_ref(), b.as_ref())
+                        .map_err(|e| map_error(py, &e))?;
+                to_pyarrow(py, Arc::new(out))
             }
-        }
+        })
     }
 
     /// The due date-time of a reception: `days` working days (due at the close of office) or
@@ -350,9 +242,11 @@ impl PyCalendar {
                 ))
             }
         };
-        self.calendar
-            .due_at(received_at, limit)
-            .map_err(|e| core(py, e))
+        guard(py, || {
+            self.calendar
+                .due_at(received_at, limit)
+                .map_err(|e| core(py, e))
+        })
     }
 
     /// The days off of `year`: a list of `(date, Vietnamese name, kind)`.

@@ -1,4 +1,5 @@
-//! The `TthcError(ValueError)` hierarchy, each error with a stable `.code`.
+//! The `TthcError(ValueError)` hierarchy, each error with a stable `.code`; the one place errors
+//! cross into Python.
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
@@ -16,7 +17,7 @@ create_exception!(
     tthc_metrics,
     RejectedRecordError,
     TthcError,
-    "A bad input record: `.row`, `.column`, `.value`, `.dossier_id`, `.code`."
+    "A bad input record: `.row`, `.column`, `.value`, `.dossier_id`, `.reason`; `.code` is `rejected_record`."
 );
 create_exception!(
     tthc_metrics,
@@ -34,7 +35,7 @@ create_exception!(
     tthc_metrics,
     SchemaError,
     TthcError,
-    "A missing column or a column of an unusable type."
+    "A missing, ambiguous or unusable column, or invalid Arrow data."
 );
 create_exception!(
     tthc_metrics,
@@ -48,6 +49,12 @@ create_exception!(
     TthcError,
     "A rubric that does not parse or validate."
 );
+create_exception!(
+    tthc_metrics,
+    MergeError,
+    TthcError,
+    "Results computed with different options (cut-off, window, policies) cannot be merged."
+);
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -58,6 +65,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SchemaError", py.get_type::<SchemaError>())?;
     m.add("OutOfRangeError", py.get_type::<OutOfRangeError>())?;
     m.add("RubricError", py.get_type::<RubricError>())?;
+    m.add("MergeError", py.get_type::<MergeError>())?;
     Ok(())
 }
 
@@ -77,6 +85,7 @@ pub(crate) fn map_error(py: Python<'_>, e: &ArrowError) -> PyErr {
             let _ = v.setattr("column", r.field.as_str());
             let _ = v.setattr("value", r.value.as_str());
             let _ = v.setattr("dossier_id", r.dossier_id.as_str());
+            let _ = v.setattr("reason", r.reason.code());
             err
         }
         ArrowError::Core(Error::NoData { .. }) => NoDataError::new_err(msg),
@@ -84,22 +93,29 @@ pub(crate) fn map_error(py: Python<'_>, e: &ArrowError) -> PyErr {
             UnknownNameError::new_err(msg)
         }
         ArrowError::Core(Error::OutOfRange { .. }) => OutOfRangeError::new_err(msg),
-        ArrowError::Core(Error::InvalidRubric { .. } | Error::Parse { .. }) => {
+        ArrowError::Core(Error::InvalidRubric { .. }) => RubricError::new_err(msg),
+        ArrowError::Core(Error::Parse { format, .. }) if *format != "tally bytes" => {
             RubricError::new_err(msg)
         }
-        ArrowError::MissingColumn { .. } | ArrowError::UnsupportedType { .. } => {
-            SchemaError::new_err(msg)
-        }
+        ArrowError::Core(Error::Mismatch { .. }) => MergeError::new_err(msg),
+        e if e.is_schema_error() => SchemaError::new_err(msg),
         _ => TthcError::new_err(msg),
     };
     with_code(py, err, e.code())
 }
 
+/// A core error as a Python exception.
+pub(crate) fn core(py: Python<'_>, e: Error) -> PyErr {
+    map_error(py, &ArrowError::Core(e))
+}
+
 /// A panic caught at the boundary.
-pub(crate) fn internal_error(py: Python<'_>) -> PyErr {
+pub(crate) fn internal_error(py: Python<'_>, detail: &str) -> PyErr {
     with_code(
         py,
-        TthcError::new_err("internal error in tthc_metrics (a bug: please report it with the input that caused it)"),
+        TthcError::new_err(format!(
+            "internal error in tthc_metrics (a bug: please report it with the input that caused it): {detail}"
+        )),
         "internal_error",
     )
 }

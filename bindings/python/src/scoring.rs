@@ -4,18 +4,13 @@ use chrono::NaiveDate;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rust_decimal::Decimal;
-use tthc_arrow::ArrowError;
 use tthc_metrics::{
     recovery, score, CriterionScore, Error, MetricValue, Recovery, RecoveryGoal, RecoveryOptions,
     RecoverySource, Rubric, Score, ScoreInputs,
 };
 
-use crate::errors::map_error;
-use crate::PyTally;
-
-fn core(py: Python<'_>, e: Error) -> PyErr {
-    map_error(py, &ArrowError::Core(e))
-}
+use crate::errors::core;
+use crate::tally::PyTally;
 
 fn value<'py>(py: Python<'py>, v: Option<&MetricValue>) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
@@ -152,12 +147,12 @@ fn inputs(
     complaints: Option<u64>,
     windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
 ) -> ScoreInputs {
-    let mut i = ScoreInputs::from(tally.tally);
+    let mut i = ScoreInputs::from(tally.summary.tally);
     if let Some(c) = complaints {
         i = i.with_complaints(c);
     }
     for (name, t) in windows.unwrap_or_default() {
-        i = i.with_window(name, t.tally);
+        i = i.with_window(name, t.summary.tally);
     }
     i
 }
@@ -221,7 +216,7 @@ impl PyRubric {
         complaints: Option<u64>,
         windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
     ) -> PyResult<PyScore> {
-        let date = date.unwrap_or(tally.as_of);
+        let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
         let i = inputs(&tally, complaints, windows);
         Ok(PyScore {
             score: score(&self.rubric, &i, date).map_err(|e| core(py, e))?,
@@ -243,35 +238,9 @@ impl PyRubric {
         complaints: Option<u64>,
         windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let goal = match goal {
-            "next_band" => RecoveryGoal::NextBand,
-            "full_points" => RecoveryGoal::FullPoints,
-            other => {
-                return Err(core(
-                    py,
-                    Error::Unknown {
-                        what: "recovery goal",
-                        value: other.into(),
-                        expected: "next_band, full_points".into(),
-                    },
-                ))
-            }
-        };
-        let source = match source {
-            "added" => RecoverySource::Added,
-            "converted" => RecoverySource::Converted,
-            other => {
-                return Err(core(
-                    py,
-                    Error::Unknown {
-                        what: "recovery source",
-                        value: other.into(),
-                        expected: "added, converted".into(),
-                    },
-                ))
-            }
-        };
-        let date = date.unwrap_or(tally.as_of);
+        let goal: RecoveryGoal = goal.parse().map_err(|e| core(py, e))?;
+        let source: RecoverySource = source.parse().map_err(|e| core(py, e))?;
+        let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
         let i = inputs(&tally, complaints, windows);
         let r = recovery(
             &self.rubric,

@@ -14,8 +14,9 @@ import pandas as pd
 FINISHED = {9, 10}
 NEVER = {1, 3}
 WITHDRAWN = {7}
-STOPPED = {6, 8}
+STOPPED = {8}
 SUPPLEMENT = {5}
+PAYMENT = {6}
 
 COUNTS = [
     "received",
@@ -29,6 +30,7 @@ COUNTS = [
     "within_due",
     "overdue",
     "awaiting_supplement",
+    "awaiting_payment",
     "refused_withdrawn",
 ]
 
@@ -87,7 +89,8 @@ def _classify(df: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
     out[ended & st.isin(STOPPED)] = "stopped"
     open_ = ~ended
     out[open_ & st.isin(SUPPLEMENT)] = "awaiting_supplement"
-    overdue = open_ & ~st.isin(SUPPLEMENT) & due_day.notna() & (due_day < cutoff.normalize() - pd.Timedelta(days=1))
+    out[open_ & st.isin(PAYMENT)] = "awaiting_payment"
+    overdue = open_ & ~st.isin(SUPPLEMENT | PAYMENT) & due_day.notna() & (due_day < cutoff.normalize() - pd.Timedelta(days=1))
     out[overdue] = "overdue"
     return out
 
@@ -107,6 +110,7 @@ def _counts(outcome: pd.Series, new: pd.Series, online: pd.Series) -> dict[str, 
         "within_due": g("within_due"),
         "overdue": g("overdue"),
         "awaiting_supplement": g("awaiting_supplement"),
+        "awaiting_payment": g("awaiting_payment"),
         "refused_withdrawn": g("refused") + g("withdrawn") + g("stopped"),
     }
 

@@ -48,7 +48,7 @@ UNITS = ["UBND xã Nam Đà", unicodedata.normalize("NFD", "UBND xã Nam Đà"),
 STATUSES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, "refused"]
 COUNTS = [
     "received", "received_online", "carried_over", "finished", "early", "on_time", "late", "unfinished",
-    "within_due", "overdue", "awaiting_supplement", "refused_withdrawn", "handled",
+    "within_due", "overdue", "awaiting_supplement", "awaiting_payment", "refused_withdrawn", "handled",
 ]
 ON_TIME = ["resolved_only", "decision_766", "due_in_period", "late_share"]
 ONLINE = ["eligible_only", "decision_766", "full_process"]
@@ -72,7 +72,7 @@ class Row:
 
     def group(self) -> str:
         return {1: "never", 3: "never", 2: "processing", 4: "processing", 5: "supplement", 9: "finished",
-                10: "finished", 7: "withdrawn", 6: "stopped", 8: "stopped", "refused": "refused"}[self.status]
+                10: "finished", 7: "withdrawn", 6: "payment", 8: "stopped", "refused": "refused"}[self.status]
 
     def end(self) -> dt.datetime | None:
         g = self.group()
@@ -83,7 +83,12 @@ class Row:
         return None
 
     def rejected(self) -> bool:
-        if self.finished is not None and self.finished < self.received:
+        if self.group() == "never":
+            return False  # never received: excluded whatever the times say
+        bare_date = self.finished is not None and self.finished.time() == dt.time(0)
+        if self.finished is not None and self.finished < self.received and not (
+            bare_date and self.finished.date() == self.received.date()
+        ):
             return True
         if self.finished is None and self.group() == "finished":
             return True
@@ -116,6 +121,8 @@ def classify(r: Row, cutoff: dt.datetime, comparison: str, rule: str) -> str:
         return "overdue"
     if g == "supplement":
         return "awaiting_supplement"
+    if g == "payment":
+        return "awaiting_payment"
     if r.due is None:
         return "within_due"
     if comparison == "timestamp":
@@ -124,8 +131,8 @@ def classify(r: Row, cutoff: dt.datetime, comparison: str, rule: str) -> str:
 
 
 def empty() -> dict[str, int]:
-    return {k: 0 for k in ["early", "on_time", "late", "within_due", "overdue", "awaiting_supplement", "refused",
-                           "withdrawn", "stopped", "carried_over", "received_online", "received", "eligible",
+    return {k: 0 for k in ["early", "on_time", "late", "within_due", "overdue", "awaiting_supplement", "awaiting_payment",
+                           "refused", "withdrawn", "stopped", "carried_over", "received_online", "received", "eligible",
                            "eligible_online", "full_online"]}
 
 
@@ -151,8 +158,9 @@ def columns(c: dict[str, int]) -> dict[str, int]:
         "received": c["received"], "received_online": c["received_online"], "carried_over": c["carried_over"],
         "finished": finished, "early": c["early"], "on_time": c["on_time"], "late": c["late"],
         "unfinished": unfinished, "within_due": c["within_due"], "overdue": c["overdue"],
-        "awaiting_supplement": c["awaiting_supplement"], "refused_withdrawn": rw,
-        "handled": finished + unfinished + c["awaiting_supplement"] + rw,
+        "awaiting_supplement": c["awaiting_supplement"], "awaiting_payment": c["awaiting_payment"],
+        "refused_withdrawn": rw,
+        "handled": finished + unfinished + c["awaiting_supplement"] + c["awaiting_payment"] + rw,
     }
 
 
@@ -162,7 +170,8 @@ def on_time_rate(c: dict[str, int], policy: str) -> tuple[int, int]:
     if policy == "resolved_only":
         return good, finished
     if policy == "decision_766":
-        return good + c["within_due"] + c["awaiting_supplement"], finished + c["within_due"] + c["overdue"] + c["awaiting_supplement"]
+        awaiting = c["awaiting_supplement"] + c["awaiting_payment"]
+        return good + c["within_due"] + awaiting, finished + c["within_due"] + c["overdue"] + awaiting
     if policy == "due_in_period":
         return good, finished + c["overdue"]
     handled = columns(c)["handled"]
@@ -213,9 +222,14 @@ def reference(rows: list[Row], *, as_of: dt.datetime, view: str, by: str | None,
         start = min([r.received.date() for r in valid], default=window_end)
         start = min(start, window_end)
     window = (start, window_end)
-    labels: dict[str, str] = {}
-    for r in rows:  # the first spelling of a name in row order is its label
-        labels.setdefault(key(r.unit), r.unit)
+    # a group's label is its clean spelling (NFC, trimmed, single spaces) in the casing most rows
+    # use, the first seen among equals (issue 17)
+    uses: dict[str, dict[str, int]] = {}
+    for r in rows:
+        clean = " ".join(unicodedata.normalize("NFC", r.unit).split())
+        uses.setdefault(key(r.unit), {}).setdefault(clean, 0)
+        uses[key(r.unit)][clean] += 1
+    labels = {k: max(spellings, key=lambda c: spellings[c]) for k, spellings in uses.items()}
     cells: dict[tuple, dict[str, int]] = {}
     group = (lambda r: key(r.unit)) if by == "unit" else (lambda r: "")
     if view == "cohort":

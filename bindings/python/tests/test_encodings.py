@@ -153,11 +153,20 @@ def bad_table() -> pa.Table:
 
 
 def test_bad_rows_raise_with_row_column_and_value():
+    # the error is the lowest bad row, whichever stage finds it (row 0 ends before reception,
+    # row 1 has an unknown status); the code is rejected_record, the reason says why
     with pytest.raises(tm.RejectedRecordError) as e:
         tm.report(bad_table(), as_of=AS_OF)
     err = e.value
+    assert (err.row, err.column, err.dossier_id) == (0, "finished_at", "A1")
+    assert (err.code, err.reason) == ("rejected_record", "finished_before_received")
+    t = bad_table()
+    t = t.set_column(t.schema.get_field_index("finished_at"), "finished_at", base_table().column("finished_at"))
+    with pytest.raises(tm.RejectedRecordError) as e:
+        tm.report(t, as_of=AS_OF)
+    err = e.value
     assert (err.row, err.column, err.value, err.dossier_id) == (1, "status", "99", "A2")
-    assert err.code == "unknown_status"
+    assert (err.code, err.reason) == ("rejected_record", "unknown_status")
 
 
 def test_bad_rows_skip_into_a_rejected_table():

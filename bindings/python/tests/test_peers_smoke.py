@@ -63,7 +63,7 @@ def test_dataset_shape(peers, table):
     assert cohort.column("period_start")[0].as_py() == peers.START  # the clipped first week
     activity = peers.canonical(peers.tm_report(table, "activity"))
     a = activity.to_pandas()
-    assert (a.received + a.carried_over == a.finished + a.unfinished + a.awaiting_supplement
+    assert (a.received + a.carried_over == a.finished + a.unfinished + a.awaiting_supplement + a.awaiting_payment
             + a.refused_withdrawn).all()
 
 

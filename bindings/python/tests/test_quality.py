@@ -120,8 +120,12 @@ def test_bad_options_are_typed_errors():
     assert e.value.code == "invalid_argument"
     with pytest.raises(tm.UnknownNameError):
         tm.quality(crafted(), as_of=AS_OF, columns=MAP, comparison="hour")
+    # "Đơn vị" is a header real exports use for the unit: found without a mapping; a header
+    # nobody uses is not
+    assert tm.quality(crafted(), as_of=AS_OF).num_rows == tm.quality(crafted(), as_of=AS_OF, columns=MAP).num_rows
     with pytest.raises(tm.SchemaError):
-        tm.quality(crafted(), as_of=AS_OF)  # no "unit" column without the mapping
+        tm.quality(crafted().rename_columns(["x" if c == "Đơn vị" else c for c in crafted().column_names]),
+                   as_of=AS_OF)
 
 
 def test_rescheduled_due_dates_are_read_from_arrow_input():

@@ -4,6 +4,7 @@ On-time resolution, the overdue backlog, the online-submission share and the ind
 or lose, computed in Rust from any Arrow-compatible table (pyarrow, polars, pandas) and returned as
 a table of the same library.
 
+>>> import datetime
 >>> import tthc_metrics as tm
 >>> data = tm.krong_no_2023()
 >>> t = tm.tally(data, as_of=datetime.date(2023, 10, 16))
@@ -20,14 +21,14 @@ from __future__ import annotations
 import datetime
 import warnings
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, NamedTuple, TypedDict, Unpack
 
 import pyarrow as pa
 
 from . import _tthc_metrics as _native
 from ._tthc_metrics import (
     Calendar,
+    MergeError,
     NoDataError,
     OutOfRangeError,
     RejectedRecordError,
@@ -42,10 +43,13 @@ from ._tthc_metrics import (
 
 __all__ = [
     "Calendar",
+    "MergeError",
     "NoDataError",
+    "Options",
     "OutOfRangeError",
     "RejectedRecordError",
     "RejectedRowsWarning",
+    "Report",
     "Rubric",
     "RubricError",
     "SchemaError",
@@ -55,9 +59,11 @@ __all__ = [
     "UnknownNameError",
     "krong_no_2023",
     "percent",
+    "provenance",
     "quality",
     "quality_with_rejected",
     "report",
+    "report_details",
     "report_with_rejected",
     "synthetic",
     "tally",
@@ -65,39 +71,87 @@ __all__ = [
 
 __version__: str = _native.__version__
 
-_VIETNAM = datetime.timezone(datetime.timedelta(hours=7))
-
-Key = Literal["unit", "procedure", "channel"] | None
+Key = Literal["unit", "procedure", "field", "channel"] | None
 Granularity = Literal["day", "week", "friday_week", "month", "quarter", "year"] | None
 
 
+class Options(TypedDict, total=False):
+    """The options every function takes (each is optional but ``as_of``); the same names in Rust.
+
+    - ``as_of``: the cut-off. A ``datetime.date`` is the end of that day; a naive
+      ``datetime`` is civil time in Việt Nam; an aware one is converted to UTC+7; a text date
+      (``"16/10/2023"``) is read like the exports' dates. A ``datetime`` at exactly midnight is the
+      *start* of its day (a warning says so: pass the date for the end of the day).
+    - ``by``: ``(key, granularity)`` for reports: key ``"unit"``, ``"procedure"``, ``"field"``
+      (lĩnh vực), ``"channel"`` or ``None``; granularity ``"day"``, ``"week"`` (ISO),
+      ``"friday_week"`` (Friday–Thursday), ``"month"``, ``"quarter"``, ``"year"`` or ``None``.
+      For :func:`quality`, the key alone.
+    - ``view``: ``"cohort"`` (received in the window, classified at ``as_of``) or
+      ``"activity"`` (the Biểu II.06a columns per period within ``[start, end]``).
+    - ``start``, ``end``: the window (dates; an aware ``datetime`` is read in UTC+7).
+    - ``rate_policy``: ``"resolved_only"`` (default), ``"decision_766"``, ``"due_in_period"``,
+      ``"late_share"``; ``online_policy``: ``"eligible_only"`` (default), ``"decision_766"``,
+      ``"full_process"``, ``"online_vs_counter"``.
+    - ``columns``: ``{"the export's header": "canonical name"}``; columns it does not name are
+      found by their canonical name or the headers real exports use.
+    - ``on_error``: ``"raise"`` (default) or ``"skip"`` (bad rows left out and handed back).
+    - ``comparison``: ``"date"`` (default) or ``"timestamp"``; ``supplement_rule``: ``"pause"``
+      or ``"repeated_is_overdue"``; ``due_date``: ``"original"`` or ``"rescheduled"``.
+    - ``duplicates``: which row of a repeated ``dossier_id`` counts: ``"most_advanced"``
+      (default), ``"last"``, ``"first"``, ``"keep_all"``.
+    - ``status_names``, ``channel_names``, ``online_service_names``: words of your system, e.g.
+      ``{"Hoàn tất": 10}``, added to the standard vocabulary.
+    - ``calendar``: a :class:`Calendar` for due dates computed from a ``duration_days`` column.
+    - ``memory_limit``: bytes the call may allocate beyond its input (default 4 GiB).
+    - ``key`` (reports): add the groups' NFC ``key`` column; ``labels``: ``"en"`` (default) or
+      ``"vi"`` (Vietnamese column names and channel words).
+    - quality only: ``overdue_buckets``, ``hanging_after_days``, ``max_supplement_requests``,
+      ``max_returns``, ``reception_hours``.
+    """
+
+    as_of: datetime.date | datetime.datetime | str
+    by: tuple[Key, Granularity] | Key
+    view: Literal["cohort", "activity"]
+    start: datetime.date | None
+    end: datetime.date | None
+    rate_policy: str
+    online_policy: str
+    columns: Mapping[str, str] | None
+    on_error: Literal["raise", "skip"]
+    comparison: Literal["date", "timestamp"]
+    supplement_rule: Literal["pause", "repeated_is_overdue"]
+    due_date: Literal["original", "rescheduled"]
+    duplicates: Literal["most_advanced", "last", "first", "keep_all"]
+    status_names: Mapping[str, int | str] | None
+    channel_names: Mapping[str, int | str] | None
+    online_service_names: Mapping[str, str] | None
+    calendar: Calendar | None
+    memory_limit: int | None
+    key: bool
+    labels: Literal["en", "vi"]
+    overdue_buckets: tuple[int, ...]
+    hanging_after_days: int
+    max_supplement_requests: int
+    max_returns: int
+    reception_hours: int
+
+
 class RejectedRowsWarning(UserWarning):
-    """Rows were skipped (``on_error="skip"``); ``.rejected`` holds them with their reasons."""
+    """Rows were left out (``on_error="skip"``, or repeats of a ``dossier_id``); ``.rejected``
+    holds them with their reasons."""
 
     def __init__(self, message: str, rejected: Any) -> None:
         super().__init__(message)
         self.rejected = rejected
 
 
-def _as_of(value: datetime.date | datetime.datetime) -> datetime.datetime:
-    """A date means the end of that day; an aware datetime is converted to UTC+7 civil time."""
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(_VIETNAM).replace(tzinfo=None)
-        return value.replace(microsecond=0)
-    if isinstance(value, datetime.date):
-        return datetime.datetime.combine(value, datetime.time(23, 59, 59))
-    raise TypeError(f"as_of must be a datetime.date or datetime.datetime, not {type(value).__name__}")
+class Report(NamedTuple):
+    """A report with everything about it: ``table`` (the input's library), ``rejected`` (the rows
+    left out, with their reasons) and ``provenance`` (every option that produced it)."""
 
-
-def _date(value: datetime.date | None, name: str) -> datetime.date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    raise TypeError(f"{name} must be a datetime.date, not {type(value).__name__}")
+    table: Any
+    rejected: Any
+    provenance: dict[str, str]
 
 
 def _library(data: Any) -> str:
@@ -105,7 +159,52 @@ def _library(data: Any) -> str:
     return module if module in ("pandas", "polars", "pyarrow") else "pyarrow"
 
 
-def _arrow_input(data: Any) -> Any:
+def _plain(value: Any) -> Any:
+    """One cell of a mixed pandas object column as Arrow can hold it."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or (isinstance(value, float) and value != value):
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _pandas_to_arrow(frame: Any, columns: Mapping[str, str] | None) -> pa.Table:
+    """The columns a reader uses, as Arrow; object columns mixing text, datetimes and NaN (what
+    ``pd.read_excel`` gives for a sheet with a title block) become text."""
+    names = [str(c) for c in frame.columns]
+    used = set(_native.used_columns(names, dict(columns) if columns else None))
+    keep = [i for i, n in enumerate(names) if n in used]
+    frame = frame.iloc[:, keep]
+    arrays = []
+    for i in range(frame.shape[1]):
+        col = frame.iloc[:, i]
+        try:
+            arrays.append(pa.array(col, from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            arrays.append(pa.array([_plain(v) for v in col], type=pa.string()))
+    return pa.Table.from_arrays(arrays, names=[names[i] for i in keep])
+
+
+def _arrow_input(data: Any, columns: Mapping[str, str] | None) -> Any:
+    library = _library(data)
+    if library == "pandas" and hasattr(data, "iloc"):
+        return _pandas_to_arrow(data, columns)
+    if library == "polars" and hasattr(data, "schema"):
+        import polars as pl
+
+        nulls = [name for name, dtype in data.schema.items() if dtype == pl.Null]
+        if nulls:  # an empty export column: no Arrow C type, so give it one
+            data = data.with_columns([pl.col(n).cast(pl.String) for n in nulls])
+        return data
     if hasattr(data, "__arrow_c_stream__"):
         return data
     if isinstance(data, pa.RecordBatch):
@@ -116,10 +215,22 @@ def _arrow_input(data: Any) -> Any:
     )
 
 
-def _output(result: Any, library: str) -> Any:
+def _decode_metadata(table: pa.Table) -> dict[str, str]:
+    meta = table.schema.metadata or {}
+    return {k.decode(): v.decode() for k, v in meta.items()}
+
+
+def _output(result: Any, library: str, data: Any = None, rows: bool = False) -> Any:
     table = pa.table(result)
+    if rows and library == "pandas" and data is not None and "row" in table.column_names:
+        # the input's row labels beside the positions (the index of a filtered frame)
+        index = data.index
+        labels = [str(index[r]) if 0 <= r < len(index) else "" for r in table.column("row").to_pylist()]
+        table = table.append_column("label", pa.array(labels, type=pa.string()))
     if library == "pandas":
-        return table.to_pandas()
+        frame = table.to_pandas()
+        frame.attrs["tthc_metrics"] = _decode_metadata(table)
+        return frame
     if library == "polars":
         import polars as pl
 
@@ -127,267 +238,136 @@ def _output(result: Any, library: str) -> Any:
     return table
 
 
-def _check_by(by: tuple[Key, Granularity]) -> tuple[str | None, str | None]:
-    if not isinstance(by, (tuple, list)) or len(by) != 2:
-        raise TypeError('by must be a pair (key, granularity), e.g. ("unit", "week") or (None, "month")')
-    return by[0], by[1]
+def _warn_rejected(rejected: Any, n: int) -> None:
+    if n:
+        warnings.warn(
+            RejectedRowsWarning(f"{n} rows were left out; see .rejected for their reasons", rejected),
+            stacklevel=3,
+        )
 
 
-def report_with_rejected(
-    data: Any,
-    *,
-    as_of: datetime.date | datetime.datetime,
-    by: tuple[Key, Granularity] = ("unit", "week"),
-    view: Literal["cohort", "activity"] = "cohort",
-    rate_policy: str = "resolved_only",
-    online_policy: str = "eligible_only",
-    calendar: Calendar | None = None,
-    columns: Mapping[str, str] | None = None,
-    start: datetime.date | None = None,
-    end: datetime.date | None = None,
-    on_error: Literal["raise", "skip"] = "raise",
-    comparison: Literal["date", "timestamp"] = "date",
-    supplement_rule: Literal["pause", "repeated_is_overdue"] = "pause",
-    due_date: Literal["original", "rescheduled"] = "original",
-    memory_limit: int | None = None,
-) -> tuple[Any, Any]:
-    """Like :func:`report`, returning ``(table, rejected)``; ``rejected`` lists the skipped rows
-    (``row, dossier_id, column, value, reason, message``) in the same library as the input."""
-    key, period = _check_by(by)
-    table, rejected = _native._report(
-        _arrow_input(data),
-        as_of=_as_of(as_of),
-        key=key,
-        period=period,
-        view=view,
-        rate_policy=rate_policy,
-        online_policy=online_policy,
-        columns=dict(columns) if columns else None,
-        start=_date(start, "start"),
-        end=_date(end, "end"),
-        on_error=on_error,
-        comparison=comparison,
-        supplement_rule=supplement_rule,
-        due_date=due_date,
-        calendar=calendar,
-        memory_limit=memory_limit,
-    )
+def report_details(data: Any, **options: Unpack[Options]) -> Report:
+    """The report with its rejected rows and its provenance (see :class:`Report`): the way to keep
+    the options with a polars table, which drops Arrow metadata."""
     library = _library(data)
-    return _output(table, library), _output(rejected, library)
+    table, rejected = _native.report(_arrow_input(data, options.get("columns")), **options)
+    provenance = _decode_metadata(pa.table(table))
+    return Report(_output(table, library), _output(rejected, library, data, rows=True), provenance)
 
 
-def report(
-    data: Any,
-    *,
-    as_of: datetime.date | datetime.datetime,
-    by: tuple[Key, Granularity] = ("unit", "week"),
-    view: Literal["cohort", "activity"] = "cohort",
-    rate_policy: str = "resolved_only",
-    online_policy: str = "eligible_only",
-    calendar: Calendar | None = None,
-    columns: Mapping[str, str] | None = None,
-    start: datetime.date | None = None,
-    end: datetime.date | None = None,
-    on_error: Literal["raise", "skip"] = "raise",
-    comparison: Literal["date", "timestamp"] = "date",
-    supplement_rule: Literal["pause", "repeated_is_overdue"] = "pause",
-    due_date: Literal["original", "rescheduled"] = "original",
-    memory_limit: int | None = None,
-) -> Any:
-    """The official table, one row per group and period, as a table of the input's library.
+def report_with_rejected(data: Any, **options: Unpack[Options]) -> tuple[Any, Any]:
+    """Like :func:`report`, returning ``(table, rejected)``; ``rejected`` lists the rows left out
+    (``row, dossier_id, column, value, reason, message``, and ``label``, the row's index label,
+    for pandas input) in the same library as the input."""
+    library = _library(data)
+    table, rejected = _native.report(_arrow_input(data, options.get("columns")), **options)
+    return _output(table, library), _output(rejected, library, data, rows=True)
+
+
+def report(data: Any, **options: Unpack[Options]) -> Any:
+    """The official table, one row per group and period, as a table of the input's library (see
+    :class:`Options` for every option).
 
     ``view="cohort"``: dossiers received on or before ``as_of`` (and on or after ``start``),
     grouped by reception period, classified at ``as_of``. ``view="activity"``: the Biểu II.06a
     columns per period within ``[start, end]`` (``end`` defaults to ``as_of``).
 
-    ``calendar`` (a :class:`Calendar`) gives dossiers without a due date one, when the table has a
-    ``duration_days`` column (working days the procedure allows): due at the close of office on
-    that working day; without it such dossiers count on time (domain-rules section 3).
-
-    Counts are integers; ``on_time_rate``, ``late_rate`` and ``online_share`` are floats for
+    Counts are ``int64``; ``on_time_rate``, ``late_rate`` and ``online_share`` are floats for
     plotting (NaN without data) with exact ``*_numerator`` / ``*_denominator`` columns beside them.
-    With ``on_error="skip"`` bad rows are left out and a :class:`RejectedRowsWarning` carrying
-    them is issued (or use :func:`report_with_rejected`); nothing is dropped silently.
+    Rows left out (``on_error="skip"``, repeats of a ``dossier_id``) come with a
+    :class:`RejectedRowsWarning` carrying them (or use :func:`report_with_rejected`); nothing is
+    dropped silently. A pandas result keeps the options in ``df.attrs["tthc_metrics"]``.
 
-    ``memory_limit`` (bytes, default 4 GiB) bounds the memory the report plans beyond the input
-    (decoded columns, the cells table, rejected rows): above it the call fails with a
-    :class:`TthcError` of code ``memory_limit`` before allocating.
-
+    >>> import datetime
     >>> import tthc_metrics as tm
     >>> t = tm.report(tm.krong_no_2023(), as_of=datetime.date(2023, 10, 16), by=(None, None))
     >>> t.column("received").to_pylist(), t.column("late").to_pylist()
     ([15935], [662])
     """
-    table, rejected = report_with_rejected(
-        data,
-        as_of=as_of,
-        by=by,
-        view=view,
-        rate_policy=rate_policy,
-        online_policy=online_policy,
-        calendar=calendar,
-        columns=columns,
-        start=start,
-        end=end,
-        on_error=on_error,
-        comparison=comparison,
-        supplement_rule=supplement_rule,
-        due_date=due_date,
-        memory_limit=memory_limit,
-    )
-    if len(rejected):
-        warnings.warn(
-            RejectedRowsWarning(f"{len(rejected)} rows were rejected and left out; see .rejected", rejected),
-            stacklevel=2,
-        )
-    return table
+    library = _library(data)
+    table, rejected = _native.report(_arrow_input(data, options.get("columns")), **options)
+    out = _output(rejected, library, data, rows=True)
+    _warn_rejected(out, len(out))
+    return _output(table, library)
 
 
-def tally(
-    data: Any,
-    *,
-    as_of: datetime.date | datetime.datetime,
-    rate_policy: str = "resolved_only",
-    online_policy: str = "eligible_only",
-    calendar: Calendar | None = None,
-    columns: Mapping[str, str] | None = None,
-    start: datetime.date | None = None,
-    on_error: Literal["raise", "skip"] = "raise",
-    comparison: Literal["date", "timestamp"] = "date",
-    supplement_rule: Literal["pause", "repeated_is_overdue"] = "pause",
-    due_date: Literal["original", "rescheduled"] = "original",
-    memory_limit: int | None = None,
-) -> Tally:
+def tally(data: Any, **options: Unpack[Options]) -> Tally:
     """One :class:`Tally` of the dossiers received up to ``as_of`` (from ``start``), classified at
     ``as_of``; its rates are exact :class:`fractions.Fraction` values (``None`` without data).
+    Tallies of parts of a table add up exactly (``sum(parts)``), pickle, and merge only with
+    tallies computed under the same options.
 
+    >>> import datetime
     >>> import tthc_metrics as tm
     >>> t = tm.tally(tm.krong_no_2023(), as_of=datetime.date(2023, 10, 16))
     >>> t.on_time_rate
     Fraction(10677, 11339)
     """
-    result, rejected = _native._tally(
-        _arrow_input(data),
-        as_of=_as_of(as_of),
-        rate_policy=rate_policy,
-        online_policy=online_policy,
-        columns=dict(columns) if columns else None,
-        start=_date(start, "start"),
-        on_error=on_error,
-        comparison=comparison,
-        supplement_rule=supplement_rule,
-        due_date=due_date,
-        calendar=calendar,
-        memory_limit=memory_limit,
-    )
-    rejected_table = pa.table(rejected)
-    if rejected_table.num_rows:
-        warnings.warn(
-            RejectedRowsWarning(f"{rejected_table.num_rows} rows were rejected and left out; see .rejected", rejected_table),
-            stacklevel=2,
-        )
+    result, rejected = _native.tally(_arrow_input(data, options.get("columns")), **options)
+    table = pa.table(rejected)
+    _warn_rejected(table, table.num_rows)
     return result
 
 
-def quality_with_rejected(
-    data: Any,
-    *,
-    as_of: datetime.date | datetime.datetime,
-    by: Key = "unit",
-    start: datetime.date | None = None,
-    columns: Mapping[str, str] | None = None,
-    comparison: Literal["date", "timestamp"] = "date",
-    overdue_buckets: tuple[int, ...] = (7, 30, 90),
-    hanging_after_days: int = 30,
-    max_supplement_requests: int = 1,
-    max_returns: int = 2,
-) -> tuple[Any, Any]:
-    """Like :func:`quality`, returning ``(table, rejected)``; ``rejected`` lists the rejected rows
+def quality_with_rejected(data: Any, **options: Unpack[Options]) -> tuple[Any, Any]:
+    """Like :func:`quality`, returning ``(table, rejected)``; ``rejected`` lists the rows left out
     (``row, dossier_id, column, value, reason, message``) in the same library as the input."""
-    table, rejected = _native._quality(
-        _arrow_input(data),
-        as_of=_as_of(as_of),
-        key=by,
-        start=_date(start, "start"),
-        columns=dict(columns) if columns else None,
-        comparison=comparison,
-        overdue_buckets=list(overdue_buckets),
-        hanging_after_days=hanging_after_days,
-        max_supplement_requests=max_supplement_requests,
-        max_returns=max_returns,
-    )
     library = _library(data)
-    return _output(table, library), _output(rejected, library)
+    table, rejected = _native.quality(_arrow_input(data, options.get("columns")), **options)
+    return _output(table, library), _output(rejected, library, data, rows=True)
 
 
-def quality(
-    data: Any,
-    *,
-    as_of: datetime.date | datetime.datetime,
-    by: Key = "unit",
-    start: datetime.date | None = None,
-    columns: Mapping[str, str] | None = None,
-    comparison: Literal["date", "timestamp"] = "date",
-    overdue_buckets: tuple[int, ...] = (7, 30, 90),
-    hanging_after_days: int = 30,
-    max_supplement_requests: int = 1,
-    max_returns: int = 2,
-) -> Any:
+def quality(data: Any, **options: Unpack[Options]) -> Any:
     """The data-quality report beside the metrics, one row per unit (or ``by`` key, ``None`` for
     one total row), as a table of the input's library.
 
     Of the dossiers received up to ``as_of`` (from ``start``): ``rejected`` records and one
-    ``rejected_<reason>`` column per reason; ``no_due_date``; ``repeated_supplement`` (more than
-    ``max_supplement_requests``); ``returned_too_often`` (returned to the citizen more than
-    ``max_returns`` times, counted as supplement requests); ``late`` (finished late or overdue)
-    and, when the table has ``apology_issued`` / ``apology_issued_at``, ``late_without_apology``
-    and ``apology_late`` (issued after the due date; null without the columns); ``overdue`` by
-    days past due (``overdue_1_7``, ``overdue_8_30``, ``overdue_31_90``, ``overdue_over_90``)
-    and ``hanging`` (overdue more than ``hanging_after_days``). ``records = rejected + excluded
-    + checked`` in every row.
+    ``rejected_<reason>`` column per reason; ``duplicates`` (repeats of a ``dossier_id``);
+    ``no_due_date``; ``blank_channel``; ``received_late`` (online dossiers received more than
+    ``reception_hours`` working hours after submission: needs ``submitted_at`` and a
+    ``calendar``); ``repeated_supplement``; ``returned_too_often``; ``late`` and, when the table
+    has ``apology_issued`` / ``apology_issued_at``, ``late_without_apology`` and ``apology_late``;
+    ``overdue`` by days past due and ``hanging``. ``records = rejected + duplicates + excluded +
+    checked`` in every row.
 
+    >>> import datetime
     >>> import tthc_metrics as tm
     >>> q = tm.quality(tm.krong_no_2023(), as_of=datetime.date(2023, 10, 16), by=None)
     >>> q.column("records").to_pylist() == [len(tm.krong_no_2023())]
     True
     """
-    table, _ = quality_with_rejected(
-        data,
-        as_of=as_of,
-        by=by,
-        start=start,
-        columns=columns,
-        comparison=comparison,
-        overdue_buckets=overdue_buckets,
-        hanging_after_days=hanging_after_days,
-        max_supplement_requests=max_supplement_requests,
-        max_returns=max_returns,
-    )
+    table, _ = quality_with_rejected(data, **options)
     return table
 
 
-def percent(rate: Fraction | None, dp: int = 1) -> Decimal | None:
-    """``rate`` as a percentage with ``dp`` decimals, rounded half away from zero (official letters
-    use 1 decimal, the national portal 2). ``None`` stays ``None``.
+def provenance(table: Any) -> dict[str, str]:
+    """The options that produced a table of this library (its Arrow schema metadata, or a pandas
+    frame's ``attrs``); polars drops them: use :func:`report_details`."""
+    if hasattr(table, "attrs") and "tthc_metrics" in getattr(table, "attrs", {}):
+        return dict(table.attrs["tthc_metrics"])
+    if isinstance(table, pa.Table):
+        return _decode_metadata(table)
+    raise TypeError("this table kept no provenance (polars drops Arrow metadata): use tm.report_details")
 
+
+def percent(rate: Any, dp: int = 1) -> Decimal | None:
+    """``rate`` as a percentage with ``dp`` decimals (at most 20), rounded half away from zero
+    (official letters use 1 decimal, the national portal 2). ``None`` stays ``None``.
+
+    >>> from fractions import Fraction
     >>> percent(Fraction(18990, 20000))
     Decimal('95.0')
     >>> percent(Fraction(10677, 11339), dp=2)
     Decimal('94.16')
     """
-    if rate is None:
-        return None
-    rate = Fraction(rate)
-    if not 0 <= rate <= 1:
-        raise ValueError(f"a rate must lie in [0, 1], got {rate}")
-    return _native._percent(rate.numerator, rate.denominator, dp)
+    return _native.percent(rate, dp)
 
 
 def krong_no_2023() -> pa.Table:
     """The bundled Krông Nô 2023 sample (the seed letter's district), as a pyarrow Table."""
-    return pa.table(_native._sample_krong_no_2023())
+    return pa.table(_native.sample_krong_no_2023())
 
 
 def synthetic(n: int, *, units: int = 40, seed: int = 1) -> pa.Table:
     """A seeded synthetic table of ``n`` dossiers (a year of 2023, ``units`` communes)."""
-    return pa.table(_native._sample_synthetic(n, units=units, seed=seed))
+    return pa.table(_native.sample_synthetic(n, units=units, seed=seed))

@@ -7,11 +7,20 @@ use arrow_array::types::{
     Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
 use rustc_hash::FxHashMap;
-use tthc_metrics::{CodeValues, Codes, RejectReason};
+use tthc_metrics::columnar::{CodeValues, Codes};
+use tthc_metrics::RejectReason;
 
-use crate::input::{decode_values, Value};
 use crate::ArrowError;
+
+/// One cell of a coded column as a decoder sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Value<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+}
 
 /// Largest integer code a table is built for (a table entry per value up to the largest).
 const MAX_TABLE: u64 = 1 << 16;
@@ -340,4 +349,107 @@ where
         }
     }
     (ids, table)
+}
+
+/// Decodes a coded column into one value a row, evaluating `f` once per distinct value where the
+/// encoding allows (dictionary values; interned strings; a table for 8-bit integers). A bad value
+/// takes `default` and is recorded in `bad` with its row, the field's order (which rejection a
+/// row with several bad fields reports) and the reason.
+pub(crate) fn decode<T: Copy>(
+    array: &dyn Array,
+    field: &'static str,
+    order: u8,
+    default: T,
+    bad: &mut Vec<Bad>,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<Vec<T>, ArrowError> {
+    let n = array.len();
+    let mut out = vec![default; n];
+    let mut put = |i: usize, r: Result<T, RejectReason>, out: &mut Vec<T>| match r {
+        Ok(v) => out[i] = v,
+        Err(reason) => bad.push((i, order, field, reason)),
+    };
+    if let Some(d) = array.as_any_dictionary_opt() {
+        let values = d.values();
+        let mut lut: Vec<Result<T, RejectReason>> = Vec::with_capacity(values.len());
+        decode_values(values.as_ref(), field, f, &mut lut)?;
+        let null = f(Value::Null);
+        let keys = d.normalized_keys();
+        for (i, &key) in keys.iter().enumerate() {
+            let r = if array.is_null(i) {
+                null
+            } else {
+                lut.get(key).copied().unwrap_or(null)
+            };
+            put(i, r, &mut out);
+        }
+        return Ok(out);
+    }
+    let mut rows: Vec<Result<T, RejectReason>> = Vec::with_capacity(n);
+    decode_values(array, field, f, &mut rows)?;
+    for (i, r) in rows.into_iter().enumerate() {
+        put(i, r, &mut out);
+    }
+    Ok(out)
+}
+
+pub(crate) fn unsupported(array: &dyn Array, field: &str) -> ArrowError {
+    ArrowError::UnsupportedType {
+        column: field.to_string(),
+        data_type: array.data_type().to_string(),
+        expected: "text or integers",
+    }
+}
+
+/// `f` of every row of a non-dictionary array (strings through their interned ids).
+pub(crate) fn decode_values<T: Copy>(
+    array: &dyn Array,
+    field: &str,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+    out: &mut Vec<Result<T, RejectReason>>,
+) -> Result<(), ArrowError> {
+    if let Some((ids, table)) = string_ids(array, f) {
+        out.extend(ids.iter().map(|&id| table[id as usize]));
+    } else if let Some(b) = array.as_boolean_opt() {
+        out.extend(
+            b.iter()
+                .map(|v| f(v.map_or(Value::Null, |x| Value::Int(i64::from(x))))),
+        );
+    } else if *array.data_type() == DataType::Null {
+        let null = f(Value::Null);
+        out.extend(std::iter::repeat_n(null, array.len()));
+    } else if let Some(p) = array.as_primitive_opt::<arrow_array::types::Float64Type>() {
+        // integral floats (pandas turns an integer column with gaps into float64)
+        out.extend(p.iter().map(|v| match v {
+            None => f(Value::Null),
+            Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => f(Value::Int(x as i64)),
+            Some(_) => Err(RejectReason::Unreadable),
+        }));
+    } else {
+        let v = ints(array, f).ok_or_else(|| unsupported(array, field))?;
+        out.extend(v);
+    }
+    Ok(())
+}
+
+macro_rules! int_values {
+    ($array:expr, $f:expr, $($t:ty),*) => {{
+        let a: &dyn Array = $array;
+        $(
+            if let Some(p) = a.as_primitive_opt::<$t>() {
+                return Some((0..p.len()).map(|i| if p.is_null(i) { $f(Value::Null) } else { $f(Value::Int(p.value(i) as i64)) }).collect());
+            }
+        )*
+        None
+    }};
+}
+
+/// `f` of every row of an integer array (`u64` values above `i64::MAX` read as negative: never a
+/// code of anything).
+#[allow(clippy::cast_lossless)] // one macro over every integer type
+pub(crate) fn ints<T>(array: &dyn Array, f: &mut dyn FnMut(Value<'_>) -> T) -> Option<Vec<T>> {
+    int_values!(
+        array, f, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
+        UInt64Type
+    )
 }

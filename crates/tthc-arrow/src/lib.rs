@@ -1,29 +1,47 @@
 //! # tthc-arrow
 //!
 //! The Arrow adapter of tthc-metrics, for Rust services that hold Arrow data and for the Python
-//! binding. Record batches come in with the canonical column names of domain-rules section 2 (or a
-//! mapping from the caller's names); reports go out as record batches.
+//! binding. Record batches come in with the canonical column names of domain-rules section 2, the
+//! headers real exports use (section 9), or a mapping from the caller's names; they are decoded
+//! once ([`decode_batches`]) into the core's columns, prepared and reported by the core; reports
+//! go out as record batches with `int64` counts and their provenance in the metadata.
 //!
 //! What it accepts, without casting:
 //! * strings as `Utf8`, `LargeUtf8`, `Utf8View`, and dictionaries of them with any integer key
-//!   (dictionary values are decoded once, not per row);
+//!   (dictionary values are decoded once, not per row); the data is validated where it enters
+//!   (UTF-8, dictionary keys, buffer lengths): invalid Arrow is a typed error;
 //! * times as `Date32` (borrowed, zero copy), `Date64`, `Timestamp` of any unit with or without a
-//!   time zone (borrowed, zero copy: a zone-aware column holds UTC instants and is read as UTC+7
-//!   civil time; a naive one is taken as civil time already), and as text (`2023-10-16`,
-//!   `2023-10-16 09:30:00`, `16/10/2023`, `16/10/2023 09:30`, RFC 3339 with an offset), parsed once;
-//! * statuses, channels and online-service levels as integers of any width or as text;
+//!   time zone (borrowed: a zone-aware column holds UTC instants and is read as UTC+7 civil time;
+//!   a naive one is taken as civil time already), as text in the formats of section 9, and as
+//!   Excel serial numbers (`Float64`), parsed once;
+//! * statuses, channels and online-service levels as integers of any width or as text, read with
+//!   a [`Vocabulary`](tthc_metrics::Vocabulary) the caller can extend;
 //! * several record batches (chunked input).
 //!
 //! Bad values are rejected with the row (counted across batches), the column and the value; with
 //! [`OnError::Skip`](tthc_metrics::OnError) they come back beside the report, never dropped.
 #![deny(missing_docs)]
 
+mod calendar;
 mod codes;
-mod input;
-mod limits;
+mod column_map;
+mod decode;
+mod error;
 mod output;
-mod quality;
+mod report;
+mod text;
+mod times;
 
-pub use input::{report_batches, report_batches_on, ArrowError, ColumnMap, CANONICAL_COLUMNS};
-pub use output::{dossiers_to_batch, rejections_to_batch, report_to_batch};
-pub use quality::{quality_batches, quality_to_batch};
+pub use calendar::{add_working_days_array, working_day_flags, working_days_between_array};
+pub use column_map::{fold_header, ColumnMap, Resolved, CANONICAL_COLUMNS, HEADER_ALIASES};
+pub use decode::{decode_batches, DecodeOptions, Decoded};
+pub use error::ArrowError;
+pub use output::{
+    dossiers_to_batch, quality_to_batch, rejections_to_batch, report_to_batch, Labels,
+    TableOptions, COUNT_COLUMNS,
+};
+pub use report::{
+    quality_batches, quality_decoded, quality_fields, report_batches, report_decoded,
+    report_fields, tally_batches,
+};
+pub use times::parse_time_text;

@@ -52,6 +52,8 @@ pub enum Outcome {
     Overdue,
     /// Unfinished, waiting for the citizen's supplement (clock paused).
     AwaitingSupplement,
+    /// Unfinished, waiting for the citizen's financial obligation (fees, taxes; clock paused).
+    AwaitingPayment,
     /// Refused.
     Refused,
     /// Withdrawn by the citizen.
@@ -67,7 +69,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// Number of outcomes (the size of a tally's bucket array).
-    pub const COUNT: usize = 11;
+    pub const COUNT: usize = 12;
 
     /// All outcomes, in bucket order.
     pub const ALL: [Outcome; Self::COUNT] = [
@@ -77,6 +79,7 @@ impl Outcome {
         Self::WithinDue,
         Self::Overdue,
         Self::AwaitingSupplement,
+        Self::AwaitingPayment,
         Self::Refused,
         Self::Withdrawn,
         Self::Stopped,
@@ -94,7 +97,7 @@ impl Outcome {
         matches!(self, Self::Early | Self::OnTime | Self::Late)
     }
 
-    /// Within due or overdue (not awaiting supplement).
+    /// Within due or overdue (Biểu II.06a col. 11; not awaiting the citizen).
     ///
     /// # Example
     /// ```
@@ -102,6 +105,16 @@ impl Outcome {
     /// ```
     pub fn is_unfinished(self) -> bool {
         matches!(self, Self::WithinDue | Self::Overdue)
+    }
+
+    /// Waiting for the citizen (a supplement or a payment): unfinished, clock paused.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(tthc_metrics::Outcome::AwaitingPayment.is_awaiting());
+    /// ```
+    pub fn is_awaiting(self) -> bool {
+        matches!(self, Self::AwaitingSupplement | Self::AwaitingPayment)
     }
 
     /// Refused, withdrawn or stopped.
@@ -149,6 +162,7 @@ impl Outcome {
             Self::WithinDue => "within_due",
             Self::Overdue => "overdue",
             Self::AwaitingSupplement => "awaiting_supplement",
+            Self::AwaitingPayment => "awaiting_payment",
             Self::Refused => "refused",
             Self::Withdrawn => "withdrawn",
             Self::Stopped => "stopped",
@@ -214,6 +228,22 @@ pub enum DueDateChoice {
     /// The apology's rescheduled date where there is one.
     Rescheduled,
 }
+
+named_options!(
+    Comparison,
+    "comparison",
+    [(Date, "date"), (Timestamp, "timestamp")]
+);
+named_options!(
+    SupplementRule,
+    "supplement rule",
+    [(Pause, "pause"), (RepeatedIsOverdue, "repeated_is_overdue")]
+);
+named_options!(
+    DueDateChoice,
+    "due date choice",
+    [(Original, "original"), (Rescheduled, "rescheduled")]
+);
 
 /// Options of classification, with the defaults of domain-rules section 3.
 ///
@@ -344,7 +374,10 @@ impl Facts {
             StatusGroup::Refused | StatusGroup::Withdrawn | StatusGroup::Stopped => {
                 Some(self.finished.unwrap_or(self.received))
             }
-            StatusGroup::Processing | StatusGroup::Supplement | StatusGroup::NeverReceived => None,
+            StatusGroup::Processing
+            | StatusGroup::Supplement
+            | StatusGroup::Payment
+            | StatusGroup::NeverReceived => None,
         }
     }
 }
@@ -391,8 +424,10 @@ pub fn classify_facts(f: &Facts, cutoff: i64, options: &ClassifyOptions) -> Outc
     if options.supplement_rule == SupplementRule::RepeatedIsOverdue && f.supplement_requests > 1 {
         return Outcome::Overdue;
     }
-    if group == StatusGroup::Supplement {
-        return Outcome::AwaitingSupplement;
+    match group {
+        StatusGroup::Supplement => return Outcome::AwaitingSupplement,
+        StatusGroup::Payment => return Outcome::AwaitingPayment,
+        _ => {}
     }
     match f.due {
         None => Outcome::WithinDue,

@@ -8,12 +8,25 @@ use std::str::FromStr;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, RejectReason, Rejection};
 
 /// Offset of Vietnamese civil time from UTC, in seconds (UTC+7 all year).
 pub const VIETNAM_UTC_OFFSET_SECONDS: i32 = 7 * 3600;
+
+/// The civil time in Việt Nam (UTC+7) of an instant given with any offset: how every front end
+/// reads an aware time (cut-offs, window bounds, zoned timestamps).
+///
+/// # Example
+/// ```
+/// use chrono::{DateTime, NaiveDate};
+/// let utc: DateTime<chrono::FixedOffset> = "2024-01-05T20:00:00Z".parse().unwrap();
+/// let local = tthc_metrics::vietnam_civil_time(utc);
+/// assert_eq!(local, NaiveDate::from_ymd_opt(2024, 1, 6).unwrap().and_hms_opt(3, 0, 0).unwrap());
+/// ```
+pub fn vietnam_civil_time(instant: chrono::DateTime<chrono::FixedOffset>) -> NaiveDateTime {
+    instant.naive_utc() + chrono::Duration::seconds(i64::from(VIETNAM_UTC_OFFSET_SECONDS))
+}
 
 /// The national dossier status codes 1–10 (plus `Refused`, which portals report by name only).
 ///
@@ -56,52 +69,94 @@ pub enum Status {
     Refused,
 }
 
-/// What a status means for counting.
+/// What a status means for counting (domain-rules section 2). The discriminants are the codes
+/// the columnar kernel reads (`0` is no group: a row rejected upstream).
 ///
 /// # Example
 /// ```
 /// use tthc_metrics::{Status, StatusGroup};
-/// assert_eq!(Status::FinancialObligationPending.group(), StatusGroup::Stopped);
+/// assert_eq!(Status::FinancialObligationPending.group(), StatusGroup::Payment);
 /// assert_eq!(Status::Processing.group(), StatusGroup::Processing);
+/// assert!(StatusGroup::Payment.is_open() && !StatusGroup::Stopped.is_open());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[repr(u8)]
 #[non_exhaustive]
 pub enum StatusGroup {
-    /// {1, 3}: excluded from every count.
-    NeverReceived,
+    /// {1, 3}: excluded from every count, with or without a reception time.
+    NeverReceived = 1,
     /// {2, 4}.
-    Processing,
-    /// {5}.
-    Supplement,
+    Processing = 2,
+    /// {5}: waiting for the citizen's supplement (unfinished, clock paused).
+    Supplement = 3,
+    /// {6}: waiting for the citizen's financial obligation (unfinished, clock paused).
+    Payment = 4,
     /// {9, 10}.
-    Finished,
+    Finished = 5,
     /// {7}.
-    Withdrawn,
-    /// {6, 8}.
-    Stopped,
+    Withdrawn = 6,
+    /// {8}.
+    Stopped = 7,
     /// Refused by name.
-    Refused,
+    Refused = 8,
 }
 
-const STATUS_NAMES: &[&str] = &[
-    "1..10",
-    "registered",
-    "received",
-    "not_received",
-    "processing",
-    "supplement",
-    "financial_obligation",
-    "withdrawn",
-    "stopped",
-    "resolved",
-    "processed",
-    "returned",
-    "refused",
-];
+impl StatusGroup {
+    /// Whether a dossier of this group is still being handled (processing or waiting for the
+    /// citizen): it stays in the backlog until it ends.
+    ///
+    /// # Example
+    /// see [`StatusGroup`].
+    pub const fn is_open(self) -> bool {
+        matches!(self, Self::Processing | Self::Supplement | Self::Payment)
+    }
+
+    /// Whether a dossier of this group has ended (finished, withdrawn, stopped or refused).
+    ///
+    /// # Example
+    /// ```
+    /// assert!(tthc_metrics::StatusGroup::Refused.has_ended());
+    /// ```
+    pub const fn has_ended(self) -> bool {
+        (self as u8) >= (Self::Finished as u8)
+    }
+}
+
+/// Status column code (national code, 11 for refused) → group code (`0`: not a status), built
+/// from [`Status::group`] so that the kernel's table cannot drift from it.
+pub(crate) const GROUP_OF_CODE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut code = 0;
+    while code < 256 {
+        if let Some(s) = Status::from_column_code(code as u8) {
+            t[code] = s.group() as u8;
+        }
+        code += 1;
+    }
+    t
+};
 
 impl Status {
+    /// Every status, in code order.
+    pub const ALL: [Status; 11] = [
+        Self::Registered,
+        Self::Received,
+        Self::NotReceived,
+        Self::Processing,
+        Self::SupplementRequested,
+        Self::FinancialObligationPending,
+        Self::Withdrawn,
+        Self::Stopped,
+        Self::Processed,
+        Self::Returned,
+        Self::Refused,
+    ];
+
     /// The status of a national code 1–10.
+    ///
+    /// # Errors
+    /// [`Error::Unknown`] for another number.
     ///
     /// # Example
     /// ```
@@ -110,19 +165,14 @@ impl Status {
     /// assert_eq!(Status::from_code(11).unwrap_err().code(), "unknown_name");
     /// ```
     pub fn from_code(code: i64) -> Result<Self, Error> {
-        Ok(match code {
-            1 => Self::Registered,
-            2 => Self::Received,
-            3 => Self::NotReceived,
-            4 => Self::Processing,
-            5 => Self::SupplementRequested,
-            6 => Self::FinancialObligationPending,
-            7 => Self::Withdrawn,
-            8 => Self::Stopped,
-            9 => Self::Processed,
-            10 => Self::Returned,
-            _ => return Err(Error::unknown("status", code.to_string(), STATUS_NAMES)),
-        })
+        match u8::try_from(code) {
+            Ok(c @ 1..=10) => Ok(Self::ALL[c as usize - 1]),
+            _ => Err(Error::unknown(
+                "status",
+                code.to_string(),
+                &["a national code 1-10 or a status name"],
+            )),
+        }
     }
 
     /// The national code, or `None` for [`Status::Refused`].
@@ -133,20 +183,11 @@ impl Status {
     /// assert_eq!(Status::Withdrawn.code(), Some(7));
     /// assert_eq!(Status::Refused.code(), None);
     /// ```
-    pub fn code(self) -> Option<u8> {
-        Some(match self {
-            Self::Registered => 1,
-            Self::Received => 2,
-            Self::NotReceived => 3,
-            Self::Processing => 4,
-            Self::SupplementRequested => 5,
-            Self::FinancialObligationPending => 6,
-            Self::Withdrawn => 7,
-            Self::Stopped => 8,
-            Self::Processed => 9,
-            Self::Returned => 10,
-            Self::Refused => return None,
-        })
+    pub const fn code(self) -> Option<u8> {
+        match self {
+            Self::Refused => None,
+            s => Some(s as u8 + 1),
+        }
     }
 
     /// The counting group of this status (domain-rules section 2).
@@ -156,14 +197,15 @@ impl Status {
     /// use tthc_metrics::{Status, StatusGroup};
     /// assert_eq!(Status::Registered.group(), StatusGroup::NeverReceived);
     /// ```
-    pub fn group(self) -> StatusGroup {
+    pub const fn group(self) -> StatusGroup {
         match self {
             Self::Registered | Self::NotReceived => StatusGroup::NeverReceived,
             Self::Received | Self::Processing => StatusGroup::Processing,
             Self::SupplementRequested => StatusGroup::Supplement,
+            Self::FinancialObligationPending => StatusGroup::Payment,
             Self::Processed | Self::Returned => StatusGroup::Finished,
             Self::Withdrawn => StatusGroup::Withdrawn,
-            Self::FinancialObligationPending | Self::Stopped => StatusGroup::Stopped,
+            Self::Stopped => StatusGroup::Stopped,
             Self::Refused => StatusGroup::Refused,
         }
     }
@@ -175,8 +217,8 @@ impl Status {
     /// use tthc_metrics::Status;
     /// assert_eq!(Status::from_column_code(Status::Refused.column_code()), Some(Status::Refused));
     /// ```
-    pub fn column_code(self) -> u8 {
-        self.code().unwrap_or(11)
+    pub const fn column_code(self) -> u8 {
+        self as u8 + 1
     }
 
     /// Inverse of [`Status::column_code`].
@@ -187,52 +229,42 @@ impl Status {
     /// assert_eq!(Status::from_column_code(4), Some(Status::Processing));
     /// assert_eq!(Status::from_column_code(0), None);
     /// ```
-    pub fn from_column_code(code: u8) -> Option<Self> {
-        if code == 11 {
-            Some(Self::Refused)
-        } else {
-            Self::from_code(i64::from(code)).ok()
+    pub const fn from_column_code(code: u8) -> Option<Self> {
+        match code {
+            1..=11 => Some(Self::ALL[code as usize - 1]),
+            _ => None,
         }
     }
-}
 
-/// Lowercases, NFC-normalises and folds separators so that names compare loosely.
-pub(crate) fn fold_name(s: &str) -> String {
-    s.trim()
-        .nfc()
-        .flat_map(char::to_lowercase)
-        .map(|c| if c == '-' || c == ' ' { '_' } else { c })
-        .collect()
+    /// The national name (sync standard) of the status; "Từ chối" for `Refused`.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(tthc_metrics::Status::Processed.vietnamese(), "Đã xử lý xong");
+    /// ```
+    pub const fn vietnamese(self) -> &'static str {
+        match self {
+            Self::Registered => "Mới đăng ký",
+            Self::Received => "Được tiếp nhận",
+            Self::NotReceived => "Không được tiếp nhận",
+            Self::Processing => "Đang xử lý",
+            Self::SupplementRequested => "Yêu cầu bổ sung giấy tờ",
+            Self::FinancialObligationPending => "Yêu cầu thực hiện nghĩa vụ tài chính",
+            Self::Withdrawn => "Công dân yêu cầu rút hồ sơ",
+            Self::Stopped => "Dừng xử lý",
+            Self::Processed => "Đã xử lý xong",
+            Self::Returned => "Đã trả kết quả",
+            Self::Refused => "Từ chối",
+        }
+    }
 }
 
 impl FromStr for Status {
     type Err = Error;
 
+    /// A code or a name of the standard [`Vocabulary`](crate::Vocabulary).
     fn from_str(s: &str) -> Result<Self, Error> {
-        let t = s.trim();
-        if let Ok(n) = t.parse::<i64>() {
-            return Self::from_code(n);
-        }
-        Ok(match fold_name(t).as_str() {
-            "registered" | "đã_đăng_ký" => Self::Registered,
-            "received" | "đã_tiếp_nhận" | "mới_tiếp_nhận" => Self::Received,
-            "not_received" | "không_tiếp_nhận" => Self::NotReceived,
-            "processing" | "đang_xử_lý" | "đang_giải_quyết" => Self::Processing,
-            "supplement" | "supplement_requested" | "chờ_bổ_sung" | "yêu_cầu_bổ_sung" => {
-                Self::SupplementRequested
-            }
-            "financial_obligation" | "financial_obligation_pending" | "chờ_nghĩa_vụ_tài_chính" => {
-                Self::FinancialObligationPending
-            }
-            "withdrawn" | "rút_hồ_sơ" | "công_dân_rút_hồ_sơ" => Self::Withdrawn,
-            "stopped" | "dừng_xử_lý" => Self::Stopped,
-            "resolved" | "processed" | "finished" | "đã_xử_lý_xong" | "đã_giải_quyết" => {
-                Self::Processed
-            }
-            "returned" | "đã_trả_kết_quả" => Self::Returned,
-            "refused" | "từ_chối" | "trả_lại" => Self::Refused,
-            _ => return Err(Error::unknown("status", s, STATUS_NAMES)),
-        })
+        crate::vocabulary::Vocabulary::standard().parse_status(s)
     }
 }
 
@@ -319,21 +351,9 @@ impl Channel {
 impl FromStr for Channel {
     type Err = Error;
 
+    /// A code or a word of the standard [`Vocabulary`](crate::Vocabulary); blank is direct.
     fn from_str(s: &str) -> Result<Self, Error> {
-        let t = s.trim();
-        if let Ok(n) = t.parse::<i64>() {
-            return Self::from_code(n);
-        }
-        match fold_name(t).as_str() {
-            "direct" | "counter" | "trực_tiếp" | "" => Ok(Self::Direct),
-            "online" | "trực_tuyến" => Ok(Self::Online),
-            "post" | "postal" | "bưu_chính" | "bưu_chính_công_ích" => Ok(Self::Post),
-            _ => Err(Error::unknown(
-                "channel",
-                s,
-                &["1", "2", "3", "direct", "online", "post"],
-            )),
-        }
+        crate::vocabulary::Vocabulary::standard().parse_channel(s)
     }
 }
 
@@ -406,17 +426,9 @@ impl OnlineService {
 impl FromStr for OnlineService {
     type Err = Error;
 
+    /// A word or an old level code of the standard [`Vocabulary`](crate::Vocabulary).
     fn from_str(s: &str) -> Result<Self, Error> {
-        match fold_name(s).as_str() {
-            "none" | "" | "0" | "1" | "2" | "không" => Ok(Self::None),
-            "partial" | "3" | "một_phần" | "mức_độ_3" => Ok(Self::Partial),
-            "full" | "4" | "toàn_trình" | "mức_độ_4" => Ok(Self::Full),
-            _ => Err(Error::unknown(
-                "online service",
-                s,
-                &["none", "partial", "full"],
-            )),
-        }
+        crate::vocabulary::Vocabulary::standard().parse_online_service(s)
     }
 }
 
@@ -454,6 +466,9 @@ pub struct Dossier {
     /// Procedure code (e.g. `1.004227`) or name.
     #[serde(default)]
     pub procedure: String,
+    /// Field (lĩnh vực) of the procedure, e.g. "Hộ tịch".
+    #[serde(default)]
+    pub field: String,
     /// Reception time, local civil time.
     pub received_at: NaiveDateTime,
     /// Appointment date on the reception slip (ngày hẹn trả), if any.
@@ -486,6 +501,10 @@ pub struct Dossier {
     /// Whether the dossier was synchronised to the national portal (`None`: unknown, taken as synced).
     #[serde(default)]
     pub synced_to_portal: Option<bool>,
+    /// Working days the procedure allows: with a calendar, a dossier without a due date gets
+    /// one computed from it ([`report_on`](crate::report_on)).
+    #[serde(default)]
+    pub duration_days: Option<u32>,
 }
 
 impl Dossier {
@@ -510,6 +529,7 @@ impl Dossier {
             dossier_id: dossier_id.into(),
             unit: unit.into(),
             procedure: String::new(),
+            field: String::new(),
             received_at,
             due_at: None,
             finished_at: None,
@@ -521,7 +541,38 @@ impl Dossier {
             apology_issued_at: None,
             rescheduled_due_at: None,
             synced_to_portal: None,
+            duration_days: None,
         }
+    }
+
+    /// Sets the field (lĩnh vực).
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::{Dossier, Status}; use chrono::NaiveDate;
+    /// # let t = NaiveDate::from_ymd_opt(2023, 1, 3).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// let d = Dossier::new("A1", "U", t, Status::Processing).with_field("Hộ tịch");
+    /// assert_eq!(d.field, "Hộ tịch");
+    /// ```
+    #[must_use]
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = field.into();
+        self
+    }
+
+    /// Sets the working days the procedure allows.
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::{Dossier, Status}; use chrono::NaiveDate;
+    /// # let t = NaiveDate::from_ymd_opt(2023, 1, 3).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// let d = Dossier::new("A1", "U", t, Status::Processing).with_duration_days(5);
+    /// assert_eq!(d.duration_days, Some(5));
+    /// ```
+    #[must_use]
+    pub fn with_duration_days(mut self, days: u32) -> Self {
+        self.duration_days = Some(days);
+        self
     }
 
     /// Sets the procedure.
@@ -648,11 +699,12 @@ impl Dossier {
         self
     }
 
-    /// Checks the record: unit present, finished not before received, due date not before the
-    /// reception date, a finished status carries an end time.
-    ///
-    /// Due dates are checked by calendar date (a due date given as a bare date is midnight, which
-    /// may precede a same-day reception time); the end of processing by timestamp.
+    /// Checks the record with the one validation rule every front end goes through (see the
+    /// preparation stage, [`columnar::prepare`](crate::columnar::prepare)): unit present,
+    /// reception present and times in 1900–2199, finished not before received (an end given as
+    /// a bare date, at midnight, compared by date), a finished status carries an end time, the
+    /// original due date not on a day before the reception day. Never-received dossiers (status
+    /// 1, 3) pass: they are excluded from every count.
     ///
     /// # Errors
     /// A [`Rejection`] naming `row`, the dossier and the field.
@@ -667,51 +719,35 @@ impl Dossier {
     /// assert_eq!((r.row, r.field.as_str(), r.reason), (3, "finished_at", RejectReason::FinishedBeforeReceived));
     /// ```
     pub fn validate(&self, row: usize) -> Result<(), Rejection> {
-        let reject = |field: &str, value: String, reason| {
-            Err(Rejection::new(
+        use crate::classify::local_seconds;
+        use crate::columnar::NONE;
+        let group = self.status.group();
+        if self.unit.trim().is_empty() && group != StatusGroup::NeverReceived {
+            return Err(Rejection::new(
                 row,
                 self.dossier_id.clone(),
-                field,
-                value,
-                reason,
-            ))
-        };
-        if self.unit.trim().is_empty() {
-            return reject("unit", String::new(), RejectReason::Missing);
+                "unit",
+                "",
+                RejectReason::Missing,
+            ));
         }
-        for (field, t) in [
-            ("received_at", Some(self.received_at)),
-            ("due_at", self.due_at),
-            ("finished_at", self.finished_at),
-            ("rescheduled_due_at", self.rescheduled_due_at),
-        ] {
-            if let Some(t) = t {
-                if !in_supported_range(t.date()) {
-                    return reject(field, t.to_string(), RejectReason::OutOfRange);
-                }
-            }
+        let secs = |t: Option<NaiveDateTime>| t.map_or(NONE, local_seconds);
+        match crate::validate::check(
+            local_seconds(self.received_at),
+            secs(self.due_at),
+            "due_at",
+            secs(self.finished_at),
+            group,
+        ) {
+            None => Ok(()),
+            Some(p) => Err(Rejection::new(
+                row,
+                self.dossier_id.clone(),
+                p.field,
+                crate::columnar::fmt_seconds(p.value),
+                p.reason,
+            )),
         }
-        if let Some(f) = self.finished_at {
-            if f < self.received_at {
-                return reject(
-                    "finished_at",
-                    f.to_string(),
-                    RejectReason::FinishedBeforeReceived,
-                );
-            }
-        } else if self.status.group() == StatusGroup::Finished {
-            return reject(
-                "finished_at",
-                String::new(),
-                RejectReason::FinishedWithoutTime,
-            );
-        }
-        if let Some(d) = self.due_at {
-            if d.date() < self.received_at.date() {
-                return reject("due_at", d.to_string(), RejectReason::DueBeforeReceived);
-            }
-        }
-        Ok(())
     }
 }
 

@@ -141,12 +141,38 @@ impl Rejection {
     ) -> Self {
         Self {
             row,
-            dossier_id: dossier_id.into(),
-            field: field.into(),
-            value: value.into(),
+            dossier_id: shorten(dossier_id.into()),
+            field: shorten(field.into()),
+            value: shorten(value.into()),
             reason,
         }
     }
+
+    /// Characters of a value or dossier id a rejection keeps; a longer text is cut there and
+    /// says its full length, so that a table of bad rows stays small whatever the cells hold.
+    pub const MAX_TEXT: usize = 120;
+}
+
+/// `text` cut to [`Rejection::MAX_TEXT`] characters, with its full length said.
+///
+/// ```
+/// # use tthc_metrics::{Rejection, RejectReason};
+/// let long = "x".repeat(10_000);
+/// let r = Rejection::new(0, "", "status", long, RejectReason::UnknownStatus);
+/// assert!(r.value.ends_with("… (10000 characters)"));
+/// assert!(r.value.chars().count() < 150);
+/// ```
+fn shorten(text: String) -> String {
+    if text.len() <= Rejection::MAX_TEXT {
+        return text;
+    }
+    let total = text.chars().count();
+    if total <= Rejection::MAX_TEXT {
+        return text;
+    }
+    let mut out: String = text.chars().take(Rejection::MAX_TEXT).collect();
+    out.push_str(&format!("… ({total} characters)"));
+    out
 }
 
 impl fmt::Display for Rejection {
@@ -243,15 +269,36 @@ pub enum Error {
     /// A target that no number of additional dossiers can reach.
     #[error("unreachable: {0}")]
     Unreachable(String),
+    /// Results that cannot be combined: tallies or reports computed at different cut-offs or
+    /// under different policies.
+    #[error(
+        "cannot merge: {what} differ ({left} vs {right}); compute the parts with the same options"
+    )]
+    Mismatch {
+        /// What differs (`cut-off`, `policies`, ...).
+        what: &'static str,
+        /// The left side's value.
+        left: String,
+        /// The right side's value.
+        right: String,
+    },
+    /// The call was interrupted (Ctrl-C in Python) between two blocks of work.
+    #[error("interrupted")]
+    Interrupted,
+    /// A count that does not fit its type (tallies summed beyond 2^63 - 1 dossiers).
+    #[error("overflow: {0}")]
+    Overflow(String),
     /// A computation that would allocate more working memory than its limit
     /// ([`ReportOptions::memory_limit`](crate::ReportOptions::memory_limit)); raised before the
     /// allocation.
-    #[error("{what} needs {} but the memory limit is {}; {hint}", show_bytes(*needed), show_bytes(*limit))]
+    #[error("{what} needs {} but only {} of the memory limit of {} are left; {hint}", show_bytes(*needed), show_bytes(*available), show_bytes(*limit))]
     MemoryLimit {
         /// What would be allocated, with its sizes.
         what: String,
         /// The bytes it needs.
         needed: u64,
+        /// The bytes left of the limit when it was asked for.
+        available: u64,
         /// The limit in force.
         limit: u64,
         /// How to stay within the limit.
@@ -283,7 +330,7 @@ impl Error {
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Rejected(r) => r.reason.code(),
+            Self::Rejected(_) => "rejected_record",
             Self::InvalidPeriod { .. } => "invalid_period",
             Self::OutOfRange { .. } => "out_of_range",
             Self::Unknown { .. } => "unknown_name",
@@ -293,6 +340,9 @@ impl Error {
             Self::InvalidArgument { .. } => "invalid_argument",
             Self::Unreachable(_) => "unreachable",
             Self::MemoryLimit { .. } => "memory_limit",
+            Self::Mismatch { .. } => "mismatch",
+            Self::Interrupted => "interrupted",
+            Self::Overflow(_) => "overflow",
         }
     }
 

@@ -5,25 +5,43 @@
 //! earn or lose. Definitions follow the project's `domain-rules.md`; every rate is an exact
 //! fraction and every policy is named.
 //!
-//! The crate is pure: no I/O, no Python. Modules are private; the API is re-exported flat.
+//! The crate is pure: no I/O, no Python. Data flows one way: a front end builds columns
+//! ([`columnar::Columns`]; the record API [`report`] is one such front end), the preparation
+//! stage validates them once ([`columnar::prepare`]), the kernel counts, and reports, tallies
+//! ([`Summary`]), scores and forms read the counts. Modules are private; the API is re-exported
+//! flat, except the columnar pipeline, in [`columnar`].
+//!
+//! The design notes follow.
+//!
+#![doc = include_str!("../../../DESIGN.md")]
 #![deny(missing_docs)]
 
+#[macro_use]
+mod macros;
+
+mod budget;
 mod calendar;
 mod classify;
-mod columns;
+pub mod columnar;
 mod dossier;
 mod error;
 mod holidays;
 mod kernel;
 mod lunar;
+mod names;
 mod period;
 mod quality;
 mod rate;
+mod records;
 mod report;
 mod scoring;
+mod summary;
 mod tally;
 mod unit;
+mod validate;
+mod vocabulary;
 
+pub use budget::{thousands, MemoryBudget, REJECTION_BYTES};
 pub use calendar::{
     Calendar, CalendarBuilder, DayOff, DayOffKind, LunarDate, MakeUpDay, OfficeHours,
     SaturdaySwapPolicy, TimeLimit,
@@ -32,29 +50,30 @@ pub use classify::{
     classify, classify_facts, local_seconds, ClassifyOptions, Comparison, DueDateChoice, Facts,
     Outcome, SupplementRule,
 };
-pub use columns::{CodeValues, Codes, Columns, TimeColumn, TimeEncoding, TimeValues, Validity};
+pub use columnar::{Duplicate, DuplicatePolicy};
 pub use dossier::{
-    Channel, Dossier, OnlineService, Status, StatusGroup, VIETNAM_UTC_OFFSET_SECONDS,
+    vietnam_civil_time, Channel, Dossier, OnlineService, Status, StatusGroup,
+    VIETNAM_UTC_OFFSET_SECONDS,
 };
 pub use error::{Error, RejectReason, Rejection, Result};
+pub use names::{clean_name, name_key, NameCoder, NameTable};
 pub use period::{date_of_day, day_number, Granularity, Period};
-pub use quality::{
-    quality, quality_chunks, ApologyColumns, QualityCounts, QualityOptions, QualityReport,
-    QualityRow,
-};
+pub use quality::{quality, QualityCounts, QualityOptions, QualityReport, QualityRow};
 pub use rate::{Compare, OnTimePolicy, OnlinePolicy, Rate, Rounding, Threshold, ThresholdOp};
-pub use report::{
-    report, report_chunks, report_columns, tally, GroupBy, GroupCoder, OnError, Report,
-    ReportOptions, Row, View,
-};
+pub use report::{report, report_on, tally, GroupBy, OnError, Report, ReportOptions, Row, View};
 pub use scoring::{
     project, recovery, score, score_units, Band, Better, Confidence, Criterion, CriterionScore,
     CriterionStatus, DossierKind, EdgeOp, Effective, Metric, MetricValue, NoDataRule, Projected,
     Projection, Recovery, RecoveryGoal, RecoveryOptions, RecoverySource, Rubric, RubricSpec, Rule,
     Score, ScoreInputs, UnitScore,
 };
+pub use summary::{Provenance, Summary};
 pub use tally::Tally;
-pub use unit::{name_key, Unit, UnitKind, UnitTree};
+pub use unit::{Unit, UnitKind, UnitTree};
+pub use vocabulary::{
+    fold_name, integer_text, Vocabulary, CHANNEL_NAMES, ONLINE_SERVICE_NAMES, STATUS_NAMES,
+    YES_NO_NAMES,
+};
 
 // re-exported so that callers name the same types the API takes
 pub use chrono;

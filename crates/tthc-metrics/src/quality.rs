@@ -1,9 +1,12 @@
 //! The data-quality report: what an export says about how dossiers were handled, beside the
 //! metrics. Per group (unit by default, NFC-keyed like reports), at a cut-off `as_of`:
 //!
-//! * **rejected** records, by [`RejectReason`]: the same validation reports use
-//!   ([`Dossier::validate`] for records; the adapter's decoding and the kernel's checks for
-//!   columns), never re-implemented here;
+//! * **rejected** records, by [`RejectReason`], and **repeated** dossier ids: what the
+//!   preparation stage found, as for reports (never re-implemented here);
+//! * dossiers whose **channel is blank** (counted as direct, worth a look);
+//! * online dossiers **received late**: more than `reception_hours` working hours (default 8)
+//!   after the citizen submitted them, on the calendar's office hours (needs `submitted_at` and
+//!   a calendar; `None` otherwise);
 //! * dossiers **without a due date** (they count on time by default, which flatters the rate);
 //! * **repeated supplement** requests: more than `max_supplement_requests` (default 1: the
 //!   one-stop desk tells the citizen once, and in full, what to supplement (Decree 61/2018,
@@ -24,7 +27,8 @@
 //!
 //! The dossiers looked at are those received in `[start, as_of]` (cohort semantics: `start`
 //! defaults to the earliest reception); never-received dossiers (status 1, 3) and those outside
-//! the window are `excluded`. Conservation per group: `records = rejected + excluded + checked`.
+//! the window are `excluded`. Conservation per group:
+//! `records = rejected + duplicates + excluded + checked`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::AddAssign;
@@ -32,18 +36,20 @@ use std::ops::AddAssign;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
+use crate::budget::{thousands, MemoryBudget};
+use crate::calendar::{Calendar, TimeLimit};
 use crate::classify::{
     classify_facts, local_seconds, ClassifyOptions, Comparison, DueDateChoice, Facts, Outcome, DAY,
 };
-use crate::columns::{Columns, TimeColumn, Validity, NONE};
+use crate::columnar::{self, Columns, DuplicatePolicy, Prepared, TimeColumn, NONE};
 use crate::dossier::{
     in_supported_range, Dossier, Status, StatusGroup, MAX_SUPPORTED, MIN_SUPPORTED,
 };
 use crate::error::{Error, RejectReason, Rejection, Result};
-use crate::kernel;
 use crate::period::{day_number, Period};
-use crate::report::{check_lengths, optional_seconds, GroupBy, OnError, Records};
-use crate::unit::name_key;
+use crate::records::Records;
+use crate::report::{GroupBy, OnError};
+use crate::Duplicate;
 
 /// Options of the data-quality report, with the defaults named in the module documentation.
 ///
@@ -84,10 +90,24 @@ pub struct QualityOptions {
     /// More returns to the citizen than this are flagged (default 2).
     #[serde(default = "default_returns")]
     pub max_returns: u32,
+    /// Working hours within which an online dossier must be received after its submission
+    /// (default 8).
+    #[serde(default = "default_reception_hours")]
+    pub reception_hours: u32,
+    /// Which due date counts (as for reports; default the original).
+    #[serde(default)]
+    pub due_date: DueDateChoice,
+    /// Which row of a repeated dossier id counts (as for reports).
+    #[serde(default)]
+    pub duplicates: DuplicatePolicy,
     /// Working memory the report may allocate beyond its input, in bytes (as
     /// [`ReportOptions::memory_limit`](crate::ReportOptions::memory_limit)).
     #[serde(default = "default_memory_limit")]
     pub memory_limit: u64,
+}
+
+fn default_reception_hours() -> u32 {
+    8
 }
 
 fn default_buckets() -> Vec<u32> {
@@ -125,6 +145,9 @@ impl QualityOptions {
             hanging_after_days: default_hanging(),
             max_supplement_requests: default_supplements(),
             max_returns: default_returns(),
+            reception_hours: default_reception_hours(),
+            due_date: DueDateChoice::Original,
+            duplicates: DuplicatePolicy::MostAdvanced,
             memory_limit: default_memory_limit(),
         }
     }
@@ -309,12 +332,19 @@ pub struct QualityCounts {
     pub records: u64,
     /// Records rejected, by reason (reasons with none are absent).
     pub rejected: BTreeMap<RejectReason, u64>,
+    /// Rows left out as repeats of another row's dossier id.
+    pub duplicates: u64,
     /// Valid records never received (status 1, 3) or received outside `[start, as_of]`.
     pub excluded: u64,
     /// Valid dossiers received in the window: the ones every count below looks at.
     pub checked: u64,
     /// Without a due date.
     pub no_due_date: u64,
+    /// Whose channel was not given (counted as direct).
+    pub blank_channel: u64,
+    /// Online dossiers received more than `reception_hours` working hours after submission;
+    /// `None` without submission times or a calendar.
+    pub received_late: Option<u64>,
     /// More supplement requests than `max_supplement_requests`.
     pub repeated_supplement: u64,
     /// Returned to the citizen more than `max_returns` times (proxy: supplement requests).
@@ -350,11 +380,12 @@ impl QualityCounts {
         self.rejected.values().sum()
     }
 
-    fn with_buckets(n: usize, apologies: bool, apology_times: bool) -> Self {
+    fn with_buckets(n: usize, apologies: bool, apology_times: bool, reception: bool) -> Self {
         Self {
             overdue_by_age: vec![0; n],
             late_without_apology: apologies.then_some(0),
             apology_late: apology_times.then_some(0),
+            received_late: reception.then_some(0),
             ..Self::default()
         }
     }
@@ -370,6 +401,9 @@ impl AddAssign for QualityCounts {
         for (reason, n) in o.rejected {
             *self.rejected.entry(reason).or_default() += n;
         }
+        self.duplicates += o.duplicates;
+        self.blank_channel += o.blank_channel;
+        self.received_late = opt(self.received_late, o.received_late);
         self.excluded += o.excluded;
         self.checked += o.checked;
         self.no_due_date += o.no_due_date;
@@ -413,6 +447,9 @@ pub struct QualityReport {
     pub rows: Vec<QualityRow>,
     /// The rejected records with their row, field, value and reason, by row.
     pub rejected: Vec<Rejection>,
+    /// The rows left out as repeats, by row.
+    #[serde(default)]
+    pub duplicates: Vec<Duplicate>,
     /// Number of input records.
     pub inputs: u64,
     /// The reception window looked at.
@@ -427,8 +464,12 @@ impl QualityReport {
     /// # Example
     /// see [`quality`].
     pub fn total(&self) -> QualityCounts {
-        let mut t =
-            QualityCounts::with_buckets(self.options.overdue_buckets.len() + 1, false, false);
+        let mut t = QualityCounts::with_buckets(
+            self.options.overdue_buckets.len() + 1,
+            false,
+            false,
+            false,
+        );
         for row in &self.rows {
             t += row.counts.clone();
         }
@@ -436,69 +477,24 @@ impl QualityReport {
     }
 }
 
-/// The apology columns of one chunk for [`quality_chunks`]; both absent when the input has no
-/// apology information.
-///
-/// # Example
-/// ```
-/// use tthc_metrics::{ApologyColumns, TimeColumn};
-/// let issued = [true, false];
-/// let a = ApologyColumns::new().issued(&issued);
-/// assert!(a.has_information() && !ApologyColumns::new().has_information());
-/// let at = [0i64, 0];
-/// assert!(ApologyColumns::new().issued_at(TimeColumn::local(&at)).has_information());
-/// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ApologyColumns<'a> {
-    issued: Option<&'a [bool]>,
-    issued_at: Option<TimeColumn<'a>>,
-}
-
-impl<'a> ApologyColumns<'a> {
-    /// No apology information.
-    ///
-    /// # Example
-    /// see [`ApologyColumns`].
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Whether an apology letter was issued, per row (must have the chunk's length).
-    ///
-    /// # Example
-    /// see [`ApologyColumns`].
-    #[must_use]
-    pub fn issued(mut self, issued: &'a [bool]) -> Self {
-        self.issued = Some(issued);
-        self
-    }
-
-    /// When the apology letter was issued, per row (null: not issued or unknown; a non-null
-    /// time means issued). Empty or the chunk's length.
-    ///
-    /// # Example
-    /// see [`ApologyColumns`].
-    #[must_use]
-    pub fn issued_at(mut self, issued_at: TimeColumn<'a>) -> Self {
-        self.issued_at = Some(issued_at);
-        self
-    }
-
-    /// Whether any apology column is present.
-    ///
-    /// # Example
-    /// see [`ApologyColumns`].
-    pub fn has_information(&self) -> bool {
-        self.issued.is_some() || self.issued_at.is_some()
-    }
-}
-
 /// Bytes budgeted per group for its counts and label.
 const GROUP_BYTES: u64 = 512;
 
-/// The data-quality report over records (see [`QualityCounts`] for what it
-/// counts). Records are validated with [`Dossier::validate`], as [`report`](crate::report) does;
-/// bad records are counted by reason, never dropped.
+impl QualityOptions {
+    /// The preparation options the quality report reads a table with: every bad row listed.
+    fn prepare_options(&self) -> columnar::PrepareOptions {
+        let mut p = columnar::PrepareOptions::default();
+        p.due_date = self.due_date;
+        p.on_error = OnError::Skip;
+        p.duplicates = self.duplicates;
+        p
+    }
+}
+
+/// The data-quality report over records (see [`QualityCounts`] for what it counts). Records go
+/// through the preparation stage as for [`report`](crate::report); bad records are counted by
+/// reason, never dropped. `calendar` (office hours, working days) enables the reception
+/// timeliness count.
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for bad options (buckets not increasing, `start` after `as_of`),
@@ -522,8 +518,10 @@ const GROUP_BYTES: u64 = 512;
 ///     Dossier::new("4", unit, at(10, 2), Status::Processing).with_due(at(9, 30)),
 ///     // another unit, on time
 ///     Dossier::new("5", "Phòng Tư pháp", at(10, 2), Status::Returned).with_due(at(10, 5)).with_finished(at(10, 5)),
+///     // a repeat of dossier 5, not counted again
+///     Dossier::new("5", "Phòng Tư pháp", at(10, 2), Status::Processing),
 /// ];
-/// let q = quality(&ds, &QualityOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap())).unwrap();
+/// let q = quality(&ds, &QualityOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()), None).unwrap();
 /// assert_eq!(q.rows.len(), 2); // NFC and NFD spellings of the commune are one row
 /// let c = &q.rows[1].counts;
 /// assert_eq!(q.rows[1].group.as_deref(), Some(unit));
@@ -533,178 +531,145 @@ const GROUP_BYTES: u64 = 512;
 /// assert_eq!((c.late, c.late_without_apology, c.apology_late), (2, Some(1), Some(1)));
 /// assert_eq!((c.overdue, c.hanging), (1, 1));
 /// assert_eq!(c.overdue_by_age, [0, 0, 1, 0]); // 41 days: the 31-90 bucket
-/// assert_eq!(q.total().records, 5);
+/// assert_eq!((q.rows[0].counts.records, q.rows[0].counts.duplicates), (2, 1));
+/// assert_eq!(q.total().records, 6);
 /// assert_eq!(q.rejected[0].dossier_id, "4");
 /// ```
-pub fn quality(dossiers: &[Dossier], options: &QualityOptions) -> Result<QualityReport> {
-    options.validate()?;
-    let records = Records::new(
-        dossiers,
-        DueDateChoice::Original,
-        options.group_by,
-        OnError::Skip,
-        options.memory_limit,
-    )?;
-    let issued: Vec<bool> = dossiers.iter().map(|d| d.apology_issued).collect();
-    let (issued_at, issued_valid) = optional_seconds(dossiers.iter().map(|d| d.apology_issued_at));
-    let apologies = ApologyColumns::new().issued(&issued).issued_at(
-        TimeColumn::local(&issued_at).with_validity(Some(Validity::new(&issued_valid, 0)), false),
-    );
-    let budget = options.clone().memory_limit(
-        options
-            .memory_limit
-            .saturating_sub(records.bytes + dossiers.len() as u64 * 9),
-    );
-    let mut out = quality_chunks(
-        &[records.columns()],
-        &[apologies],
-        records.rejected.clone(),
-        &budget,
-    )?;
-    out.options.memory_limit = options.memory_limit;
-    for r in &mut out.rejected {
-        if r.dossier_id.is_empty() {
-            r.dossier_id.clone_from(&dossiers[r.row].dossier_id);
-        }
-    }
-    Ok(out)
-}
-
-/// The data-quality report over columns (the kernel's view; see [`quality`]).
-///
-/// `upstream` lists the records their builder rejected (status code 0 in the columns), sorted or
-/// not; they are counted by reason under their row's group. Rows the kernel's checks reject are
-/// added to them. `apologies` is empty (no apology information) or has one entry per chunk.
-///
-/// # Errors
-/// As [`quality`]; [`Error::InvalidArgument`] for columns of different lengths.
-///
-/// # Example
-/// ```
-/// use tthc_metrics::{quality_chunks, ApologyColumns, Columns, QualityOptions, TimeColumn};
-/// use chrono::NaiveDate;
-/// const D: i64 = 86_400;
-/// let received = [19_600 * D, 19_600 * D];
-/// let due = [19_602 * D, 19_602 * D];
-/// let cols = Columns {
-///     received: TimeColumn::local(&received),
-///     due: TimeColumn::local(&due),
-///     finished: TimeColumn::local(&[]).with_validity(None, true),
-///     status: (&[4, 4]).into(),
-///     channel: None, online_service: None, supplement_requests: None, synced: None,
-///     group: (&[0, 0]).into(),
-///     group_labels: &["Phòng Y tế".to_string()],
-///     skip: &[],
-/// };
-/// let o = QualityOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap());
-/// let q = quality_chunks(&[cols], &[], Vec::new(), &o).unwrap();
-/// let c = &q.rows[0].counts;
-/// assert_eq!((c.overdue, c.late_without_apology), (2, None)); // no apology information
-/// let issued = [true, false];
-/// let q = quality_chunks(&[cols], &[ApologyColumns::new().issued(&issued)], Vec::new(), &o).unwrap();
-/// assert_eq!(q.rows[0].counts.late_without_apology, Some(1));
-/// ```
-pub fn quality_chunks(
-    chunks: &[Columns<'_>],
-    apologies: &[ApologyColumns<'_>],
-    upstream: Vec<Rejection>,
+pub fn quality(
+    dossiers: &[Dossier],
     options: &QualityOptions,
+    calendar: Option<&Calendar>,
 ) -> Result<QualityReport> {
     options.validate()?;
-    check_apologies(chunks, apologies)?;
-    let inputs: usize = chunks.iter().map(Columns::len).sum();
-    let labels: &[String] = chunks.first().map_or(&[], |c| c.group_labels);
+    let mut budget = MemoryBudget::new(options.memory_limit);
+    let records = Records::new(dossiers, &mut budget)?;
+    let chunk = records.columns();
+    let prepared = columnar::prepare(
+        std::slice::from_ref(&chunk),
+        Vec::new(),
+        &options.prepare_options(),
+        None,
+        &mut budget,
+    )?;
+    quality_prepared(&prepared, options, calendar, &mut budget)
+}
+
+/// The data-quality report of a table in chunks (every front end's columns): prepare, then
+/// count. `upstream` lists the rows the front end rejected while decoding.
+///
+/// # Errors
+/// As [`quality`] and [`columnar::prepare`].
+///
+/// # Example
+/// see [`quality`].
+pub fn quality_chunks(
+    chunks: &[Columns<'_>],
+    upstream: Vec<Rejection>,
+    options: &QualityOptions,
+    calendar: Option<&Calendar>,
+    budget: &mut MemoryBudget,
+) -> Result<QualityReport> {
+    options.validate()?;
+    let prepared = columnar::prepare(chunks, upstream, &options.prepare_options(), None, budget)?;
+    quality_prepared(&prepared, options, calendar, budget)
+}
+
+/// The group code of row `i` of a chunk under `by`.
+fn group_at(cols: &Columns<'_>, by: GroupBy, i: usize) -> u32 {
+    if by == GroupBy::Channel {
+        return cols
+            .channel
+            .map_or(0, |c| u32::from(c.get(i, 1).clamp(1, 3) - 1));
+    }
+    crate::report::names_of(cols, by).map_or(0, |n| n.code(i))
+}
+
+/// The data-quality report of a prepared table (see [`quality`]).
+///
+/// # Errors
+/// As [`quality`].
+///
+/// # Example
+/// see [`quality`].
+#[allow(clippy::too_many_lines)] // one pass over the rows, kept whole
+pub fn quality_prepared(
+    prepared: &Prepared<'_>,
+    options: &QualityOptions,
+    calendar: Option<&Calendar>,
+    budget: &mut MemoryBudget,
+) -> Result<QualityReport> {
+    options.validate()?;
+    let chunks = prepared.columns();
     let as_of = local_seconds(options.as_of);
     let as_of_date = options.as_of.date();
-    let has_apologies = apologies.iter().any(ApologyColumns::has_information);
-    let has_times = apologies.iter().any(|a| a.issued_at.is_some());
+    let has_apologies = chunks
+        .iter()
+        .any(|c| c.apology_issued.is_some() || !c.apology_issued_at.is_empty());
+    let has_times = chunks.iter().any(|c| !c.apology_issued_at.is_empty());
+    let reception = calendar.is_some() && chunks.iter().any(|c| !c.submitted.is_empty());
     let buckets = options.overdue_buckets.len() + 1;
-    let max_groups = options.memory_limit / GROUP_BYTES;
-
-    let mut reasons: HashMap<usize, RejectReason> =
-        upstream.iter().map(|r| (r.row, r.reason)).collect();
-    let mut rejected = upstream;
-    let max_rejected = options.memory_limit / kernel::REJECTION_BYTES;
-    // the window's start: as given, else the earliest valid reception (as reports do)
+    let (labels, keys) = crate::report::groups_of(&chunks, options.group_by);
+    budget.reserve(
+        || {
+            format!(
+                "the data-quality counts of {} groups",
+                thousands(labels.len() as u64)
+            )
+        },
+        labels.len() as u64 * GROUP_BYTES,
+        "group by a coarser key, or raise the memory limit",
+    )?;
     let start_day = match options.start {
         Some(s) => i64::from(day_number(s)),
-        None => earliest(chunks).map_or(i64::from(day_number(as_of_date)), |r| {
-            r.div_euclid(DAY).min(i64::from(day_number(as_of_date)))
-        }),
+        None => i64::from(columnar::window_start_day(prepared, day_number(as_of_date))),
     };
     let window_start = start_day * DAY;
+    let rejected = prepared.rejected();
+    let duplicates = prepared.duplicates();
     let mut groups: HashMap<u32, QualityCounts> = HashMap::new();
+    let new_counts = || QualityCounts::with_buckets(buckets, has_apologies, has_times, reception);
+    let time = |t: &TimeColumn<'_>, i: usize| {
+        if t.is_empty() {
+            None
+        } else {
+            t.local_seconds(i)
+        }
+    };
+    let (mut r_at, mut d_at) = (0usize, 0usize);
     let mut global = 0usize;
-    for (chunk, cols) in chunks.iter().enumerate() {
-        let apology = apologies.get(chunk).copied().unwrap_or_default();
+    for cols in &chunks {
         for i in 0..cols.len() {
             let row = global + i;
-            let g = cols.group_at(i);
-            if groups.len() as u64 >= max_groups && !groups.contains_key(&g) {
-                return Err(Error::MemoryLimit {
-                    what: format!(
-                        "the data-quality counts of more than {} groups ({GROUP_BYTES} bytes each)",
-                        kernel::thousands(max_groups)
-                    ),
-                    needed: (max_groups + 1).saturating_mul(GROUP_BYTES),
-                    limit: options.memory_limit,
-                    hint: "group by a coarser key, or raise the memory limit".into(),
-                });
-            }
-            let counts = groups
-                .entry(g)
-                .or_insert_with(|| QualityCounts::with_buckets(buckets, has_apologies, has_times));
+            let g = group_at(cols, options.group_by, i);
+            let counts = groups.entry(g).or_insert_with(new_counts);
             counts.records += 1;
-            let code = cols.status_at(i);
-            let time = |t: &TimeColumn<'_>| {
-                if t.is_empty() {
-                    None
-                } else {
-                    t.local_seconds(i)
-                }
-            };
-            let (received, due, finished) =
-                (time(&cols.received), time(&cols.due), time(&cols.finished));
-            let or_none = |t: Option<i64>| t.unwrap_or(NONE);
-            let found = match Status::from_column_code(code) {
-                // rejected upstream: the builder listed it
-                None if code == 0 => Err(reasons.remove(&row)),
-                // not a status column code (a caller's bug): rejected here, never dropped
-                None => {
-                    let reason = RejectReason::UnknownStatus;
-                    rejected.push(Rejection::new(row, "", "status", code.to_string(), reason));
-                    Err(Some(reason))
-                }
-                Some(status) => {
-                    match kernel::check(or_none(received), or_none(due), or_none(finished), status)
-                    {
-                        Some((field, value, reason)) => {
-                            let value = kernel::fmt_seconds(value);
-                            rejected.push(Rejection::new(row, "", field, value, reason));
-                            Err(Some(reason))
-                        }
-                        None => Ok(status),
-                    }
-                }
-            };
-            if rejected.len() as u64 > max_rejected {
-                return Err(kernel::too_many_rejected(
-                    max_rejected as usize,
-                    options.memory_limit,
-                ));
+            while rejected.get(r_at).is_some_and(|r| r.row < row) {
+                r_at += 1;
             }
-            let status = match found {
-                Ok(s) => s,
-                Err(reason) => {
-                    // a row rejected upstream without a listed reason is still counted
-                    *counts
-                        .rejected
-                        .entry(reason.unwrap_or(RejectReason::Unreadable))
-                        .or_default() += 1;
-                    continue;
-                }
+            if let Some(r) = rejected.get(r_at).filter(|r| r.row == row) {
+                *counts.rejected.entry(r.reason).or_default() += 1;
+                continue;
+            }
+            while duplicates.get(d_at).is_some_and(|d| d.row < row) {
+                d_at += 1;
+            }
+            if duplicates.get(d_at).is_some_and(|d| d.row == row) {
+                counts.duplicates += 1;
+                continue;
+            }
+            if cols.skip.binary_search(&i).is_ok() {
+                // left out upstream without a listed reason (a front end's bug): still counted
+                *counts.rejected.entry(RejectReason::Unreadable).or_default() += 1;
+                continue;
+            }
+            let Some(status) = Status::from_column_code(cols.status.get(i, 0)) else {
+                *counts
+                    .rejected
+                    .entry(RejectReason::UnknownStatus)
+                    .or_default() += 1;
+                continue;
             };
-            let received = received.unwrap_or(NONE);
+            let received = time(&cols.received, i).unwrap_or(NONE);
             if status.group() == StatusGroup::NeverReceived
                 || received > as_of
                 || received < window_start
@@ -712,36 +677,42 @@ pub fn quality_chunks(
                 counts.excluded += 1;
                 continue;
             }
-            let issued_at = apology.issued_at.and_then(|t| time(&t));
-            let row = Checked {
+            let channel = cols.channel.map_or(1, |c| c.get(i, 1));
+            if channel == 0 {
+                counts.blank_channel += 1;
+            }
+            if let (Some(cal), Some(count)) = (calendar, counts.received_late.as_mut()) {
+                if let Some(submitted) = time(&cols.submitted, i).filter(|_| channel == 2) {
+                    let limit = chrono::DateTime::from_timestamp(submitted, 0)
+                        .map(|t| t.naive_utc())
+                        .and_then(|t| {
+                            cal.due_at(t, TimeLimit::WorkingHours(options.reception_hours))
+                                .ok()
+                        });
+                    if limit.is_some_and(|l| received > local_seconds(l)) {
+                        *count += 1;
+                    }
+                }
+            }
+            let issued_at = time(&cols.apology_issued_at, i);
+            let checked = Checked {
                 facts: Facts {
                     received,
-                    due,
-                    finished,
+                    due: time(&cols.due, i),
+                    finished: time(&cols.finished, i),
                     status,
                     supplement_requests: cols.supplement_requests.map_or(0, |s| s[i]),
                 },
-                issued: apology.issued.is_some_and(|s| s[i]) || issued_at.is_some(),
+                issued: cols.apology_issued.is_some_and(|s| s[i]) || issued_at.is_some(),
                 issued_at,
             };
-            row.count(as_of, options, counts);
+            checked.count(as_of, options, counts);
         }
         global += cols.len();
     }
     let mut keyed: Vec<(u32, QualityCounts)> = groups.into_iter().collect();
-    let keys: HashMap<u32, String> = keyed
-        .iter()
-        .map(|(g, _)| {
-            (
-                *g,
-                labels
-                    .get(*g as usize)
-                    .map(|l| name_key(l))
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
-    keyed.sort_by(|a, b| keys[&a.0].cmp(&keys[&b.0]).then(a.0.cmp(&b.0)));
+    let key = |g: u32| keys.get(g as usize).map_or("", String::as_str);
+    keyed.sort_by(|a, b| key(a.0).cmp(key(b.0)).then(a.0.cmp(&b.0)));
     let rows = keyed
         .into_iter()
         .map(|(g, counts)| QualityRow {
@@ -752,12 +723,12 @@ pub fn quality_chunks(
             counts,
         })
         .collect();
-    rejected.sort_by_key(|r| r.row);
     let window_start_date = crate::period::date_of_day(start_day as i32).unwrap_or(as_of_date);
     Ok(QualityReport {
         rows,
-        rejected,
-        inputs: inputs as u64,
+        rejected: rejected.to_vec(),
+        duplicates: duplicates.to_vec(),
+        inputs: prepared.inputs(),
         window: Period::new(window_start_date.min(as_of_date), as_of_date)?,
         options: options.clone(),
     })
@@ -820,52 +791,4 @@ impl Checked {
             }
         }
     }
-}
-
-fn check_apologies(chunks: &[Columns<'_>], apologies: &[ApologyColumns<'_>]) -> Result<()> {
-    if !apologies.is_empty() && apologies.len() != chunks.len() {
-        return Err(Error::InvalidArgument {
-            name: "apologies",
-            reason: format!(
-                "{} apology column sets for {} chunks",
-                apologies.len(),
-                chunks.len()
-            ),
-        });
-    }
-    for (c, (cols, a)) in chunks.iter().zip(apologies).enumerate() {
-        let n = cols.len();
-        let issued = a.issued.map(<[bool]>::len).filter(|&l| l != n);
-        let at = a.issued_at.map(|t| t.len()).filter(|&l| l != n && l != 0);
-        if let Some(len) = issued.or(at) {
-            return Err(Error::InvalidArgument {
-                name: "apologies",
-                reason: format!("an apology column of chunk {c} has {len} rows, the chunk {n}"),
-            });
-        }
-    }
-    check_lengths(chunks)
-}
-
-/// The earliest reception among valid rows (the default window start), as reports choose it.
-fn earliest(chunks: &[Columns<'_>]) -> Option<i64> {
-    let time = |t: &TimeColumn<'_>, i: usize| {
-        if t.is_empty() {
-            NONE
-        } else {
-            t.local_seconds(i).unwrap_or(NONE)
-        }
-    };
-    chunks
-        .iter()
-        .flat_map(|cols| {
-            (0..cols.len()).filter_map(move |i| {
-                let status = Status::from_column_code(cols.status_at(i))?;
-                let r = time(&cols.received, i);
-                kernel::check(r, time(&cols.due, i), time(&cols.finished, i), status)
-                    .is_none()
-                    .then_some(r)
-            })
-        })
-        .min()
 }

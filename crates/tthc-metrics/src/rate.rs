@@ -180,7 +180,7 @@ impl Rate {
     /// assert_eq!(third.to_percent(3, AwayFromZero), Decimal::new(33_334, 3));
     /// ```
     pub fn to_percent(&self, dp: u32, strategy: RoundingStrategy) -> Decimal {
-        let dp = dp.min(20);
+        let dp = dp.min(Self::MAX_DECIMALS);
         let den = u128::from(self.denominator);
         let scaled = u128::from(self.numerator) * 100;
         let mut mantissa = scaled / den;
@@ -210,6 +210,32 @@ impl Rate {
             mantissa += 1;
         }
         Decimal::from_i128_with_scale(mantissa as i128, dp)
+    }
+
+    /// Most decimals [`Rate::to_percent`] gives (more are cut to this).
+    pub const MAX_DECIMALS: u32 = 20;
+
+    /// [`Rate::to_percent`] with the decimals checked.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for more than [`Rate::MAX_DECIMALS`] decimals.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::Rate;
+    /// use rust_decimal::RoundingStrategy::MidpointAwayFromZero;
+    /// let r = Rate::new(10_677, 11_339).unwrap();
+    /// assert_eq!(r.percent(1, MidpointAwayFromZero).unwrap().to_string(), "94.2");
+    /// assert_eq!(r.percent(21, MidpointAwayFromZero).unwrap_err().code(), "invalid_argument");
+    /// ```
+    pub fn percent(&self, dp: u32, strategy: RoundingStrategy) -> Result<Decimal> {
+        if dp > Self::MAX_DECIMALS {
+            return Err(Error::InvalidArgument {
+                name: "dp",
+                reason: format!("{dp} decimals; at most {} are given", Self::MAX_DECIMALS),
+            });
+        }
+        Ok(self.to_percent(dp, strategy))
     }
 
     /// The rate as a float, for plotting only (never compare thresholds with it).
@@ -595,11 +621,18 @@ pub enum OnlinePolicy {
     Decision766,
     /// Online dossiers of full-process procedures / all received.
     FullProcess,
+    /// Online / (online + at the counter), postal dossiers left out (Thanh Hóa 2025).
+    OnlineVsCounter,
 }
 
 impl OnlinePolicy {
     /// All policies, in documentation order.
-    pub const ALL: [OnlinePolicy; 3] = [Self::EligibleOnly, Self::Decision766, Self::FullProcess];
+    pub const ALL: [OnlinePolicy; 4] = [
+        Self::EligibleOnly,
+        Self::Decision766,
+        Self::FullProcess,
+        Self::OnlineVsCounter,
+    ];
 
     /// The policy's name in options and output.
     ///
@@ -612,6 +645,7 @@ impl OnlinePolicy {
             Self::EligibleOnly => "eligible_only",
             Self::Decision766 => "decision_766",
             Self::FullProcess => "full_process",
+            Self::OnlineVsCounter => "online_vs_counter",
         }
     }
 }

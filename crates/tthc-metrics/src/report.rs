@@ -1,30 +1,36 @@
-//! Reports: dossiers grouped by a key (unit, procedure, channel or none) × period, in the two views
-//! of domain-rules section 6.
+//! Reports: dossiers grouped by a key (unit, procedure, field, channel or none) × period, in the
+//! two views of domain-rules section 6.
 //!
 //! * **Cohort** (what the seed letter does): the dossiers received in `[start, as_of]`, grouped by
 //!   their reception period, each classified at `as_of`.
 //! * **Activity** (Circular 01/2020, Biểu II.06a): for each period `[S, E]` within `[start, end]`,
 //!   the dossiers handled in it: newly received or carried over from before `S`, and where they
 //!   stood at `E` (finished early / on time / late in the period, unfinished within due / overdue,
-//!   awaiting supplement, refused / withdrawn / stopped in the period). The last period is clipped
-//!   at `end` (and its cut-off at `as_of`).
+//!   awaiting the citizen, refused / withdrawn / stopped in the period). The last period is
+//!   clipped at `end` (and its cut-off at `as_of`).
 //!
-//! The kernel is one pass over [`Columns`]; the `&[Dossier]` API converts to columns first.
-
-use std::collections::HashMap;
-use std::str::FromStr;
+//! Every front end reaches the kernel through the preparation stage
+//! ([`columnar::prepare`](crate::columnar::prepare)); the records API ([`report`], [`tally`])
+//! is one of them.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-use crate::classify::{local_seconds, ClassifyOptions, DueDateChoice, DAY};
-use crate::columns::{Columns, TimeColumn};
-use crate::dossier::{in_supported_range, Dossier, Status, MAX_SUPPORTED, MIN_SUPPORTED};
+use crate::budget::{thousands, MemoryBudget};
+use crate::calendar::Calendar;
+use crate::classify::{local_seconds, ClassifyOptions, DAY};
+use crate::columnar::{self, Columns, DuplicatePolicy, Prepared};
+use crate::dossier::{in_supported_range, Dossier, MAX_SUPPORTED, MIN_SUPPORTED};
 use crate::error::{Error, Rejection, Result};
 use crate::kernel;
+use crate::names::name_key;
 use crate::period::{date_of_day, day_number, Granularity, Period};
+use crate::records::Records;
+use crate::summary::{Provenance, Summary};
 use crate::tally::Tally;
-use crate::unit::{name_key, UnitTree};
+use crate::unit::UnitTree;
+use crate::Duplicate;
 
 /// Which of the two report views.
 ///
@@ -43,51 +49,56 @@ pub enum View {
     Activity,
 }
 
-impl FromStr for View {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "cohort" => Ok(Self::Cohort),
-            "activity" => Ok(Self::Activity),
-            _ => Err(Error::unknown("view", s, &["cohort", "activity"])),
-        }
-    }
-}
+named_options!(View, "view", [(Cohort, "cohort"), (Activity, "activity")]);
 
 /// The grouping key of report rows.
 ///
 /// # Example
 /// ```
 /// assert_eq!("procedure".parse::<tthc_metrics::GroupBy>().unwrap(), tthc_metrics::GroupBy::Procedure);
+/// assert_eq!(tthc_metrics::GroupBy::Field.name(), "field");
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum GroupBy {
-    /// By unit (NFC-normalised name key; first spelling kept for display).
+    /// By unit (NFC-normalised name key; clean spelling shown).
     #[default]
     Unit,
     /// By procedure.
     Procedure,
+    /// By field (lĩnh vực), as the Biểu II.06a rows are.
+    Field,
     /// By channel (direct, online, post).
     Channel,
     /// One total row (per period).
     Total,
 }
 
-impl FromStr for GroupBy {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "unit" => Ok(Self::Unit),
-            "procedure" => Ok(Self::Procedure),
-            "channel" => Ok(Self::Channel),
-            "total" | "none" => Ok(Self::Total),
-            _ => Err(Error::unknown(
-                "grouping key",
-                s,
-                &["unit", "procedure", "channel", "total"],
-            )),
+named_options!(
+    GroupBy,
+    "grouping key",
+    [
+        (Unit, "unit"),
+        (Procedure, "procedure"),
+        (Field, "field"),
+        (Channel, "channel"),
+        (Total, "total")
+    ]
+);
+
+impl GroupBy {
+    /// The output column of the key (`None` for the total).
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(tthc_metrics::GroupBy::Unit.column(), Some("unit"));
+    /// assert_eq!(tthc_metrics::GroupBy::Total.column(), None);
+    /// ```
+    pub fn column(self) -> Option<&'static str> {
+        match self {
+            Self::Total => None,
+            other => Some(other.name()),
         }
     }
 }
@@ -97,6 +108,7 @@ impl FromStr for GroupBy {
 /// # Example
 /// ```
 /// assert_eq!(tthc_metrics::OnError::default(), tthc_metrics::OnError::Raise);
+/// assert_eq!("skip".parse::<tthc_metrics::OnError>().unwrap(), tthc_metrics::OnError::Skip);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -109,16 +121,7 @@ pub enum OnError {
     Skip,
 }
 
-impl FromStr for OnError {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "raise" => Ok(Self::Raise),
-            "skip" => Ok(Self::Skip),
-            _ => Err(Error::unknown("on_error", s, &["raise", "skip"])),
-        }
-    }
-}
+named_options!(OnError, "on_error", [(Raise, "raise"), (Skip, "skip")]);
 
 /// Options of a report. Build with [`ReportOptions::new`] and the setters.
 ///
@@ -133,6 +136,7 @@ impl FromStr for OnError {
 /// assert_eq!(ReportOptions::end_of_day(as_of).as_of, as_of.and_hms_opt(23, 59, 59).unwrap());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReportOptions {
     /// Cohort (default) or activity.
     pub view: View,
@@ -142,7 +146,7 @@ pub struct ReportOptions {
     pub granularity: Option<Granularity>,
     /// The cut-off instant (local civil time).
     pub as_of: NaiveDateTime,
-    /// First day of the window (default: the earliest reception).
+    /// First day of the window (default: the earliest valid reception).
     pub start: Option<NaiveDate>,
     /// Last day of the window (activity view; default: `as_of`'s date).
     pub end: Option<NaiveDate>,
@@ -150,12 +154,14 @@ pub struct ReportOptions {
     pub classify: ClassifyOptions,
     /// Raise (default) or skip bad records.
     pub on_error: OnError,
-    /// Working memory the report may allocate beyond its input, in bytes (default
-    /// [`ReportOptions::DEFAULT_MEMORY_LIMIT`], 4 GiB): the kernel's cells table (groups ×
-    /// periods cells of a few hundred bytes, once per worker thread), the per-row columns it
-    /// builds from records or Arrow batches, and the list of rejected records. A report that
-    /// would need more fails with [`Error::MemoryLimit`] before allocating it; fewer worker
-    /// threads are used first when that is enough.
+    /// Which row of a repeated `dossier_id` counts (default: the most advanced status).
+    #[serde(default)]
+    pub duplicates: DuplicatePolicy,
+    /// Working memory the call may allocate beyond its input, in bytes (default
+    /// [`ReportOptions::DEFAULT_MEMORY_LIMIT`], 4 GiB): decoded columns, resolved due dates,
+    /// the rejected rows, the kernel's cells tables (one per worker thread) and the output
+    /// rows. A call that would need more fails with [`Error::MemoryLimit`] before allocating;
+    /// fewer worker threads are used first when that is enough.
     #[serde(default = "default_memory_limit")]
     pub memory_limit: u64,
 }
@@ -165,6 +171,9 @@ fn default_memory_limit() -> u64 {
 }
 
 impl ReportOptions {
+    /// The default [`ReportOptions::memory_limit`]: 4 GiB.
+    pub const DEFAULT_MEMORY_LIMIT: u64 = 4 << 30;
+
     /// Defaults: cohort view, by unit × ISO week, classified at `as_of`, raise on bad records.
     ///
     /// # Example
@@ -183,12 +192,18 @@ impl ReportOptions {
             end: None,
             classify: ClassifyOptions::default(),
             on_error: OnError::Raise,
+            duplicates: DuplicatePolicy::MostAdvanced,
             memory_limit: Self::DEFAULT_MEMORY_LIMIT,
         }
     }
 
-    /// The default [`ReportOptions::memory_limit`]: 4 GiB.
-    pub const DEFAULT_MEMORY_LIMIT: u64 = 4 << 30;
+    /// Defaults with `as_of` at the end of `date` (23:59:59).
+    ///
+    /// # Example
+    /// see [`ReportOptions`].
+    pub fn end_of_day(date: NaiveDate) -> Self {
+        Self::new(date.and_time(end_of_day_time()))
+    }
 
     /// Sets the working-memory limit in bytes (see [`ReportOptions::memory_limit`]).
     ///
@@ -202,21 +217,13 @@ impl ReportOptions {
     /// let o = ReportOptions::end_of_day(at(2189).date()).granularity(Some(Granularity::Day));
     /// let err = report(&ds, &o.clone().memory_limit(1 << 20)).unwrap_err();
     /// assert_eq!(err.code(), "memory_limit");
-    /// assert!(err.to_string().starts_with("the report's cells table (1 group × 72,685 periods × "), "{err}");
+    /// assert!(err.to_string().starts_with("the report's cells table (2 groups × 72,685 periods × "), "{err}");
     /// assert_eq!(report(&ds, &o).unwrap().rows.len(), 1);
     /// ```
     #[must_use]
     pub fn memory_limit(mut self, bytes: u64) -> Self {
         self.memory_limit = bytes;
         self
-    }
-
-    /// Defaults with `as_of` at the end of `date` (23:59:59).
-    ///
-    /// # Example
-    /// see [`ReportOptions`].
-    pub fn end_of_day(date: NaiveDate) -> Self {
-        Self::new(date.and_time(end_of_day_time()))
     }
 
     /// Sets the view.
@@ -305,22 +312,92 @@ impl ReportOptions {
         self.on_error = e;
         self
     }
+
+    /// Sets which row of a repeated dossier id counts.
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::{ReportOptions, DuplicatePolicy}; use chrono::NaiveDate;
+    /// let d = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    /// let o = ReportOptions::end_of_day(d).duplicates(DuplicatePolicy::KeepAll);
+    /// assert_eq!(o.duplicates, DuplicatePolicy::KeepAll);
+    /// ```
+    #[must_use]
+    pub fn duplicates(mut self, policy: DuplicatePolicy) -> Self {
+        self.duplicates = policy;
+        self
+    }
+
+    /// The options a tally is computed with: these, as one cohort total (no key, no periods).
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::{GroupBy, ReportOptions}; use chrono::NaiveDate;
+    /// let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()).for_tally();
+    /// assert_eq!((o.group_by, o.granularity), (GroupBy::Total, None));
+    /// ```
+    #[must_use]
+    pub fn for_tally(&self) -> Self {
+        self.clone()
+            .group_by(GroupBy::Total)
+            .granularity(None)
+            .view(View::Cohort)
+    }
+
+    /// The options as `(name, value)` pairs: the provenance written into every output table.
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::ReportOptions; use chrono::NaiveDate;
+    /// let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap());
+    /// let p = o.describe();
+    /// assert!(p.contains(&("as_of", "2023-10-16 23:59:59".to_string())));
+    /// assert!(p.contains(&("comparison", "date".to_string())));
+    /// ```
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        let opt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        vec![
+            ("view", self.view.name().to_string()),
+            ("group_by", self.group_by.name().to_string()),
+            (
+                "granularity",
+                self.granularity
+                    .map(|g| g.name().to_string())
+                    .unwrap_or_else(|| "none".into()),
+            ),
+            ("as_of", self.as_of.to_string()),
+            ("start", opt(self.start)),
+            ("end", opt(self.end)),
+            ("comparison", self.classify.comparison.name().to_string()),
+            (
+                "supplement_rule",
+                self.classify.supplement_rule.name().to_string(),
+            ),
+            ("due_date", self.classify.due_date.name().to_string()),
+            ("on_error", self.on_error.name().to_string()),
+            ("duplicates", self.duplicates.name().to_string()),
+        ]
+    }
 }
 
 fn end_of_day_time() -> NaiveTime {
     NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN)
 }
 
-/// One report row: a group (unit, procedure, channel, or `None` for the total) in one period.
+/// One report row: a group (unit, procedure, field, channel, or `None` for the total) in one
+/// period.
 ///
 /// # Example
 /// see [`report`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
-    /// The group's display label (`None` for [`GroupBy::Total`]).
+    /// The group's display label: the clean spelling (`None` for [`GroupBy::Total`]).
     pub group: Option<String>,
-    /// The period (clipped to the window); `None` never occurs for reports built here but is kept
-    /// for tallies without periods.
+    /// The group's key ([`name_key`](crate::name_key) of the label; `None` for the total):
+    /// what partial reports are merged by.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The period (clipped to the window).
     pub period: Option<Period>,
     /// The counts.
     pub tally: Tally,
@@ -328,11 +405,11 @@ pub struct Row {
     pub rollup: bool,
 }
 
-/// A report: rows, the rejected records and the dossiers outside every row.
+/// A report: rows, the rows left out (rejected, repeated) and the dossiers outside every row.
 ///
-/// Conservation: `inputs == rejected.len() + excluded.total() + dossiers in rows`, where in the
-/// cohort view each dossier is in exactly one row and in the activity view the dossiers in rows
-/// are the newly received ones plus those carried into the first period.
+/// Conservation: `inputs == rejected.len() + duplicates.len() + excluded.total() + dossiers in
+/// rows`, where in the cohort view each dossier is in exactly one row and in the activity view
+/// the dossiers in rows are the newly received ones plus those carried into the first period.
 ///
 /// # Example
 /// see [`report`].
@@ -342,14 +419,17 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Records left out, with reasons (only with [`OnError::Skip`]).
     pub rejected: Vec<Rejection>,
-    /// Valid dossiers in no row: never received, received after the window, or (activity view)
+    /// Rows left out as repeats of another row's dossier id.
+    #[serde(default)]
+    pub duplicates: Vec<Duplicate>,
+    /// Valid dossiers in no row: never received, received outside the window, or (activity view)
     /// ended before it, each in the bucket it had then.
     pub excluded: Tally,
     /// Number of input records.
     pub inputs: u64,
     /// The window the report covers.
     pub window: Period,
-    /// The options that produced it.
+    /// The options that produced it (its provenance).
     pub options: ReportOptions,
 }
 
@@ -398,6 +478,31 @@ impl Report {
         }
     }
 
+    /// The whole report as one [`Summary`] (cohort view: every row plus the excluded), with the
+    /// report's provenance: what [`tally`] returns.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for the activity view (its rows count carried-over dossiers
+    /// once per period: they do not add up to one tally).
+    ///
+    /// # Example
+    /// see [`tally`].
+    pub fn summary(&self) -> Result<Summary> {
+        if self.options.view == View::Activity && self.rows.iter().filter(|r| !r.rollup).count() > 1
+        {
+            return Err(Error::InvalidArgument {
+                name: "view",
+                reason:
+                    "the rows of an activity report over several periods do not add up to one tally"
+                        .into(),
+            });
+        }
+        Ok(Summary::new(
+            self.total() + self.excluded,
+            Provenance::of(&self.options),
+        ))
+    }
+
     /// Adds, for every unit of `tree` that has units with rows below it, a roll-up row per period
     /// equal to the sum of its own rows and those of all its descendants. Rows whose label is not
     /// in the tree get no roll-up. Only meaningful for [`GroupBy::Unit`].
@@ -439,305 +544,121 @@ impl Report {
         }
         let mut extra: Vec<Row> = acc
             .into_iter()
-            .map(|((unit, period), tally)| Row {
-                group: Some(tree.unit(unit).name.clone()),
-                period,
-                tally,
-                rollup: true,
+            .map(|((unit, period), tally)| {
+                let name = tree.unit(unit).name.clone();
+                Row {
+                    key: Some(name_key(&name)),
+                    group: Some(name),
+                    period,
+                    tally,
+                    rollup: true,
+                }
             })
             .collect();
-        extra.sort_by(|a, b| {
-            (a.group.as_deref().map(name_key), a.period)
-                .cmp(&(b.group.as_deref().map(name_key), b.period))
-        });
+        extra.sort_by(|a, b| (&a.key, a.period).cmp(&(&b.key, b.period)));
         self.rows.extend(extra);
         self
     }
-}
 
-/// Builds a report from records. Each record is validated ([`Dossier::validate`]); grouping uses
-/// the NFC name key of units and procedures.
-///
-/// # Errors
-/// [`Error::Rejected`] for the first bad record under [`OnError::Raise`];
-/// [`Error::InvalidArgument`] for an impossible window.
-///
-/// # Example
-/// ```
-/// use tthc_metrics::{report, Dossier, ReportOptions, Status, OnTimePolicy};
-/// use chrono::NaiveDate;
-/// let at = |m, d| NaiveDate::from_ymd_opt(2023, m, d).unwrap().and_hms_opt(9, 0, 0).unwrap();
-/// let ds = vec![
-///     Dossier::new("1", "Phòng Tư pháp", at(10, 2), Status::Returned).with_due(at(10, 5)).with_finished(at(10, 4)),
-///     Dossier::new("2", "Phòng Tư pháp", at(10, 3), Status::Returned).with_due(at(10, 5)).with_finished(at(10, 9)),
-///     Dossier::new("3", "Phòng Tư pháp", at(10, 9), Status::Processing).with_due(at(10, 11)),
-/// ];
-/// let r = report(&ds, &ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap())).unwrap();
-/// assert_eq!(r.rows.len(), 2); // ISO weeks 40 and 41
-/// let t = r.total();
-/// assert_eq!((t.early, t.late, t.overdue), (1, 1, 1));
-/// assert_eq!(r.dossiers_in_rows() + r.excluded.total() + r.rejected.len() as u64, r.inputs);
-/// assert_eq!(t.on_time_rate(OnTimePolicy::ResolvedOnly).unwrap().numerator(), 1);
-/// ```
-pub fn report(dossiers: &[Dossier], options: &ReportOptions) -> Result<Report> {
-    let records = Records::new(
-        dossiers,
-        options.classify.due_date,
-        options.group_by,
-        options.on_error,
-        options.memory_limit,
-    )?;
-    // the kernel gets what is left of the memory limit
-    let kernel_options = options
-        .clone()
-        .memory_limit(options.memory_limit - records.bytes);
-    let mut out = report_columns(&records.columns(), &kernel_options)?;
-    out.options.memory_limit = options.memory_limit;
-    out.rejected = records.merge_rejected(dossiers, out.rejected);
-    Ok(out)
-}
-
-/// Bytes a row of [`Records`] takes: three times (24), their validity bits, status, channel,
-/// online level and sync flag (4), supplements and group code (8).
-pub(crate) const RECORD_ROW_BYTES: u64 = 40;
-
-/// Records converted to the kernel's columns, with the records rejected by
-/// [`Dossier::validate`] (their status code is 0).
-pub(crate) struct Records {
-    pub status: Vec<u8>,
-    pub received: Vec<i64>,
-    pub due: Vec<i64>,
-    pub due_valid: Vec<u8>,
-    pub finished: Vec<i64>,
-    pub fin_valid: Vec<u8>,
-    pub channel: Vec<u8>,
-    pub online: Vec<u8>,
-    pub supplements: Vec<u32>,
-    pub synced: Vec<bool>,
-    pub group: Vec<u32>,
-    pub labels: Vec<String>,
-    pub rejected: Vec<Rejection>,
-    /// The memory the columns and rejections take (checked against the limit).
-    pub bytes: u64,
-}
-
-impl Records {
-    /// Validates and converts; under [`OnError::Raise`] the first bad record is the error.
-    pub(crate) fn new(
-        dossiers: &[Dossier],
-        due_date: DueDateChoice,
-        group_by: GroupBy,
-        on_error: OnError,
-        memory_limit: u64,
-    ) -> Result<Self> {
-        let n = dossiers.len();
-        let row_bytes = (n as u64).saturating_mul(RECORD_ROW_BYTES);
-        if row_bytes > memory_limit {
-            return Err(Error::MemoryLimit {
-                what: format!(
-                    "the columns of {} records ({RECORD_ROW_BYTES} bytes each)",
-                    kernel::thousands(n as u64)
-                ),
-                needed: row_bytes,
-                limit: memory_limit,
-                hint: "report on parts of the records and merge their tallies, or raise the memory limit"
-                    .into(),
+    /// Merges partial reports of one table (parts of its rows, say partitions in Spark or Dask)
+    /// into the report of the whole: rows with the same key and period are summed exactly, the
+    /// first label (in part order) is kept, and rejections, repeats, exclusions and inputs add up.
+    ///
+    /// Rows are the sum of the parts' rows only where the parts do not share dossiers; repeated
+    /// dossier ids across parts are not found (give each part whole dossiers).
+    ///
+    /// # Errors
+    /// [`Error::Mismatch`] when the parts were computed with different options, or with
+    /// different windows (give every part the same `start`); [`Error::InvalidArgument`] for no
+    /// part.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{report, Dossier, Report, ReportOptions, Status};
+    /// use chrono::NaiveDate;
+    /// let at = NaiveDate::from_ymd_opt(2023, 10, 2).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    /// let o = ReportOptions::end_of_day(at.date()).start(Some(at.date()));
+    /// let a = report(&[Dossier::new("1", "UBND xã Đắk Sôr", at, Status::Processing)], &o).unwrap();
+    /// let b = report(&[Dossier::new("2", "UBND xa\u{303} Đắk Sôr", at, Status::Processing)], &o).unwrap();
+    /// let m = Report::merge(&[a, b]).unwrap();
+    /// assert_eq!((m.rows.len(), m.rows[0].tally.within_due, m.inputs), (1, 2, 2));
+    /// let other = report(&[], &o.clone().start(None)).unwrap();
+    /// assert_eq!(Report::merge(&[m, other]).unwrap_err().code(), "mismatch");
+    /// ```
+    pub fn merge(parts: &[Report]) -> Result<Report> {
+        let Some(first) = parts.first() else {
+            return Err(Error::InvalidArgument {
+                name: "parts",
+                reason: "no report to merge".into(),
             });
+        };
+        for p in &parts[1..] {
+            if p.options != first.options {
+                return Err(Error::Mismatch {
+                    what: "report options",
+                    left: describe(&first.options),
+                    right: describe(&p.options),
+                });
+            }
+            if p.window != first.window && !(p.rows.is_empty() || first.rows.is_empty()) {
+                return Err(Error::Mismatch {
+                    what: "windows",
+                    left: first.window.to_string(),
+                    right: p.window.to_string(),
+                });
+            }
         }
-        let max_rejected = (memory_limit - row_bytes) / kernel::REJECTION_BYTES;
-        let mut rejected = Vec::new();
-        let mut status = Vec::with_capacity(n);
-        for (i, d) in dossiers.iter().enumerate() {
-            match d.validate(i) {
-                Ok(()) => status.push(d.status.column_code()),
-                Err(r) => {
-                    if on_error == OnError::Raise {
-                        return Err(r.into());
+        let mut index: HashMap<(Option<String>, Option<Period>, bool), usize> = HashMap::new();
+        let mut rows: Vec<Row> = Vec::new();
+        let mut out = Report {
+            rows: Vec::new(),
+            rejected: Vec::new(),
+            duplicates: Vec::new(),
+            excluded: Tally::default(),
+            inputs: 0,
+            window: first.window,
+            options: first.options.clone(),
+        };
+        for p in parts {
+            let offset = out.inputs as usize;
+            for r in &p.rows {
+                let k = (r.key.clone(), r.period, r.rollup);
+                match index.get(&k) {
+                    Some(&i) => rows[i].tally = rows[i].tally.checked_add(&r.tally)?,
+                    None => {
+                        index.insert(k, rows.len());
+                        rows.push(r.clone());
                     }
-                    if rejected.len() as u64 >= max_rejected {
-                        return Err(kernel::too_many_rejected(
-                            max_rejected as usize,
-                            memory_limit,
-                        ));
-                    }
-                    rejected.push(r);
-                    status.push(0);
                 }
             }
+            out.rejected.extend(p.rejected.iter().cloned().map(|mut r| {
+                r.row += offset;
+                r
+            }));
+            out.duplicates
+                .extend(p.duplicates.iter().cloned().map(|mut d| {
+                    d.row += offset;
+                    d.kept += offset;
+                    d
+                }));
+            out.excluded = out.excluded.checked_add(&p.excluded)?;
+            out.inputs += p.inputs;
+            if !p.rows.is_empty() && out.window != p.window {
+                out.window = p.window;
+            }
         }
-        let received: Vec<i64> = dossiers
-            .iter()
-            .map(|d| local_seconds(d.received_at))
-            .collect();
-        let due_choice = |d: &Dossier| match due_date {
-            DueDateChoice::Original => d.due_at,
-            DueDateChoice::Rescheduled => d.rescheduled_due_at.or(d.due_at),
-        };
-        let (due, due_valid) = optional_seconds(dossiers.iter().map(due_choice));
-        let (finished, fin_valid) = optional_seconds(dossiers.iter().map(|d| d.finished_at));
-        let channel: Vec<u8> = dossiers.iter().map(|d| d.channel.code()).collect();
-        let online: Vec<u8> = dossiers
-            .iter()
-            .map(|d| d.online_service.column_code())
-            .collect();
-        let supplements: Vec<u32> = dossiers.iter().map(|d| d.supplement_requests).collect();
-        let synced: Vec<bool> = dossiers
-            .iter()
-            .map(|d| d.synced_to_portal != Some(false))
-            .collect();
-        let mut labels = Vec::new();
-        let group: Vec<u32> = match group_by {
-            GroupBy::Unit => {
-                GroupCoder::code_all(dossiers.iter().map(|d| d.unit.as_str()), &mut labels)
-            }
-            GroupBy::Procedure => {
-                GroupCoder::code_all(dossiers.iter().map(|d| d.procedure.as_str()), &mut labels)
-            }
-            GroupBy::Channel => {
-                labels = ["direct", "online", "post"].map(String::from).to_vec();
-                channel.iter().map(|&c| u32::from(c) - 1).collect()
-            }
-            GroupBy::Total => {
-                labels = vec![String::new()];
-                vec![0; n]
-            }
-        };
-        let bytes = row_bytes + rejected.len() as u64 * kernel::REJECTION_BYTES;
-        Ok(Self {
-            status,
-            received,
-            due,
-            due_valid,
-            finished,
-            fin_valid,
-            channel,
-            online,
-            supplements,
-            synced,
-            group,
-            labels,
-            rejected,
-            bytes,
-        })
-    }
-
-    /// The kernel's view of the records.
-    pub(crate) fn columns(&self) -> Columns<'_> {
-        Columns {
-            received: TimeColumn::local(&self.received),
-            due: TimeColumn::local(&self.due).with_validity(
-                Some(crate::columns::Validity::new(&self.due_valid, 0)),
-                false,
-            ),
-            finished: TimeColumn::local(&self.finished).with_validity(
-                Some(crate::columns::Validity::new(&self.fin_valid, 0)),
-                false,
-            ),
-            status: (&self.status).into(),
-            channel: Some((&self.channel).into()),
-            online_service: Some((&self.online).into()),
-            supplement_requests: Some(&self.supplements),
-            synced: Some(&self.synced),
-            group: (&self.group).into(),
-            group_labels: &self.labels,
-            skip: &[],
-        }
-    }
-
-    /// The validation's rejections and the kernel's (which get their dossier ids here), by row.
-    pub(crate) fn merge_rejected(
-        self,
-        dossiers: &[Dossier],
-        mut kernel: Vec<Rejection>,
-    ) -> Vec<Rejection> {
-        for r in &mut kernel {
-            r.dossier_id.clone_from(&dossiers[r.row].dossier_id);
-        }
-        let mut rejected = self.rejected;
-        rejected.append(&mut kernel);
-        rejected.sort_by_key(|r| r.row);
-        rejected
+        rows.sort_by(|a, b| (a.rollup, &a.key, a.period).cmp(&(b.rollup, &b.key, b.period)));
+        out.rows = rows;
+        Ok(out)
     }
 }
 
-pub(crate) fn optional_seconds(
-    values: impl Iterator<Item = Option<NaiveDateTime>>,
-) -> (Vec<i64>, Vec<u8>) {
-    let mut out = Vec::new();
-    let mut bits = Vec::new();
-    for (i, v) in values.enumerate() {
-        if i % 8 == 0 {
-            bits.push(0u8);
-        }
-        if let Some(t) = v {
-            out.push(local_seconds(t));
-            bits[i / 8] |= 1 << (i % 8);
-        } else {
-            out.push(0);
-        }
-    }
-    (out, bits)
-}
-
-/// Assigns group codes to names by their NFC key, keeping the first spelling as the label.
-///
-/// # Example
-/// ```
-/// use tthc_metrics::GroupCoder;
-/// let mut c = GroupCoder::default();
-/// assert_eq!(c.code("Xã Nam Đà"), 0);
-/// assert_eq!(c.code("xã  Nam Đà"), 0);
-/// assert_eq!(c.code("Xã Nam Xuân"), 1);
-/// assert_eq!(c.labels(), ["Xã Nam Đà", "Xã Nam Xuân"]);
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct GroupCoder {
-    by_key: HashMap<String, u32>,
-    labels: Vec<String>,
-}
-
-impl GroupCoder {
-    /// The code of `name` (new names get the next code).
-    ///
-    /// # Example
-    /// see [`GroupCoder`].
-    pub fn code(&mut self, name: &str) -> u32 {
-        let key = name_key(name);
-        if let Some(&c) = self.by_key.get(&key) {
-            return c;
-        }
-        let c = self.labels.len() as u32;
-        self.by_key.insert(key, c);
-        self.labels.push(name.to_string());
-        c
-    }
-
-    /// The labels, indexed by code.
-    ///
-    /// # Example
-    /// see [`GroupCoder`].
-    pub fn labels(&self) -> &[String] {
-        &self.labels
-    }
-
-    /// Consumes the coder, returning the labels.
-    ///
-    /// # Example
-    /// ```
-    /// let mut c = tthc_metrics::GroupCoder::default();
-    /// c.code("A");
-    /// assert_eq!(c.into_labels(), vec!["A".to_string()]);
-    /// ```
-    pub fn into_labels(self) -> Vec<String> {
-        self.labels
-    }
-
-    fn code_all<'a>(names: impl Iterator<Item = &'a str>, labels: &mut Vec<String>) -> Vec<u32> {
-        let mut c = GroupCoder::default();
-        let codes = names.map(|n| c.code(n)).collect();
-        *labels = c.into_labels();
-        codes
-    }
+fn describe(o: &ReportOptions) -> String {
+    o.describe()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Day → period index table over a window, with each period's clipped bounds.
@@ -778,83 +699,79 @@ impl PeriodTable {
     }
 }
 
-/// The report kernel: one pass over columns.
+/// Bytes budgeted for one output row (the row and its label and key).
+const ROW_BYTES: u64 = 512;
+
+/// The names column a key groups by, if any.
+pub(crate) fn names_of<'a>(cols: &Columns<'a>, by: GroupBy) -> Option<crate::columnar::Names<'a>> {
+    match by {
+        GroupBy::Unit => cols.unit,
+        GroupBy::Procedure => cols.procedure,
+        GroupBy::Field => cols.field,
+        GroupBy::Channel | GroupBy::Total => None,
+    }
+}
+
+/// The groups of a key in a prepared table: their labels and keys by code.
+pub(crate) fn groups_of(chunks: &[Columns<'_>], by: GroupBy) -> (Vec<String>, Vec<String>) {
+    match by {
+        GroupBy::Channel => {
+            let l: Vec<String> = ["direct", "online", "post"].map(String::from).to_vec();
+            (l.clone(), l)
+        }
+        GroupBy::Total => (vec![String::new()], vec![String::new()]),
+        _ => chunks
+            .iter()
+            .find_map(|c| names_of(c, by).map(|n| n.table()))
+            .map_or_else(
+                || (vec![String::new()], vec![String::new()]),
+                |t| (t.labels().to_vec(), t.keys().to_vec()),
+            ),
+    }
+}
+
+/// The report of a prepared table (see [`columnar::prepare`]); the activity view and the cohort
+/// view alike. The budget's cancel flag, when set from another thread (an interrupt), stops the
+/// kernel at its next block with [`Error::Interrupted`].
 ///
 /// # Errors
-/// As [`report`]; with [`OnError::Raise`] the first row the kernel rejects. Rows already
-/// rejected upstream (status code 0, or listed in `Columns::skip`) are skipped silently: their
-/// builder reports them.
+/// [`Error::InvalidArgument`] for an impossible window (`end` after `as_of`, a grouping column
+/// the table does not have), [`Error::OutOfRange`] for a cut-off or start outside 1900–2199,
+/// [`Error::MemoryLimit`], [`Error::Interrupted`].
 ///
 /// # Example
 /// ```
-/// use tthc_metrics::{report_columns, Columns, ReportOptions, TimeColumn, Validity, View};
+/// use tthc_metrics::{MemoryBudget, NameTable, ReportOptions, Status, View};
+/// use tthc_metrics::columnar::{self, Columns, Names, PrepareOptions, TimeColumn, Validity};
 /// use chrono::NaiveDate;
 /// const D: i64 = 86_400;
 /// let received = [19_631 * D, 19_640 * D]; // 2023-10-01, 2023-10-10
 /// let due = [19_633 * D, 0];
 /// let due_valid = [0b01u8];
 /// let finished = [19_635 * D, 0];
-/// let fin_valid = [0b01u8];
-/// let cols = Columns {
-///     received: TimeColumn::local(&received),
-///     due: TimeColumn::local(&due).with_validity(Some(Validity::new(&due_valid, 0)), false),
-///     finished: TimeColumn::local(&finished).with_validity(Some(Validity::new(&fin_valid, 0)), false),
-///     status: (&[10, 4]).into(),
-///     channel: None, online_service: None, supplement_requests: None, synced: None,
-///     group: (&[0, 0]).into(),
-///     group_labels: &["UBND xã Nam Đà".to_string()],
-///     skip: &[],
-/// };
-/// let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
-/// let r = report_columns(&cols, &ReportOptions::end_of_day(as_of).granularity(None)).unwrap();
+/// let status = [10u8, 4];
+/// let units = NameTable::from_labels(["UBND xã Nam Đà"]);
+/// let codes = [1u32, 1];
+/// let cols = Columns::builder(TimeColumn::local(&received), (&status).into())
+///     .due(TimeColumn::local(&due).with_validity(Some(Validity::new(&due_valid, 0)), false))
+///     .finished(TimeColumn::local(&finished).with_validity(Some(Validity::new(&due_valid, 0)), false))
+///     .unit(Names::new((&codes).into(), &units))
+///     .build().unwrap();
+/// let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()).granularity(None);
+/// let mut budget = MemoryBudget::new(o.memory_limit);
+/// let p = columnar::prepare(&[cols], Vec::new(), &PrepareOptions::from(&o), None, &mut budget).unwrap();
+/// let r = columnar::report(&p, &o, &mut budget).unwrap();
 /// assert_eq!((r.total().late, r.total().within_due), (1, 1));
-/// let a = report_columns(&cols, &ReportOptions::end_of_day(as_of).granularity(None).view(View::Activity)).unwrap();
+/// let a = columnar::report(&p, &o.clone().view(View::Activity), &mut budget).unwrap();
 /// assert_eq!(a.total().handled(), 2);
 /// ```
-pub fn report_columns(cols: &Columns<'_>, options: &ReportOptions) -> Result<Report> {
-    report_chunks(std::slice::from_ref(cols), options)
-}
-
-/// The report kernel over a table in several chunks (e.g. Arrow record batches). Group codes are
-/// shared by all chunks (every chunk's `group_labels` must be the same table); rows are numbered
-/// across chunks in order.
-///
-/// # Errors
-/// As [`report_columns`].
-///
-/// # Example
-/// ```
-/// use tthc_metrics::{report_chunks, Columns, ReportOptions, TimeColumn};
-/// use chrono::NaiveDate;
-/// let labels = vec!["Phòng Y tế".to_string()];
-/// let (a, b) = ([19_631 * 86_400i64], [19_640 * 86_400i64]);
-/// fn chunk<'a>(received: &'a [i64], labels: &'a [String]) -> Columns<'a> {
-///     Columns {
-///         received: TimeColumn::local(received),
-///         due: TimeColumn::local(received).with_validity(None, true),
-///         finished: TimeColumn::local(received).with_validity(None, true),
-///         status: (&[4]).into(), channel: None, online_service: None, supplement_requests: None, synced: None,
-///         group: (&[0]).into(), group_labels: labels, skip: &[],
-///     }
-/// }
-/// let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
-/// let r = report_chunks(&[chunk(&a, &labels), chunk(&b, &labels)], &ReportOptions::end_of_day(as_of)).unwrap();
-/// assert_eq!((r.inputs, r.total().within_due), (2, 2));
-/// ```
-pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<Report> {
-    check_lengths(chunks)?;
-    let n: usize = chunks.iter().map(Columns::len).sum();
-    if u32::try_from(n).is_err() {
-        // the kernel's counters are u32: split larger inputs and merge the tallies
-        return Err(Error::InvalidArgument {
-            name: "input",
-            reason: format!(
-                "{n} rows is more than one report counts ({}); report on parts and merge their tallies",
-                u32::MAX
-            ),
-        });
-    }
-    let labels: &[String] = chunks.first().map_or(&[], |c| c.group_labels);
+pub fn report_prepared(
+    prepared: &Prepared<'_>,
+    options: &ReportOptions,
+    budget: &mut MemoryBudget,
+) -> Result<Report> {
+    let chunks = prepared.columns();
+    let n = prepared.inputs();
     let as_of = local_seconds(options.as_of);
     let as_of_date = options.as_of.date();
     let end_date = options.end.unwrap_or(as_of_date);
@@ -866,21 +783,26 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
             ),
         });
     }
-    if !in_supported_range(as_of_date) {
-        return Err(Error::OutOfRange {
-            date: as_of_date,
-            min: MIN_SUPPORTED,
-            max: MAX_SUPPORTED,
-        });
-    }
-    if let Some(start) = options.start {
-        if !in_supported_range(start) {
+    for date in [Some(as_of_date), options.start].into_iter().flatten() {
+        if !in_supported_range(date) {
             return Err(Error::OutOfRange {
-                date: start,
+                date,
                 min: MIN_SUPPORTED,
                 max: MAX_SUPPORTED,
             });
         }
+    }
+    let needs = match options.group_by {
+        GroupBy::Unit => Some(("unit", chunks.iter().all(|c| c.unit.is_some()))),
+        GroupBy::Procedure => Some(("procedure", chunks.iter().all(|c| c.procedure.is_some()))),
+        GroupBy::Field => Some(("field", chunks.iter().all(|c| c.field.is_some()))),
+        _ => None,
+    };
+    if let Some((name, false)) = needs {
+        return Err(Error::InvalidArgument {
+            name: "group_by",
+            reason: format!("the table has no {name} column to group by"),
+        });
     }
     let window_end = match options.view {
         View::Cohort => as_of_date,
@@ -892,11 +814,9 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
     };
     let start_date = match options.start {
         Some(s) => s,
-        None => earliest_valid_reception(chunks).map_or(window_end, |min| {
-            date_of_day(min.div_euclid(DAY) as i32)
-                .unwrap_or(window_end)
-                .min(window_end)
-        }),
+        None => prepared
+            .earliest_reception()
+            .map_or(window_end, |d| d.min(window_end)),
     };
     let window = Period::new(start_date, window_end)?;
     let table = PeriodTable::new(window, options.granularity);
@@ -911,15 +831,35 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
         .iter()
         .map(|p| (i64::from(day_number(p.end()) + 1) * DAY - 1).min(last_cutoff))
         .collect();
-    // a group code without a label (a caller's bug) still counts, under an empty label
-    let groups = chunks
-        .iter()
-        .filter_map(|c| c.group.max_code())
-        .max()
-        .map_or(0, |g| g as usize + 1)
-        .max(labels.len())
-        .max(1);
-    let (threads, max_rejected) = kernel::budget(n, groups, np, options.memory_limit)?;
+    let (labels, keys) = groups_of(&chunks, options.group_by);
+    let groups = labels.len().max(1);
+
+    // the cells tables: one per worker (and a difference table each in the activity view)
+    let tables = if options.view == View::Activity { 2 } else { 1 };
+    let per_worker = (groups as u64)
+        .saturating_mul(np as u64)
+        .saturating_mul(kernel::CELL_BYTES)
+        .saturating_mul(tables);
+    let what = || {
+        format!(
+            "the report's cells table ({} group{} × {} period{} × {} bytes{})",
+            thousands(groups as u64),
+            if groups == 1 { "" } else { "s" },
+            thousands(np as u64),
+            if np == 1 { "" } else { "s" },
+            thousands(kernel::CELL_BYTES),
+            if tables == 2 { " × 2" } else { "" },
+        )
+    };
+    let hint =
+        "use a coarser granularity, a later start or fewer groups, or raise the memory limit";
+    budget.reserve(what, per_worker, hint)?;
+    let mut threads = 1;
+    while threads < kernel::threads_for(n as usize)
+        && budget.reserve(what, per_worker, hint).is_ok()
+    {
+        threads += 1;
+    }
     let plan = kernel::Plan {
         cohort: options.view == View::Cohort,
         as_of,
@@ -930,46 +870,45 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
         period_start: &period_start,
         period_cutoff: &period_cutoff,
         groups,
+        group_by: options.group_by,
         classify: options.classify,
-        raise: options.on_error == OnError::Raise,
         threads,
-        max_rejected,
+        cancel: budget.cancel_flag(),
     };
-    let mut partial = kernel::run(chunks, &plan);
-    if partial.overflow {
-        return Err(kernel::too_many_rejected(
-            max_rejected.saturating_mul(threads),
-            options.memory_limit,
-        ));
-    }
-    partial.rejected.sort_by_key(|r| r.row);
-    if plan.raise {
-        if let Some(first) = partial.rejected.into_iter().next() {
-            return Err(first.into());
-        }
-        partial.rejected = Vec::new();
-    }
+    let partial = kernel::run(&chunks, &plan).ok_or(Error::Interrupted);
+    drop(plan);
+    budget.release(per_worker * threads as u64);
+    let partial = partial?;
     let mut excluded = Tally::default();
     kernel::fold(&partial.excluded, &mut excluded);
 
-    let mut rows = Vec::new();
+    let cell = |g: usize, p: usize| {
+        &partial.cells[(g * np + p) * kernel::COMBOS..(g * np + p + 1) * kernel::COMBOS]
+    };
+    let used = (0..groups)
+        .flat_map(|g| (0..np).map(move |p| (g, p)))
+        .filter(|&(g, p)| cell(g, p).iter().any(|&c| c != 0))
+        .count();
+    budget.reserve(
+        || format!("the report's {} rows", thousands(used as u64)),
+        used as u64 * ROW_BYTES,
+        "use a coarser granularity, a narrower window or fewer groups, or raise the memory limit",
+    )?;
     let mut order: Vec<usize> = (0..groups).collect();
-    let keys: Vec<String> = labels.iter().map(|l| name_key(l)).collect();
-    order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)));
+    order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)).then(a.cmp(&b)));
+    let mut rows = Vec::with_capacity(used);
     for g in order {
         for p in 0..np {
-            let cell =
-                &partial.cells[(g * np + p) * kernel::COMBOS..(g * np + p + 1) * kernel::COMBOS];
-            if cell.iter().all(|&c| c == 0) {
+            let c = cell(g, p);
+            if c.iter().all(|&v| v == 0) {
                 continue;
             }
             let mut tally = Tally::default();
-            kernel::fold(cell, &mut tally);
+            kernel::fold(c, &mut tally);
+            let total = options.group_by == GroupBy::Total;
             rows.push(Row {
-                group: match options.group_by {
-                    GroupBy::Total => None,
-                    _ => Some(labels.get(g).cloned().unwrap_or_default()),
-                },
+                group: (!total).then(|| labels.get(g).cloned().unwrap_or_default()),
+                key: (!total).then(|| keys.get(g).cloned().unwrap_or_default()),
                 period: Some(table.periods[p]),
                 tally,
                 rollup: false,
@@ -978,108 +917,84 @@ pub fn report_chunks(chunks: &[Columns<'_>], options: &ReportOptions) -> Result<
     }
     Ok(Report {
         rows,
-        rejected: partial.rejected,
+        rejected: prepared.rejected().to_vec(),
+        duplicates: prepared.duplicates().to_vec(),
         excluded,
-        inputs: n as u64,
+        inputs: n,
         window,
         options: options.clone(),
     })
 }
 
-/// Every column of every chunk has the chunk's length (`status`), except time columns, which may
-/// also be empty (an absent column: all null), and the group column, which may be empty (every
-/// row in group 0).
-pub(crate) fn check_lengths(chunks: &[Columns<'_>]) -> Result<()> {
-    for (c, cols) in chunks.iter().enumerate() {
-        let n = cols.len();
-        let times = [
-            ("received", cols.received.len()),
-            ("due", cols.due.len()),
-            ("finished", cols.finished.len()),
-        ];
-        let coded = [
-            ("channel", cols.channel.map(|c| c.len())),
-            ("online_service", cols.online_service.map(|c| c.len())),
-            (
-                "supplement_requests",
-                cols.supplement_requests.map(<[u32]>::len),
-            ),
-            ("synced", cols.synced.map(<[bool]>::len)),
-            ("group", Some(cols.group.len()).filter(|&l| l != 0)),
-        ];
-        let bad = times
-            .into_iter()
-            .find(|&(_, len)| len != n && len != 0)
-            .or_else(|| {
-                coded
-                    .into_iter()
-                    .find_map(|(name, len)| len.filter(|&l| l != n).map(|l| (name, l)))
-            });
-        if let Some(k) = cols
-            .skip
-            .windows(2)
-            .position(|w| w[0] >= w[1])
-            .map(|k| k + 1)
-            .or_else(|| {
-                cols.skip
-                    .last()
-                    .filter(|&&r| r >= n)
-                    .map(|_| cols.skip.len() - 1)
-            })
-        {
-            return Err(Error::InvalidArgument {
-                name: "columns",
-                reason: format!(
-                    "skip list of chunk {c}: entry {k} ({}) is not an ascending row index below {n}",
-                    cols.skip[k]
-                ),
-            });
-        }
-        if let Some((name, len)) = bad {
-            return Err(Error::InvalidArgument {
-                name: "columns",
-                reason: format!(
-                    "column {name} of chunk {c} has {len} rows but its status column has {n}"
-                ),
-            });
-        }
-    }
-    Ok(())
+/// Builds a report from records. Records are a front end like any other: converted to columns
+/// and validated by the preparation stage; grouping uses the NFC name key of units, procedures
+/// and fields.
+///
+/// # Errors
+/// [`Error::Rejected`] for the first bad record under [`OnError::Raise`];
+/// [`Error::InvalidArgument`] for an impossible window; [`Error::MemoryLimit`].
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{report, Dossier, ReportOptions, Status, OnTimePolicy};
+/// use chrono::NaiveDate;
+/// let at = |m, d| NaiveDate::from_ymd_opt(2023, m, d).unwrap().and_hms_opt(9, 0, 0).unwrap();
+/// let ds = vec![
+///     Dossier::new("1", "Phòng Tư pháp", at(10, 2), Status::Returned).with_due(at(10, 5)).with_finished(at(10, 4)),
+///     Dossier::new("2", "Phòng Tư pháp", at(10, 3), Status::Returned).with_due(at(10, 5)).with_finished(at(10, 9)),
+///     Dossier::new("3", "Phòng Tư pháp", at(10, 9), Status::Processing).with_due(at(10, 11)),
+/// ];
+/// let r = report(&ds, &ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap())).unwrap();
+/// assert_eq!(r.rows.len(), 2); // ISO weeks 40 and 41
+/// let t = r.total();
+/// assert_eq!((t.early, t.late, t.overdue), (1, 1, 1));
+/// assert_eq!(r.dossiers_in_rows() + r.excluded.total() + r.rejected.len() as u64, r.inputs);
+/// assert_eq!(t.on_time_rate(OnTimePolicy::ResolvedOnly).unwrap().numerator(), 1);
+/// ```
+pub fn report(dossiers: &[Dossier], options: &ReportOptions) -> Result<Report> {
+    report_on(dossiers, options, None)
 }
 
-/// The earliest reception among the rows that pass validation (the default window start).
-#[allow(clippy::needless_range_loop)] // three parallel block buffers share the index
-fn earliest_valid_reception(chunks: &[Columns<'_>]) -> Option<i64> {
-    let mut min = i64::MAX;
-    let mut block = [[0i64; 1024]; 3];
-    for cols in chunks {
-        let mut lo = 0;
-        while lo < cols.len() {
-            let len = 1024.min(cols.len() - lo);
-            cols.received.fill_block(lo, &mut block[0][..len]);
-            cols.due.fill_block(lo, &mut block[1][..len]);
-            cols.finished.fill_block(lo, &mut block[2][..len]);
-            for j in 0..len {
-                let r = block[0][j];
-                if r >= min {
-                    continue;
-                }
-                if let Some(status) = Status::from_column_code(cols.status_at(lo + j)) {
-                    if kernel::check(r, block[1][j], block[2][j], status).is_none() {
-                        min = r;
-                    }
-                }
-            }
-            lo += len;
-        }
-    }
-    (min != i64::MAX).then_some(min)
+/// [`report`] with a working-day calendar for due dates computed from a duration (see
+/// [`columnar::prepare`]).
+///
+/// # Errors
+/// As [`report`].
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{report_on, Calendar, Dossier, ReportOptions, Status};
+/// use chrono::NaiveDate;
+/// // received Friday 2023-09-01 (a holiday; Monday 4 is off too): counted from Tuesday 5, 3 working
+/// // days are due Friday 8 September at 17:00; finished Monday 11: late
+/// let at = |d| NaiveDate::from_ymd_opt(2023, 9, d).unwrap().and_hms_opt(9, 0, 0).unwrap();
+/// let d = Dossier::new("1", "Phòng Y tế", at(1), Status::Returned).with_finished(at(11)).with_duration_days(3);
+/// let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()).granularity(None);
+/// assert_eq!(report_on(&[d.clone()], &o, None).unwrap().total().on_time, 1);
+/// assert_eq!(report_on(&[d], &o, Some(&Calendar::vietnam())).unwrap().total().late, 1);
+/// ```
+pub fn report_on(
+    dossiers: &[Dossier],
+    options: &ReportOptions,
+    calendar: Option<&Calendar>,
+) -> Result<Report> {
+    let mut budget = MemoryBudget::new(options.memory_limit);
+    let records = Records::new(dossiers, &mut budget)?;
+    let chunk = records.columns();
+    let prepared = columnar::prepare(
+        std::slice::from_ref(&chunk),
+        Vec::new(),
+        &columnar::PrepareOptions::from(options),
+        calendar,
+        &mut budget,
+    )?;
+    report_prepared(&prepared, options, &mut budget)
 }
 
-/// One tally over all dossiers received up to `as_of` (and from `start`), classified at
+/// One [`Summary`] over all dossiers received up to `as_of` (and from `start`), classified at
 /// `as_of`: the seed letter's figures. Dossiers never received, or received outside the window,
 /// stay in their excluded buckets (`not_received`, `outside_window`), so that
-/// `tally.total() + rejected = inputs`.
+/// `summary.tally.total() + rejected + repeats = inputs`.
 ///
 /// # Errors
 /// As [`report`].
@@ -1091,14 +1006,34 @@ fn earliest_valid_reception(chunks: &[Columns<'_>]) -> Option<i64> {
 /// let at = NaiveDate::from_ymd_opt(2023, 10, 2).unwrap().and_hms_opt(8, 0, 0).unwrap();
 /// let ds = vec![Dossier::new("1", "U", at, Status::Withdrawn)];
 /// let t = tally(&ds, &ReportOptions::end_of_day(at.date())).unwrap();
-/// assert_eq!(t.withdrawn, 1);
+/// assert_eq!(t.tally.withdrawn, 1);
+/// assert_eq!(t.provenance.unwrap().as_of, at.date().and_hms_opt(23, 59, 59).unwrap());
 /// ```
-pub fn tally(dossiers: &[Dossier], options: &ReportOptions) -> Result<Tally> {
-    let options = options
-        .clone()
-        .group_by(GroupBy::Total)
-        .granularity(None)
-        .view(View::Cohort);
-    let r = report(dossiers, &options)?;
-    Ok(r.total() + r.excluded)
+pub fn tally(dossiers: &[Dossier], options: &ReportOptions) -> Result<Summary> {
+    report(dossiers, &options.for_tally())?.summary()
+}
+
+/// The report of prepared columns (every chunk a front end built), in one call: prepare, then
+/// report.
+///
+/// # Errors
+/// As [`columnar::prepare`] and [`report_prepared`].
+///
+/// # Example
+/// see [`report_prepared`].
+pub fn report_chunks(
+    chunks: &[Columns<'_>],
+    upstream: Vec<Rejection>,
+    options: &ReportOptions,
+    calendar: Option<&Calendar>,
+    budget: &mut MemoryBudget,
+) -> Result<Report> {
+    let p = columnar::prepare(
+        chunks,
+        upstream,
+        &columnar::PrepareOptions::from(options),
+        calendar,
+        budget,
+    )?;
+    report_prepared(&p, options, budget)
 }

@@ -41,11 +41,13 @@ pub struct Tally {
     pub overdue: u64,
     /// Unfinished, waiting for a supplement.
     pub awaiting_supplement: u64,
+    /// Unfinished, waiting for the citizen's financial obligation (status 6).
+    pub awaiting_payment: u64,
     /// Refused.
     pub refused: u64,
     /// Withdrawn.
     pub withdrawn: u64,
-    /// Stopped (incl. pending financial obligation).
+    /// Stopped (status 8).
     pub stopped: u64,
     /// Never received (status 1, 3): excluded from rates.
     pub not_received: u64,
@@ -86,6 +88,7 @@ impl Tally {
             Outcome::WithinDue => self.within_due,
             Outcome::Overdue => self.overdue,
             Outcome::AwaitingSupplement => self.awaiting_supplement,
+            Outcome::AwaitingPayment => self.awaiting_payment,
             Outcome::Refused => self.refused,
             Outcome::Withdrawn => self.withdrawn,
             Outcome::Stopped => self.stopped,
@@ -102,6 +105,7 @@ impl Tally {
             Outcome::WithinDue => &mut self.within_due,
             Outcome::Overdue => &mut self.overdue,
             Outcome::AwaitingSupplement => &mut self.awaiting_supplement,
+            Outcome::AwaitingPayment => &mut self.awaiting_payment,
             Outcome::Refused => &mut self.refused,
             Outcome::Withdrawn => &mut self.withdrawn,
             Outcome::Stopped => &mut self.stopped,
@@ -238,6 +242,30 @@ impl Tally {
         self.within_due.saturating_add(self.overdue)
     }
 
+    /// Waiting for the citizen: a supplement or a payment (clock paused).
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::Tally { awaiting_supplement: 2, awaiting_payment: 1, ..Default::default() };
+    /// assert_eq!(t.awaiting(), 3);
+    /// ```
+    pub fn awaiting(&self) -> u64 {
+        self.awaiting_supplement
+            .saturating_add(self.awaiting_payment)
+    }
+
+    /// The backlog at the cut-off: every dossier still being handled (unfinished within due or
+    /// overdue, and those waiting for the citizen).
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::Tally { within_due: 4, overdue: 1, awaiting_payment: 2, ..Default::default() };
+    /// assert_eq!(t.backlog(), 7);
+    /// ```
+    pub fn backlog(&self) -> u64 {
+        self.unfinished().saturating_add(self.awaiting())
+    }
+
     /// Refused, withdrawn or stopped.
     ///
     /// # Example
@@ -260,8 +288,7 @@ impl Tally {
     /// ```
     pub fn handled(&self) -> u64 {
         self.finished()
-            .saturating_add(self.unfinished())
-            .saturating_add(self.awaiting_supplement)
+            .saturating_add(self.backlog())
             .saturating_add(self.refused_withdrawn())
     }
 
@@ -315,6 +342,7 @@ impl Tally {
             self.within_due,
             self.overdue,
             self.awaiting_supplement,
+            self.awaiting_payment,
             self.refused,
             self.withdrawn,
             self.stopped,
@@ -360,9 +388,9 @@ impl Tally {
         let (num, den) = match policy {
             OnTimePolicy::ResolvedOnly => (good, self.finished()),
             OnTimePolicy::Decision766 => (
-                // an awaiting-supplement dossier has its clock paused: not overdue
-                good + self.within_due + self.awaiting_supplement,
-                self.finished() + self.unfinished() + self.awaiting_supplement,
+                // a dossier awaiting the citizen has its clock paused: not overdue
+                good + self.within_due + self.awaiting(),
+                self.finished() + self.backlog(),
             ),
             OnTimePolicy::DueInPeriod => (good, self.finished() + self.overdue),
             OnTimePolicy::LateShare => {
@@ -416,6 +444,11 @@ impl Tally {
             OnlinePolicy::FullProcess => {
                 Rate::named(self.full_process_online, self.received(), &what)
             }
+            OnlinePolicy::OnlineVsCounter => Rate::named(
+                self.received_online,
+                self.received_online + self.received_direct,
+                &what,
+            ),
             OnlinePolicy::Decision766 => {
                 let r = u128::from(self.received());
                 if r == 0 {
@@ -446,30 +479,70 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
     a.max(1)
 }
 
-impl AddAssign for Tally {
-    fn add_assign(&mut self, o: Tally) {
-        self.early += o.early;
-        self.on_time += o.on_time;
-        self.late += o.late;
-        self.within_due += o.within_due;
-        self.overdue += o.overdue;
-        self.awaiting_supplement += o.awaiting_supplement;
-        self.refused += o.refused;
-        self.withdrawn += o.withdrawn;
-        self.stopped += o.stopped;
-        self.not_received += o.not_received;
-        self.outside_window += o.outside_window;
-        self.carried_over += o.carried_over;
-        self.received_online += o.received_online;
-        self.received_direct += o.received_direct;
-        self.received_post += o.received_post;
-        self.eligible += o.eligible;
-        self.eligible_online += o.eligible_online;
-        self.full_process_online += o.full_process_online;
-        self.synced += o.synced;
+/// Applies `f` to each pair of counts of two tallies, field by field.
+macro_rules! each_count {
+    ($a:expr, $b:expr, $f:expr) => {{
+        let (a, b) = ($a, $b);
+        Tally {
+            early: $f(a.early, b.early)?,
+            on_time: $f(a.on_time, b.on_time)?,
+            late: $f(a.late, b.late)?,
+            within_due: $f(a.within_due, b.within_due)?,
+            overdue: $f(a.overdue, b.overdue)?,
+            awaiting_supplement: $f(a.awaiting_supplement, b.awaiting_supplement)?,
+            awaiting_payment: $f(a.awaiting_payment, b.awaiting_payment)?,
+            refused: $f(a.refused, b.refused)?,
+            withdrawn: $f(a.withdrawn, b.withdrawn)?,
+            stopped: $f(a.stopped, b.stopped)?,
+            not_received: $f(a.not_received, b.not_received)?,
+            outside_window: $f(a.outside_window, b.outside_window)?,
+            carried_over: $f(a.carried_over, b.carried_over)?,
+            received_online: $f(a.received_online, b.received_online)?,
+            received_direct: $f(a.received_direct, b.received_direct)?,
+            received_post: $f(a.received_post, b.received_post)?,
+            eligible: $f(a.eligible, b.eligible)?,
+            eligible_online: $f(a.eligible_online, b.eligible_online)?,
+            full_process_online: $f(a.full_process_online, b.full_process_online)?,
+            synced: $f(a.synced, b.synced)?,
+        }
+    }};
+}
+
+impl Tally {
+    /// The exact sum of two tallies.
+    ///
+    /// # Errors
+    /// [`Error::Overflow`] when a count would exceed `i64::MAX` (the largest count an output
+    /// table holds).
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::Tally;
+    /// let a = Tally { late: 2, ..Tally::default() };
+    /// assert_eq!(a.checked_add(&a).unwrap().late, 4);
+    /// let huge = Tally { late: i64::MAX as u64, ..Tally::default() };
+    /// assert_eq!(huge.checked_add(&a).unwrap_err().code(), "overflow");
+    /// ```
+    pub fn checked_add(&self, other: &Tally) -> Result<Tally> {
+        let add = |x: u64, y: u64| -> Result<u64> {
+            x.checked_add(y)
+                .filter(|&s| s <= i64::MAX as u64)
+                .ok_or_else(|| Error::Overflow("a tally's count would exceed 2^63 - 1".into()))
+        };
+        Ok(each_count!(self, other, add))
     }
 }
 
+impl AddAssign for Tally {
+    /// Saturating sum (use [`Tally::checked_add`] to be told of an overflow).
+    fn add_assign(&mut self, o: Tally) {
+        let add = |x: u64, y: u64| -> Option<u64> { Some(x.saturating_add(y)) };
+        let sum = (|| Some(each_count!(&*self, &o, add)))();
+        if let Some(t) = sum {
+            *self = t;
+        }
+    }
+}
 impl Add for Tally {
     type Output = Tally;
     fn add(self, o: Tally) -> Tally {

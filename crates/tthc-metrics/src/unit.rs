@@ -7,31 +7,9 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
-
-/// The grouping key of a unit or procedure name (NFC, trimmed, whitespace collapsed, lowercase).
-///
-/// # Example
-/// ```
-/// use tthc_metrics::name_key;
-/// let nfd = "UBND xa\u{0302}\u{0300} Đắk Sôr"; // "xầ" decomposed: still a distinct name
-/// assert_eq!(name_key("UBND  xã Đắk Sôr "), name_key("ubnd xã đắk sôr"));
-/// assert_eq!(name_key("Nâm N'Đir"), name_key("Na\u{0302}m N'Đir"));
-/// assert_ne!(name_key(nfd), name_key("UBND xã Đắk Sôr"));
-/// ```
-pub fn name_key(name: &str) -> String {
-    let nfc: String = name.nfc().collect();
-    let mut out = String::with_capacity(nfc.len());
-    for word in nfc.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    out
-}
+use crate::names::name_key;
 
 /// What kind of body a unit is.
 ///

@@ -36,6 +36,40 @@ pub mod seed_figures {
     pub const DISTRICT_ONLINE: u64 = 165;
 }
 
+/// The field (lĩnh vực) of a sample procedure, by its name, as the national database files them.
+fn field_of(procedure: &str) -> &'static str {
+    const FIELDS: &[(&str, &str)] = &[
+        ("hộ tịch", "Hộ tịch"),
+        ("khai sinh", "Hộ tịch"),
+        ("kết hôn", "Hộ tịch"),
+        ("khai tử", "Hộ tịch"),
+        ("hôn nhân", "Hộ tịch"),
+        ("Chứng thực", "Chứng thực"),
+        ("đất", "Đất đai"),
+        ("giấy chứng nhận", "Đất đai"),
+        ("hội", "Tổ chức phi chính phủ"),
+        ("tín ngưỡng", "Tín ngưỡng, tôn giáo"),
+        ("hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh"),
+        ("xây dựng", "Hoạt động xây dựng"),
+        ("công trình", "Hoạt động xây dựng"),
+        ("Thẩm định", "Hoạt động xây dựng"),
+        ("môi trường", "Môi trường"),
+        ("Trợ cấp", "Bảo trợ xã hội"),
+        ("mai táng", "Bảo trợ xã hội"),
+        ("người có công", "Người có công"),
+        ("thiên tai", "Phòng, chống thiên tai"),
+        ("văn hóa", "Văn hóa cơ sở"),
+        ("karaoke", "Văn hóa cơ sở"),
+        ("làng nghề", "Nông nghiệp"),
+        ("trường", "Giáo dục và Đào tạo"),
+        ("giáo dục", "Giáo dục và Đào tạo"),
+    ];
+    FIELDS
+        .iter()
+        .find(|(k, _)| procedure.contains(k))
+        .map_or("Khác", |(_, f)| f)
+}
+
 struct UnitSpec {
     name: &'static str,
     kind: UnitKind,
@@ -61,7 +95,7 @@ const HO_TICH: &[(&str, &str, u32, OnlineService)] = &[
     ("1.000894", "Đăng ký kết hôn", 3, Partial),
     ("1.000656", "Đăng ký khai tử", 1, Full),
     ("2.000908", "Chứng thực bản sao từ bản chính", 1, NoOnline),
-    ("1.004227", "Cấp bản sao trích lục hộ tịch", 1, Full),
+    ("2.000635", "Cấp bản sao trích lục hộ tịch", 1, Full),
     ("1.003583", "Xác nhận tình trạng hôn nhân", 3, Partial),
 ];
 const DAT_DAI: &[(&str, &str, u32, OnlineService)] = &[
@@ -550,7 +584,7 @@ fn apportion(total: u32, weights: &[f64]) -> Vec<u32> {
 /// use chrono::NaiveDate;
 /// let ds = tthc_sample::krong_no_2023();
 /// let t = tally(&ds, &ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap())).unwrap();
-/// assert_eq!((t.handled(), t.on_time_or_early(), t.late), (15_935, 10_677, 662));
+/// assert_eq!((t.tally.handled(), t.tally.on_time_or_early(), t.tally.late), (15_935, 10_677, 662));
 /// ```
 pub fn krong_no_2023() -> Vec<Dossier> {
     let mut rng = ChaCha8Rng::seed_from_u64(20_231_016);
@@ -634,7 +668,7 @@ pub fn krong_no_2023() -> Vec<Dossier> {
             } else {
                 rng.random_range(0..u.procedures.len())
             };
-            let (code, _, dur, level) = u.procedures[pi];
+            let (code, name, dur, level) = u.procedures[pi];
             let dur = dur as usize;
             // reception index range that makes the plan possible at the cut-off
             let (lo, hi) = match plan {
@@ -687,6 +721,7 @@ pub fn krong_no_2023() -> Vec<Dossier> {
                 status,
             )
             .with_procedure(code)
+            .with_field(field_of(name))
             .with_online_service(level)
             .with_due(due);
             if let Some(fi) = finish_idx {
@@ -734,7 +769,8 @@ pub fn krong_no_2023() -> Vec<Dossier> {
                 status,
             )
             .with_channel(Channel::Online)
-            .with_procedure(u.procedures[0].0),
+            .with_procedure(u.procedures[0].0)
+            .with_field(field_of(u.procedures[0].1)),
         );
     }
     // an export is sorted by reception
@@ -744,6 +780,45 @@ pub fn krong_no_2023() -> Vec<Dossier> {
             .then_with(|| a.dossier_id.cmp(&b.dossier_id))
     });
     out
+}
+
+/// The most dossiers [`synthetic_checked`] makes in one call.
+pub const MAX_SYNTHETIC: usize = 50_000_000;
+
+/// [`synthetic`] with its size checked first: more than [`MAX_SYNTHETIC`] dossiers, or more than
+/// the allocator can give, is an error rather than an abort.
+///
+/// # Errors
+/// [`tthc_metrics::Error::InvalidArgument`] or [`tthc_metrics::Error::MemoryLimit`].
+///
+/// # Example
+/// ```
+/// assert_eq!(tthc_sample::synthetic_checked(3, 1_000_000_000, 1).unwrap().len(), 3);
+/// assert_eq!(tthc_sample::synthetic_checked(usize::MAX, 40, 1).unwrap_err().code(), "invalid_argument");
+/// ```
+pub fn synthetic_checked(
+    n: usize,
+    units: usize,
+    seed: u64,
+) -> Result<Vec<Dossier>, tthc_metrics::Error> {
+    if n > MAX_SYNTHETIC {
+        return Err(tthc_metrics::Error::InvalidArgument {
+            name: "n",
+            reason: format!("{n} dossiers; at most {MAX_SYNTHETIC} in one call"),
+        });
+    }
+    let mut probe: Vec<Dossier> = Vec::new();
+    probe
+        .try_reserve_exact(n)
+        .map_err(|_| tthc_metrics::Error::MemoryLimit {
+            what: format!("{n} synthetic dossiers"),
+            needed: (n as u64).saturating_mul(std::mem::size_of::<Dossier>() as u64),
+            available: 0,
+            limit: 0,
+            hint: "ask for fewer dossiers".into(),
+        })?;
+    drop(probe);
+    Ok(synthetic(n, units, seed))
 }
 
 /// A synthetic data set of `n` dossiers for benchmarks: `units` units, one year (2023) of
@@ -760,9 +835,8 @@ pub fn synthetic(n: usize, units: usize, seed: u64) -> Vec<Dossier> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let wd = working_days_2023();
     let year_days = wd.iter().take_while(|d| d.year() == 2023).count();
-    let names: Vec<String> = (0..units.max(1))
-        .map(|i| format!("UBND xã số {i:02}"))
-        .collect();
+    // names are made as they are drawn: a huge `units` costs nothing
+    let units = units.max(1);
     (0..n)
         .map(|i| {
             let ri = rng.random_range(0..year_days);
@@ -783,8 +857,8 @@ pub fn synthetic(n: usize, units: usize, seed: u64) -> Vec<Dossier> {
             } else {
                 (Status::Returned, Some(ri + rng.random_range(0..=dur)))
             };
-            let unit = &names[rng.random_range(0..names.len())];
-            let mut d = Dossier::new(format!("S{i:09}"), unit.as_str(), received, status)
+            let unit = format!("UBND xã số {:02}", rng.random_range(0..units));
+            let mut d = Dossier::new(format!("S{i:09}"), unit, received, status)
                 .with_procedure(format!("1.00{:04}", rng.random_range(0..60)))
                 .with_due(due)
                 .with_online_service(if rng.random_bool(0.7) {

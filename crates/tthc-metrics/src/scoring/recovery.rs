@@ -38,6 +38,25 @@ pub enum RecoveryGoal {
     Points(Decimal),
 }
 
+impl std::str::FromStr for RecoveryGoal {
+    type Err = crate::error::Error;
+
+    /// `next_band`, `full_points`, or a number of points.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "next_band" => Ok(Self::NextBand),
+            "full_points" => Ok(Self::FullPoints),
+            t => t.parse::<Decimal>().map(Self::Points).map_err(|_| {
+                crate::error::Error::unknown(
+                    "recovery goal",
+                    s,
+                    &["next_band", "full_points", "a number of points"],
+                )
+            }),
+        }
+    }
+}
+
 /// Where the additional dossiers come from.
 ///
 /// # Example
@@ -61,6 +80,12 @@ pub enum RecoverySource {
     /// of a full-process procedure; portal sync unchanged).
     Converted,
 }
+
+named_options!(
+    RecoverySource,
+    "recovery source",
+    [(Added, "added"), (Converted, "converted")]
+);
 
 /// What kind of dossier a recovery counts.
 ///

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::rubric::{show, Criterion, EdgeOp, Metric, NoDataRule, Rubric, Rule};
 use crate::error::{Error, Result};
+use crate::names::name_key;
 use crate::rate::{Compare, OnTimePolicy, Rate, Rounding, Threshold, ThresholdOp};
 use crate::tally::Tally;
-use crate::unit::name_key;
 
 /// What a score is computed from: the main tally, named window tallies, and the inputs a tally
 /// does not hold.

@@ -1,9 +1,6 @@
-//! The columnar (struct-of-arrays) view of a dossier table that the report kernel reads.
-//!
-//! Time columns are borrowed as they arrive (Arrow `date32` day numbers or `timestamp` integers
-//! of any unit, with an Arrow validity bitmap), so numeric buffers are never copied. Coded columns
-//! (status, channel, online service) are one byte a row; the grouping key is a `u32` code a row
-//! into a table of labels.
+//! Time columns: borrowed as they arrive (Arrow `date32` day numbers or `timestamp` integers of
+//! any unit, with an Arrow validity bitmap), so numeric buffers are never copied, and decoded a
+//! block at a time into local seconds or local day numbers.
 
 use crate::classify::DAY;
 use crate::dossier::VIETNAM_UTC_OFFSET_SECONDS;
@@ -12,7 +9,7 @@ use crate::dossier::VIETNAM_UTC_OFFSET_SECONDS;
 ///
 /// # Example
 /// ```
-/// use tthc_metrics::Validity;
+/// use tthc_metrics::columnar::Validity;
 /// let bits = [0b0000_0101u8];
 /// let v = Validity::new(&bits, 0);
 /// assert!(v.is_valid(0) && !v.is_valid(1) && v.is_valid(2));
@@ -28,7 +25,7 @@ impl<'a> Validity<'a> {
     ///
     /// # Example
     /// ```
-    /// let v = tthc_metrics::Validity::new(&[0b10], 1);
+    /// let v = tthc_metrics::columnar::Validity::new(&[0b10], 1);
     /// assert!(v.is_valid(0));
     /// ```
     pub fn new(bits: &'a [u8], offset: usize) -> Self {
@@ -39,7 +36,7 @@ impl<'a> Validity<'a> {
     ///
     /// # Example
     /// ```
-    /// assert!(!tthc_metrics::Validity::new(&[0], 0).is_valid(3));
+    /// assert!(!tthc_metrics::columnar::Validity::new(&[0], 0).is_valid(3));
     /// ```
     #[inline]
     pub fn is_valid(&self, i: usize) -> bool {
@@ -54,7 +51,7 @@ impl<'a> Validity<'a> {
 ///
 /// # Example
 /// ```
-/// use tthc_metrics::TimeEncoding;
+/// use tthc_metrics::columnar::TimeEncoding;
 /// let e = TimeEncoding::Timestamp { per_second: 1_000_000, utc: true };
 /// assert_ne!(e, TimeEncoding::Days);
 /// ```
@@ -86,7 +83,7 @@ pub enum TimeValues<'a> {
 ///
 /// # Example
 /// ```
-/// use tthc_metrics::{TimeColumn, TimeValues, TimeEncoding};
+/// use tthc_metrics::columnar::{TimeColumn, TimeValues, TimeEncoding};
 /// // 2023-10-16 00:00 UTC in microseconds is 07:00 local time
 /// let ticks = [1_697_414_400_000_000i64];
 /// let c = TimeColumn::new(TimeValues::Ticks(&ticks), TimeEncoding::Timestamp { per_second: 1_000_000, utc: true }, None);
@@ -108,7 +105,7 @@ impl<'a> TimeColumn<'a> {
     ///
     /// # Example
     /// ```
-    /// use tthc_metrics::{TimeColumn, TimeValues, TimeEncoding};
+    /// use tthc_metrics::columnar::{TimeColumn, TimeValues, TimeEncoding};
     /// let c = TimeColumn::new(TimeValues::Days(&[1, 2]), TimeEncoding::Days, None);
     /// assert_eq!(c.len(), 2);
     /// ```
@@ -133,11 +130,22 @@ impl<'a> TimeColumn<'a> {
         }
     }
 
+    /// An absent column: no rows, every row read as null.
+    ///
+    /// # Example
+    /// ```
+    /// let c = tthc_metrics::columnar::TimeColumn::absent();
+    /// assert!(c.is_empty() && c.local_seconds(3).is_none());
+    /// ```
+    pub fn absent() -> Self {
+        Self::local(&[]).with_validity(None, true)
+    }
+
     /// A column of local seconds (the record API's own encoding).
     ///
     /// # Example
     /// ```
-    /// let c = tthc_metrics::TimeColumn::local(&[5]);
+    /// let c = tthc_metrics::columnar::TimeColumn::local(&[5]);
     /// assert_eq!(c.local_seconds(0), Some(5));
     /// ```
     pub fn local(values: &'a [i64]) -> Self {
@@ -155,7 +163,7 @@ impl<'a> TimeColumn<'a> {
     ///
     /// # Example
     /// ```
-    /// assert_eq!(tthc_metrics::TimeColumn::local(&[]).len(), 0);
+    /// assert_eq!(tthc_metrics::columnar::TimeColumn::local(&[]).len(), 0);
     /// ```
     pub fn len(&self) -> usize {
         match self.values {
@@ -168,7 +176,7 @@ impl<'a> TimeColumn<'a> {
     ///
     /// # Example
     /// ```
-    /// assert!(tthc_metrics::TimeColumn::local(&[]).is_empty());
+    /// assert!(tthc_metrics::columnar::TimeColumn::local(&[]).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -178,7 +186,7 @@ impl<'a> TimeColumn<'a> {
     ///
     /// # Example
     /// ```
-    /// assert!(tthc_metrics::TimeColumn::local(&[1]).is_valid(0));
+    /// assert!(tthc_metrics::columnar::TimeColumn::local(&[1]).is_valid(0));
     /// ```
     #[inline]
     pub fn is_valid(&self, i: usize) -> bool {
@@ -190,7 +198,7 @@ impl<'a> TimeColumn<'a> {
     ///
     /// # Example
     /// ```
-    /// use tthc_metrics::{TimeColumn, TimeValues, TimeEncoding};
+    /// use tthc_metrics::columnar::{TimeColumn, TimeValues, TimeEncoding};
     /// let c = TimeColumn::new(TimeValues::Ticks(&[-1]), TimeEncoding::Timestamp { per_second: 1000, utc: false }, None);
     /// assert_eq!(c.local_seconds(0), Some(-1));
     /// ```
@@ -263,307 +271,11 @@ impl TimeColumn<'_> {
     }
 }
 
-/// The raw integers of a coded column as they arrive: any Arrow integer width, borrowed.
-///
-/// # Example
-/// ```
-/// use tthc_metrics::CodeValues;
-/// let v = CodeValues::I8(&[-1, 4]);
-/// assert_eq!(v.len(), 2);
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub enum CodeValues<'a> {
-    /// `uint8` values.
-    U8(&'a [u8]),
-    /// `int8` values.
-    I8(&'a [i8]),
-    /// `uint16` values.
-    U16(&'a [u16]),
-    /// `int16` values.
-    I16(&'a [i16]),
-    /// `uint32` values.
-    U32(&'a [u32]),
-    /// `int32` values.
-    I32(&'a [i32]),
-    /// `uint64` values.
-    U64(&'a [u64]),
-    /// `int64` values.
-    I64(&'a [i64]),
-}
-
-impl CodeValues<'_> {
-    /// Number of rows.
-    ///
-    /// # Example
-    /// ```
-    /// assert!(tthc_metrics::CodeValues::U32(&[]).is_empty());
-    /// ```
-    pub fn len(&self) -> usize {
-        match self {
-            Self::U8(v) => v.len(),
-            Self::I8(v) => v.len(),
-            Self::U16(v) => v.len(),
-            Self::I16(v) => v.len(),
-            Self::U32(v) => v.len(),
-            Self::I32(v) => v.len(),
-            Self::U64(v) => v.len(),
-            Self::I64(v) => v.len(),
-        }
-    }
-
-    /// Whether the column has no row.
-    ///
-    /// # Example
-    /// ```
-    /// assert!(!tthc_metrics::CodeValues::U8(&[1]).is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Row `i`'s raw value (`None` past the end).
-    ///
-    /// # Example
-    /// ```
-    /// assert_eq!(tthc_metrics::CodeValues::I8(&[-3]).get(0), Some(-3));
-    /// ```
-    #[allow(clippy::cast_possible_wrap)] // u64 codes above i64::MAX are not codes of anything
-    pub fn get(&self, i: usize) -> Option<i64> {
-        Some(match self {
-            Self::U8(v) => i64::from(*v.get(i)?),
-            Self::I8(v) => i64::from(*v.get(i)?),
-            Self::U16(v) => i64::from(*v.get(i)?),
-            Self::I16(v) => i64::from(*v.get(i)?),
-            Self::U32(v) => i64::from(*v.get(i)?),
-            Self::I32(v) => i64::from(*v.get(i)?),
-            Self::U64(v) => *v.get(i)? as i64,
-            Self::I64(v) => *v.get(i)?,
-        })
-    }
-}
-
-/// A coded column (status, channel, online level, group): one integer a row, borrowed as it
-/// arrives and read either as is or through a lookup table, so that an Arrow `int8` status
-/// column or a dictionary's keys reach the kernel without being copied.
-///
-/// Row `i`'s code is `map[v]`, where `v` is the raw value read as an unsigned integer of its own
-/// width (the `int8` value −1 reads entry 255), or `v` itself when there is no map. A value past
-/// the map's end, or too large for `T` without a map, reads as the `invalid` code the reader
-/// names (for a status: not a status code, a rejected record).
-///
-/// # Example
-/// ```
-/// use tthc_metrics::{Codes, CodeValues};
-/// // an export's int8 status numbers 9 and 10 both mean "finished": column codes 9 and 10
-/// let mut map = [255u8; 256];
-/// map[9] = 9;
-/// map[10] = 10;
-/// let c = Codes::mapped(CodeValues::I8(&[9, 10, -1]), &map);
-/// assert_eq!((c.get(0, 255), c.get(1, 255), c.get(2, 255)), (9, 10, 255));
-/// let plain: Codes<'_, u32> = Codes::from(&[3u32, 1][..]);
-/// assert_eq!(plain.get(1, 0), 1);
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Codes<'a, T> {
-    values: CodeValues<'a>,
-    map: Option<&'a [T]>,
-}
-
-impl<'a, T> Codes<'a, T> {
-    /// Raw values used as codes directly.
-    ///
-    /// # Example
-    /// ```
-    /// use tthc_metrics::{Codes, CodeValues};
-    /// assert_eq!(Codes::<u8>::new(CodeValues::U8(&[4])).get(0, 0), 4);
-    /// ```
-    pub fn new(values: CodeValues<'a>) -> Self {
-        Self { values, map: None }
-    }
-
-    /// Raw values read through `map` (see [`Codes`]).
-    ///
-    /// # Example
-    /// ```
-    /// use tthc_metrics::{Codes, CodeValues};
-    /// assert_eq!(Codes::mapped(CodeValues::I32(&[1]), &[7u32, 8]).get(0, 0), 8);
-    /// ```
-    pub fn mapped(values: CodeValues<'a>, map: &'a [T]) -> Self {
-        Self {
-            values,
-            map: Some(map),
-        }
-    }
-
-    /// Number of rows.
-    ///
-    /// # Example
-    /// ```
-    /// assert_eq!(tthc_metrics::Codes::<u8>::from(&[1u8, 2][..]).len(), 2);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    /// Whether there is no row (an absent group column: every row in group 0).
-    ///
-    /// # Example
-    /// ```
-    /// assert!(tthc_metrics::Codes::<u32>::from(&[][..]).is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
-    /// The raw values.
-    ///
-    /// # Example
-    /// ```
-    /// use tthc_metrics::{Codes, CodeValues};
-    /// assert_eq!(Codes::<u8>::new(CodeValues::I16(&[-2])).values().get(0), Some(-2));
-    /// ```
-    pub fn values(&self) -> CodeValues<'a> {
-        self.values
-    }
-}
-
-impl<T: Copy + TryFrom<u64>> Codes<'_, T> {
-    /// Row `i`'s code, `invalid` when the raw value has none (or past the end).
-    ///
-    /// # Example
-    /// see [`Codes`].
-    pub fn get(&self, i: usize, invalid: T) -> T {
-        let raw = match self.values {
-            CodeValues::U8(v) => v.get(i).map(|&x| u64::from(x)),
-            CodeValues::I8(v) => v.get(i).map(|&x| u64::from(x as u8)),
-            CodeValues::U16(v) => v.get(i).map(|&x| u64::from(x)),
-            CodeValues::I16(v) => v.get(i).map(|&x| u64::from(x as u16)),
-            CodeValues::U32(v) => v.get(i).map(|&x| u64::from(x)),
-            CodeValues::I32(v) => v.get(i).map(|&x| u64::from(x as u32)),
-            CodeValues::U64(v) => v.get(i).copied(),
-            CodeValues::I64(v) => v.get(i).map(|&x| x as u64),
-        };
-        raw.map_or(invalid, |r| self.code(r, invalid))
-    }
-
-    #[inline]
-    fn code(&self, raw: u64, invalid: T) -> T {
-        match self.map {
-            Some(m) => usize::try_from(raw)
-                .ok()
-                .and_then(|r| m.get(r))
-                .copied()
-                .unwrap_or(invalid),
-            None => T::try_from(raw).unwrap_or(invalid),
-        }
-    }
-
-    /// Writes the codes of rows `start..start + out.len()` into `out` (`invalid` past the end).
-    /// One loop per width; an 8-bit column read through a map of 256 entries or more pays no
-    /// bounds check.
-    pub(crate) fn fill_block(&self, start: usize, out: &mut [T], invalid: T) {
-        let n = out.len();
-        if start + n > self.len() {
-            out.fill(invalid);
-            return;
-        }
-        macro_rules! fill {
-            ($v:expr, $to_u64:expr) => {{
-                let src = &$v[start..start + n];
-                match self.map {
-                    Some(m)
-                        if m.len() >= 256
-                            && matches!(self.values, CodeValues::U8(_) | CodeValues::I8(_)) =>
-                    {
-                        let m: &[T; 256] = m[..256].try_into().expect("256 entries");
-                        for (o, &x) in out.iter_mut().zip(src) {
-                            *o = m[($to_u64(x) & 0xFF) as usize];
-                        }
-                    }
-                    _ => {
-                        for (o, &x) in out.iter_mut().zip(src) {
-                            *o = self.code($to_u64(x), invalid);
-                        }
-                    }
-                }
-            }};
-        }
-        match self.values {
-            CodeValues::U8(v) => fill!(v, u64::from),
-            CodeValues::I8(v) => fill!(v, |x: i8| u64::from(x as u8)),
-            CodeValues::U16(v) => fill!(v, u64::from),
-            CodeValues::I16(v) => fill!(v, |x: i16| u64::from(x as u16)),
-            CodeValues::U32(v) => fill!(v, u64::from),
-            CodeValues::I32(v) => fill!(v, |x: i32| u64::from(x as u32)),
-            CodeValues::U64(v) => fill!(v, |x: u64| x),
-            CodeValues::I64(v) => fill!(v, |x: i64| x as u64),
-        }
-    }
-
-    /// The largest code any row can read (the map's largest entry, or the largest raw value);
-    /// `None` for an empty column.
-    pub(crate) fn max_code(&self) -> Option<T>
-    where
-        T: Ord,
-    {
-        if self.is_empty() {
-            return None;
-        }
-        if let Some(m) = self.map {
-            return m.iter().copied().max();
-        }
-        let raw = match self.values {
-            CodeValues::U8(v) => v.iter().max().map(|&x| u64::from(x)),
-            CodeValues::I8(v) => v.iter().map(|&x| x as u8).max().map(u64::from),
-            CodeValues::U16(v) => v.iter().max().map(|&x| u64::from(x)),
-            CodeValues::I16(v) => v.iter().map(|&x| x as u16).max().map(u64::from),
-            CodeValues::U32(v) => v.iter().max().map(|&x| u64::from(x)),
-            CodeValues::I32(v) => v.iter().map(|&x| x as u32).max().map(u64::from),
-            CodeValues::U64(v) => v.iter().max().copied(),
-            CodeValues::I64(v) => v.iter().map(|&x| x as u64).max(),
-        };
-        raw.and_then(|r| T::try_from(r).ok())
-    }
-}
-
-impl<'a> From<&'a [u8]> for Codes<'a, u8> {
-    fn from(v: &'a [u8]) -> Self {
-        Self::new(CodeValues::U8(v))
-    }
-}
-
-impl<'a, const N: usize> From<&'a [u8; N]> for Codes<'a, u8> {
-    fn from(v: &'a [u8; N]) -> Self {
-        Self::new(CodeValues::U8(v))
-    }
-}
-
-impl<'a> From<&'a Vec<u8>> for Codes<'a, u8> {
-    fn from(v: &'a Vec<u8>) -> Self {
-        Self::new(CodeValues::U8(v))
-    }
-}
-
-impl<'a> From<&'a [u32]> for Codes<'a, u32> {
-    fn from(v: &'a [u32]) -> Self {
-        Self::new(CodeValues::U32(v))
-    }
-}
-
-impl<'a, const N: usize> From<&'a [u32; N]> for Codes<'a, u32> {
-    fn from(v: &'a [u32; N]) -> Self {
-        Self::new(CodeValues::U32(v))
-    }
-}
-
-impl<'a> From<&'a Vec<u32>> for Codes<'a, u32> {
-    fn from(v: &'a Vec<u32>) -> Self {
-        Self::new(CodeValues::U32(v))
-    }
-}
-
 /// The day kernel's sentinel for a null day.
 pub(crate) const NO_DAY: i32 = i32::MIN;
+
+/// What [`TimeColumn::write_days`] writes for a null row.
+pub const NULL_DAY: i32 = NO_DAY;
 /// Day numbers are clamped to `±DAY_CLAMP` (about 2.9 million years): far outside the supported
 /// range (rejected as `out_of_range`), distinct from [`NO_DAY`], and safe to add and compare.
 const DAY_CLAMP: i64 = 1 << 30;
@@ -576,6 +288,26 @@ impl TimeColumn<'_> {
     /// (and far outside it, clamped, for the others).
     pub(crate) fn fill_days(&self, start: usize, out: &mut [i32]) {
         self.fill_days_hinted(start, out, false);
+    }
+
+    /// The local day numbers (days since 1970-01-01 in UTC+7 civil time: a zoned instant is
+    /// read in Việt Nam's time) of rows `start..start + out.len()`, [`NULL_DAY`] for nulls.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::columnar::{TimeColumn, TimeEncoding, TimeValues, NULL_DAY};
+    /// // 2024-01-05T20:00Z is Saturday 6 January in Việt Nam
+    /// let t = [1_704_484_800i64];
+    /// let c = TimeColumn::new(TimeValues::Ticks(&t), TimeEncoding::Timestamp { per_second: 1, utc: true }, None);
+    /// let mut out = [0i32];
+    /// c.write_days(0, &mut out);
+    /// assert_eq!(out, [19_728]);
+    /// let mut out = [0i32; 2];
+    /// TimeColumn::absent().write_days(0, &mut out);
+    /// assert_eq!(out, [NULL_DAY; 2]);
+    /// ```
+    pub fn write_days(&self, start: usize, out: &mut [i32]) {
+        self.fill_days(start, out);
     }
 
     /// [`fill_days`](Self::fill_days) for a column usually in order (receptions, as exports
@@ -689,69 +421,12 @@ impl TimeColumn<'_> {
     }
 }
 
-/// The columnar dossier table the report kernel reads. All columns have the same length, except
-/// that a time column or the group column may be empty (absent); other lengths are an
-/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) of the report.
-///
-/// `status` reads [`Status::column_code`](crate::Status::column_code) values; a row whose code is
-/// `0`, or whose index is in `skip`, was already rejected upstream (its
-/// [`Rejection`](crate::Rejection) is reported by whoever built the columns). `group` reads a
-/// code into `group_labels` per row. Coded columns are [`Codes`]: a plain slice converts with
-/// `.into()`, an Arrow integer or dictionary-key buffer is borrowed with a lookup table.
-///
-/// # Example
-/// ```
-/// use tthc_metrics::{Columns, TimeColumn};
-/// let received = [0i64, 86_400];
-/// let none = [0i64; 2];
-/// let cols = Columns {
-///     received: TimeColumn::local(&received),
-///     due: TimeColumn::local(&none).with_validity(None, true),
-///     finished: TimeColumn::local(&none).with_validity(None, true),
-///     status: (&[4, 4]).into(),
-///     channel: None,
-///     online_service: None,
-///     supplement_requests: None,
-///     synced: None,
-///     group: (&[0, 0]).into(),
-///     group_labels: &["Phòng Tư pháp".to_string()],
-///     skip: &[],
-/// };
-/// assert_eq!(cols.len(), 2);
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Columns<'a> {
-    /// Reception times (required; a null is a rejected row).
-    pub received: TimeColumn<'a>,
-    /// Due date-times (null: none on record).
-    pub due: TimeColumn<'a>,
-    /// End-of-processing times (null: not finished).
-    pub finished: TimeColumn<'a>,
-    /// Status column codes (0: rejected upstream; a code that is not a status: rejected here).
-    pub status: Codes<'a, u8>,
-    /// Channel codes 1–3 (`None`: all direct).
-    pub channel: Option<Codes<'a, u8>>,
-    /// Online-service codes 0 none, 1 partial, 2 full (`None`: all none).
-    pub online_service: Option<Codes<'a, u8>>,
-    /// Supplement request counts (`None`: all 0).
-    pub supplement_requests: Option<&'a [u32]>,
-    /// Portal sync flags (`None`: all synced).
-    pub synced: Option<&'a [bool]>,
-    /// Group code per row, an index into `group_labels` (empty: every row in group 0).
-    pub group: Codes<'a, u32>,
-    /// Display label of each group code.
-    pub group_labels: &'a [String],
-    /// Rows (indices into this chunk, ascending) rejected upstream, skipped like status code 0:
-    /// lets a builder borrow its status column and still drop the rows it rejected.
-    pub skip: &'a [usize],
-}
-
 impl<'a> TimeColumn<'a> {
     /// The same column with another validity bitmap; `all_null` makes every row null.
     ///
     /// # Example
     /// ```
-    /// let c = tthc_metrics::TimeColumn::local(&[1]).with_validity(None, true);
+    /// let c = tthc_metrics::columnar::TimeColumn::local(&[1]).with_validity(None, true);
     /// assert_eq!(c.local_seconds(0), None);
     /// ```
     #[must_use]
@@ -762,65 +437,6 @@ impl<'a> TimeColumn<'a> {
             validity
         };
         self
-    }
-}
-
-impl Columns<'_> {
-    /// Number of rows (the length of `status`).
-    ///
-    /// # Example
-    /// see [`Columns`].
-    pub fn len(&self) -> usize {
-        self.status.len()
-    }
-
-    /// Whether there is no row.
-    ///
-    /// # Example
-    /// see [`Columns`].
-    pub fn is_empty(&self) -> bool {
-        self.status.is_empty()
-    }
-
-    /// Row `i`'s status column code: 0 for a row rejected upstream (code 0 or listed in
-    /// `skip`), 255 for a raw value the status map does not know.
-    ///
-    /// # Example
-    /// ```
-    /// use tthc_metrics::{Columns, TimeColumn};
-    /// let t = [0i64; 2];
-    /// let cols = Columns {
-    ///     received: TimeColumn::local(&t), due: TimeColumn::local(&t), finished: TimeColumn::local(&t),
-    ///     status: (&[4, 9]).into(), channel: None, online_service: None,
-    ///     supplement_requests: None, synced: None, group: (&[][..]).into(), group_labels: &[],
-    ///     skip: &[1],
-    /// };
-    /// assert_eq!((cols.status_at(0), cols.status_at(1)), (4, 0));
-    /// ```
-    pub fn status_at(&self, i: usize) -> u8 {
-        if self.skip.binary_search(&i).is_ok() {
-            0
-        } else {
-            self.status.get(i, 255)
-        }
-    }
-
-    /// Row `i`'s group code (0 when the group column is absent).
-    ///
-    /// # Example
-    /// ```
-    /// use tthc_metrics::{Columns, TimeColumn};
-    /// let t = [0i64; 1];
-    /// let cols = Columns {
-    ///     received: TimeColumn::local(&t), due: TimeColumn::local(&t), finished: TimeColumn::local(&t),
-    ///     status: (&[4]).into(), channel: None, online_service: None,
-    ///     supplement_requests: None, synced: None, group: (&[3]).into(), group_labels: &[],
-    ///     skip: &[],
-    /// };
-    /// assert_eq!(cols.group_at(0), 3);
-    /// ```
-    pub fn group_at(&self, i: usize) -> u32 {
-        self.group.get(i, 0)
     }
 }
 

@@ -1,0 +1,153 @@
+//! `tm.report`, `tm.tally`, `tm.quality` (native halves): Arrow in, Arrow out.
+
+use std::collections::HashMap;
+
+use arrow_array::RecordBatch;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use pyo3_arrow::PyTable;
+use tthc_arrow::{
+    decode_batches, quality_decoded, quality_fields, quality_to_batch, rejections_to_batch,
+    report_decoded, report_fields, report_to_batch, ColumnMap, DecodeOptions,
+};
+use tthc_metrics::{MemoryBudget, Provenance, Summary};
+
+use crate::compute;
+use crate::options::{Kind, Options};
+use crate::tally::PyTally;
+
+/// The batches of a table; a table without batches is one empty batch of its schema, so that
+/// its columns are checked like any other's.
+fn batches(data: PyTable) -> Vec<RecordBatch> {
+    let (batches, schema) = data.into_inner();
+    if batches.is_empty() {
+        vec![RecordBatch::new_empty(schema)]
+    } else {
+        batches
+    }
+}
+
+fn table(batch: RecordBatch) -> PyResult<PyTable> {
+    Ok(PyTable::try_new(vec![batch.clone()], batch.schema())?)
+}
+
+/// The report: `(table, rejected)`.
+#[pyfunction]
+#[pyo3(signature = (data, /, **options))]
+fn report(
+    py: Python<'_>,
+    data: PyTable,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(PyTable, PyTable)> {
+    let o = Options::from_kwargs(py, Kind::Report, options)?;
+    let batches = batches(data);
+    let calendar = o.calendar.as_ref().map(|c| c.get());
+    let (t, r) = compute(py, |cancel| {
+        let mut budget = MemoryBudget::new(o.report.memory_limit).with_cancel(cancel);
+        let decode = DecodeOptions::default()
+            .vocabulary(o.vocabulary.clone())
+            .on_error(o.report.on_error)
+            .only(&report_fields(&o.report, calendar.is_some()));
+        let decoded = decode_batches(&batches, &o.columns, &decode, &mut budget)?;
+        let cal = calendar.map(|c| &c.calendar);
+        let r = report_decoded(&decoded, &o.report, cal, &mut budget)?;
+        Ok((
+            report_to_batch(&r, &o.table),
+            rejections_to_batch(&r.rejected, &r.duplicates),
+        ))
+    })?;
+    Ok((table(t)?, table(r)?))
+}
+
+/// One tally: `(Tally, rejected)`.
+#[pyfunction]
+#[pyo3(signature = (data, /, **options))]
+fn tally(
+    py: Python<'_>,
+    data: PyTable,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(PyTally, PyTable)> {
+    let o = Options::from_kwargs(py, Kind::Tally, options)?;
+    let batches = batches(data);
+    let calendar = o.calendar.as_ref().map(|c| c.get());
+    let tally_options = o.report.for_tally();
+    let (summary, r) = compute(py, |cancel| {
+        let mut budget = MemoryBudget::new(o.report.memory_limit).with_cancel(cancel);
+        let decode = DecodeOptions::default()
+            .vocabulary(o.vocabulary.clone())
+            .on_error(o.report.on_error)
+            .only(&report_fields(&tally_options, calendar.is_some()));
+        let decoded = decode_batches(&batches, &o.columns, &decode, &mut budget)?;
+        let cal = calendar.map(|c| &c.calendar);
+        let r = report_decoded(&decoded, &tally_options, cal, &mut budget)?;
+        let s = r.summary()?;
+        let provenance = Provenance::of(&tally_options)
+            .rate_policy(o.table.rate_policy)
+            .online_policy(o.table.online_policy);
+        Ok((
+            Summary::new(s.tally, provenance),
+            rejections_to_batch(&r.rejected, &r.duplicates),
+        ))
+    })?;
+    Ok((PyTally::from(summary), table(r)?))
+}
+
+/// The data-quality report: `(table, rejected)`.
+#[pyfunction]
+#[pyo3(signature = (data, /, **options))]
+fn quality(
+    py: Python<'_>,
+    data: PyTable,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(PyTable, PyTable)> {
+    let o = Options::from_kwargs(py, Kind::Quality, options)?;
+    let batches = batches(data);
+    let calendar = o.calendar.as_ref().map(|c| c.get());
+    let (t, r) = compute(py, |cancel| {
+        let mut budget = MemoryBudget::new(o.quality.memory_limit).with_cancel(cancel);
+        let decode = DecodeOptions::default()
+            .vocabulary(o.vocabulary.clone())
+            .only(&quality_fields());
+        let decoded = decode_batches(&batches, &o.columns, &decode, &mut budget)?;
+        let cal = calendar.map(|c| &c.calendar);
+        let q = quality_decoded(&decoded, &o.quality, cal, &mut budget)?;
+        Ok((
+            quality_to_batch(&q),
+            rejections_to_batch(&q.rejected, &q.duplicates),
+        ))
+    })?;
+    Ok((table(t)?, table(r)?))
+}
+
+/// The columns of a table (by name) that a reader would read, given the caller's mapping:
+/// the ones worth converting.
+#[pyfunction]
+#[pyo3(signature = (names, columns = None))]
+fn used_columns(
+    py: Python<'_>,
+    names: Vec<String>,
+    columns: Option<HashMap<String, String>>,
+) -> PyResult<Vec<String>> {
+    let map = ColumnMap::new(columns.unwrap_or_default())
+        .map_err(|e| crate::errors::map_error(py, &e))?;
+    let fields: Vec<arrow_schema::Field> = names
+        .iter()
+        .map(|n| arrow_schema::Field::new(n, arrow_schema::DataType::Utf8, true))
+        .collect();
+    let resolved = map
+        .resolve(&arrow_schema::Schema::new(fields))
+        .map_err(|e| crate::errors::map_error(py, &e))?;
+    Ok(resolved
+        .found()
+        .into_iter()
+        .map(|(_, s)| s.to_string())
+        .collect())
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(report, m)?)?;
+    m.add_function(wrap_pyfunction!(tally, m)?)?;
+    m.add_function(wrap_pyfunction!(quality, m)?)?;
+    m.add_function(wrap_pyfunction!(used_columns, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,880 @@
+//! Decoding record batches once into the core's columns ([`Decoded`]): every report, tally and
+//! quality report of the same table then runs on it.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Schema};
+use tthc_metrics::columnar::{Columns, Names, TextColumn, TimeColumn};
+use tthc_metrics::{
+    thousands, Channel, MemoryBudget, NameCoder, NameTable, OnError, RejectReason, Rejection,
+    Vocabulary,
+};
+
+use crate::codes::{borrow_codes, decode, intern_strings, Bad, CodeSource, Value};
+use crate::column_map::{ColumnMap, Resolved};
+use crate::error::ArrowError;
+use crate::text::{cell, is_text, text_value};
+use crate::times::{borrowed, check_time_type, parse_column, parse_time, ParsedTimes};
+
+/// Rows decoded at a time: longer batches are cut into zero-copy slices of this many rows.
+pub(crate) const SLICE_ROWS: usize = 1 << 20;
+/// Bytes a row keeps for its coded columns (status 1, three name codes 12, channel 1, online
+/// level 1, supplements 4, sync and apology flags 2, duration 8, rounded up).
+const CODED_ROW_BYTES: u64 = 32;
+/// Bytes a row keeps for each time column given as text (8-byte instant, validity bit).
+const TEXT_TIME_ROW_BYTES: u64 = 9;
+/// Bytes a row of the slice being decoded needs for a while (one decoded column, bad values).
+const DECODE_ROW_BYTES: u64 = 40;
+
+/// The time fields, in the order [`Decoded`] keeps them.
+pub(crate) const TIME_FIELDS: [&str; 7] = [
+    "received_at",
+    "due_at",
+    "finished_at",
+    "rescheduled_due_at",
+    "submitted_at",
+    "returned_at",
+    "apology_issued_at",
+];
+/// The names fields, in the order [`Decoded`] keeps them.
+const NAME_FIELDS: [&str; 3] = ["unit", "procedure", "field"];
+
+/// What decoding reads and how.
+///
+/// # Example
+/// ```
+/// use tthc_arrow::DecodeOptions;
+/// let o = DecodeOptions::default().only(&["received_at", "status", "unit"]);
+/// assert!(o.reads("unit") && !o.reads("procedure"));
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DecodeOptions {
+    /// The words statuses, channels and levels are read with.
+    pub vocabulary: Vocabulary,
+    /// Under `Raise` only the first bad row is kept (the error); under `Skip` all are listed.
+    pub on_error: OnError,
+    /// The canonical fields to read (`None`: every field the table has).
+    pub fields: Option<Vec<&'static str>>,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        Self {
+            vocabulary: Vocabulary::standard().clone(),
+            on_error: OnError::Skip,
+            fields: None,
+        }
+    }
+}
+
+impl DecodeOptions {
+    /// Reads only `fields` (and the required `received_at` and `status`).
+    ///
+    /// # Example
+    /// see [`DecodeOptions`].
+    #[must_use]
+    pub fn only(mut self, fields: &[&'static str]) -> Self {
+        let mut f: Vec<&'static str> = vec!["received_at", "status"];
+        f.extend(fields.iter().copied());
+        self.fields = Some(f);
+        self
+    }
+
+    /// Sets the vocabulary.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Status, Vocabulary};
+    /// let v = Vocabulary::standard().clone().status("Hoàn tất", Status::Returned);
+    /// let o = tthc_arrow::DecodeOptions::default().vocabulary(v.clone());
+    /// assert_eq!(o.vocabulary, v);
+    /// ```
+    #[must_use]
+    pub fn vocabulary(mut self, v: Vocabulary) -> Self {
+        self.vocabulary = v;
+        self
+    }
+
+    /// Sets what happens to bad rows.
+    ///
+    /// # Example
+    /// ```
+    /// let o = tthc_arrow::DecodeOptions::default().on_error(tthc_metrics::OnError::Raise);
+    /// assert_eq!(o.on_error, tthc_metrics::OnError::Raise);
+    /// ```
+    #[must_use]
+    pub fn on_error(mut self, e: OnError) -> Self {
+        self.on_error = e;
+        self
+    }
+
+    /// Whether `field` is read.
+    ///
+    /// # Example
+    /// see [`DecodeOptions`].
+    pub fn reads(&self, field: &str) -> bool {
+        self.fields.as_ref().is_none_or(|f| f.contains(&field))
+    }
+}
+
+/// An Arrow column kept as a [`TextColumn`] (dossier ids).
+struct OwnedText(ArrayRef);
+
+impl TextColumn for OwnedText {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn text(&self, row: usize) -> Option<Cow<'_, str>> {
+        cell(self.0.as_ref(), row)
+    }
+}
+
+/// One batch's decoded columns (times given as dates or timestamps stay in the batch).
+struct Batch {
+    status: CodeSource<u8>,
+    skip: Vec<usize>,
+    channel: Option<CodeSource<u8>>,
+    online_service: Option<CodeSource<u8>>,
+    supplements: Option<Vec<u32>>,
+    synced: Option<Vec<bool>>,
+    apology: Option<Vec<bool>>,
+    durations: Option<Vec<Option<u32>>>,
+    names: [Option<CodeSource<u32>>; 3],
+    parsed: [Option<ParsedTimes>; 7],
+    ids: Option<OwnedText>,
+}
+
+/// A table decoded once: the batches (cut into slices of at most a million rows, zero-copy),
+/// each batch's coded and parsed columns, the shared name tables, and the rows rejected while
+/// decoding. [`Decoded::columns`] is what the core's pipeline reads.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, RecordBatch, StringArray};
+/// use tthc_arrow::{decode_batches, ColumnMap, DecodeOptions};
+/// use tthc_metrics::MemoryBudget;
+/// let batch = RecordBatch::try_from_iter([
+///     ("Đơn vị xử lý", Arc::new(StringArray::from(vec!["UBND xã Đắk Drô", "ubnd xã  Đắk Drô", "UBND xã Đắk Drô"])) as ArrayRef),
+///     ("Ngày tiếp nhận", Arc::new(StringArray::from(vec!["02/10/2023 08:00", "hôm qua", "03/10/2023"])) as ArrayRef),
+///     ("Trạng thái", Arc::new(StringArray::from(vec!["Đang xử lý", "Đang xử lý", "Đã có kết quả"])) as ArrayRef),
+/// ]).unwrap();
+/// let d = decode_batches(&[batch], &ColumnMap::default(), &DecodeOptions::default(), &mut MemoryBudget::new(1 << 30)).unwrap();
+/// assert_eq!(d.inputs(), 3);
+/// assert_eq!(d.rejected()[0].row, 1); // "hôm qua" is not a date
+/// assert_eq!(d.rejected()[0].field, "Ngày tiếp nhận");
+/// assert_eq!(d.name_table("unit").unwrap().labels(), ["", "UBND xã Đắk Drô"]); // the most used spelling
+/// assert_eq!(d.resolved().source("status"), Some("Trạng thái"));
+/// ```
+pub struct Decoded {
+    batches: Vec<RecordBatch>,
+    per_batch: Vec<Batch>,
+    tables: [Option<NameTable>; 3],
+    rejected: Vec<Rejection>,
+    resolved: Resolved,
+    column_names: Vec<(&'static str, String)>,
+    inputs: u64,
+}
+
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoded")
+            .field("inputs", &self.inputs)
+            .field("batches", &self.batches.len())
+            .field("rejected", &self.rejected.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Decoded {
+    /// The core's view of the table: one chunk per (sliced) batch.
+    ///
+    /// # Example
+    /// see [`Decoded`].
+    pub fn columns(&self) -> Vec<Columns<'_>> {
+        self.batches
+            .iter()
+            .zip(&self.per_batch)
+            .map(|(batch, b)| {
+                let time = |k: usize| -> TimeColumn<'_> {
+                    match (&b.parsed[k], self.resolved.index(TIME_FIELDS[k])) {
+                        (Some(p), _) => p.column(),
+                        (None, Some(c)) => {
+                            borrowed(batch.column(c).as_ref()).unwrap_or_else(TimeColumn::absent)
+                        }
+                        (None, None) => TimeColumn::absent(),
+                    }
+                };
+                let names = |k: usize| -> Option<Names<'_>> {
+                    match (&b.names[k], &self.tables[k]) {
+                        (Some(src), Some(t)) => Some(Names::new(src.codes(batch), t)),
+                        _ => None,
+                    }
+                };
+                let mut c = Columns::builder(time(0), b.status.codes(batch))
+                    .due(time(1))
+                    .finished(time(2))
+                    .rescheduled_due(time(3))
+                    .submitted(time(4))
+                    .returned(time(5))
+                    .apology_issued_at(time(6))
+                    .skip(&b.skip)
+                    .column_names(&self.column_names);
+                if let Some(ch) = &b.channel {
+                    c = c.channel(ch.codes(batch));
+                }
+                if let Some(o) = &b.online_service {
+                    c = c.online_service(o.codes(batch));
+                }
+                if let Some(s) = &b.supplements {
+                    c = c.supplement_requests(s);
+                }
+                if let Some(s) = &b.synced {
+                    c = c.synced(s);
+                }
+                if let Some(a) = &b.apology {
+                    c = c.apology_issued(a);
+                }
+                if let Some(d) = &b.durations {
+                    c = c.duration_days(d);
+                }
+                if let Some(n) = names(0) {
+                    c = c.unit(n);
+                }
+                if let Some(n) = names(1) {
+                    c = c.procedure(n);
+                }
+                if let Some(n) = names(2) {
+                    c = c.field(n);
+                }
+                if let Some(ids) = &b.ids {
+                    c = c.dossier_id(ids);
+                }
+                // every column was decoded from this batch: the lengths agree
+                c.build()
+                    .unwrap_or_else(|e| unreachable!("decoded columns: {e}"))
+            })
+            .collect()
+    }
+
+    /// The rows rejected while decoding (rows across batches), by row.
+    ///
+    /// # Example
+    /// see [`Decoded`].
+    pub fn rejected(&self) -> &[Rejection] {
+        &self.rejected
+    }
+
+    /// Number of input rows.
+    ///
+    /// # Example
+    /// see [`Decoded`].
+    pub fn inputs(&self) -> u64 {
+        self.inputs
+    }
+
+    /// Where each canonical field was found.
+    ///
+    /// # Example
+    /// see [`Decoded`].
+    pub fn resolved(&self) -> &Resolved {
+        &self.resolved
+    }
+
+    /// The groups of a names field (`"unit"`, `"procedure"`, `"field"`), when the table has it.
+    ///
+    /// # Example
+    /// see [`Decoded`].
+    pub fn name_table(&self, field: &str) -> Option<&NameTable> {
+        let k = NAME_FIELDS.iter().position(|f| *f == field)?;
+        self.tables[k].as_ref()
+    }
+}
+
+/// The batches cut into slices of at most [`SLICE_ROWS`] rows (zero-copy), in order.
+fn slices(batches: &[RecordBatch]) -> Vec<RecordBatch> {
+    let mut out = Vec::with_capacity(batches.len());
+    for b in batches {
+        let n = b.num_rows();
+        if n <= SLICE_ROWS {
+            out.push(b.clone());
+            continue;
+        }
+        let mut lo = 0;
+        while lo < n {
+            let len = SLICE_ROWS.min(n - lo);
+            out.push(b.slice(lo, len));
+            lo += len;
+        }
+    }
+    out
+}
+
+/// Every batch has the first batch's columns: the same names and types, in the same order.
+fn check_schemas(batches: &[RecordBatch]) -> Result<(), ArrowError> {
+    let Some(first) = batches.first() else {
+        return Ok(());
+    };
+    let fields = first.schema().fields().clone();
+    let show = |f: &arrow_schema::Fields| {
+        f.iter()
+            .map(|f| format!("{}: {}", f.name(), f.data_type()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, b) in batches.iter().enumerate().skip(1) {
+        let other = b.schema();
+        let same = other.fields().len() == fields.len()
+            && other
+                .fields()
+                .iter()
+                .zip(fields.iter())
+                .all(|(a, b)| a.name() == b.name() && a.data_type() == b.data_type());
+        if !same {
+            return Err(ArrowError::SchemaMismatch {
+                batch: i,
+                expected: show(&fields),
+                found: show(other.fields()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses Arrow data that breaks Arrow's rules (invalid UTF-8, dictionary keys outside the
+/// dictionary, buffers or validity bitmaps of the wrong length): checked once, where the data
+/// enters, for every column that is read; no later code trusts an unvalidated `&str`.
+fn validate(array: &dyn Array, column: &str) -> Result<(), ArrowError> {
+    array
+        .to_data()
+        .validate_full()
+        .map_err(|e| ArrowError::InvalidData {
+            column: column.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// A coded column: borrowed through a lookup table where the encoding allows, interned (plain
+/// strings), else decoded row by row.
+fn coded_column<T: Copy>(
+    array: &dyn Array,
+    column: usize,
+    field: &'static str,
+    order: u8,
+    default: T,
+    bad: &mut Vec<Bad>,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<CodeSource<T>, ArrowError> {
+    if let Some(map) = borrow_codes(array, field, order, default, bad, f)? {
+        return Ok(CodeSource::Mapped { column, map });
+    }
+    if let Some((ids, map)) = intern_strings(array, field, order, default, bad, f) {
+        return Ok(CodeSource::Interned { ids, map });
+    }
+    Ok(CodeSource::Owned(decode(
+        array, field, order, default, bad, f,
+    )?))
+}
+
+/// Counts, for each distinct raw value of a names column in a batch, how many rows use it, and
+/// adds them to the coder (so that a group's label is its most used spelling).
+fn count_spellings(coder: &mut NameCoder, array: &dyn Array, src: &CodeSource<u32>) {
+    let mut add = |raw: &str, rows: u64| {
+        let (_, id) = coder.spelling(raw);
+        coder.add_rows(id, rows);
+    };
+    match src {
+        CodeSource::Interned { ids, .. } => {
+            // one representative row per id, and the rows of each
+            let n = ids.iter().max().map_or(0, |&m| m as usize + 1);
+            let mut count = vec![0u64; n];
+            let mut first = vec![usize::MAX; n];
+            for (i, &id) in ids.iter().enumerate() {
+                count[id as usize] += 1;
+                if first[id as usize] == usize::MAX {
+                    first[id as usize] = i;
+                }
+            }
+            for id in 1..n {
+                if count[id] > 0 {
+                    if let Some(t) = cell(array, first[id]) {
+                        add(&t, count[id]);
+                    }
+                }
+            }
+        }
+        _ => {
+            if let Some(d) = array.as_any_dictionary_opt() {
+                let values = d.values();
+                let mut count = vec![0u64; values.len()];
+                for (i, &k) in d.normalized_keys().iter().enumerate() {
+                    if !array.is_null(i) {
+                        if let Some(c) = count.get_mut(k) {
+                            *c += 1;
+                        }
+                    }
+                }
+                for (k, &c) in count.iter().enumerate() {
+                    if c > 0 {
+                        if let Some(t) = cell(values.as_ref(), k) {
+                            add(&t, c);
+                        }
+                    }
+                }
+            } else {
+                for i in 0..array.len() {
+                    if let Some(t) = cell(array, i) {
+                        add(&t, 1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Decodes record batches (see [`Decoded`]). Columns are found by `map` (the caller's names, the
+/// canonical names, the headers real exports use); every column read is validated as Arrow data;
+/// bad values become rejected rows (field order decides which one a row with several reports).
+///
+/// # Errors
+/// [`ArrowError::MissingColumn`] (no `received_at` or `status`), [`ArrowError::UnsupportedType`],
+/// [`ArrowError::SchemaMismatch`], [`ArrowError::AmbiguousColumn`], [`ArrowError::InvalidData`],
+/// [`ArrowError::WrongContent`] (a column whose values are not what its header says), and
+/// `Core(MemoryLimit)` when the decoded columns would exceed the budget.
+///
+/// # Example
+/// see [`Decoded`].
+#[allow(clippy::too_many_lines)] // one pass over the fields of every batch
+pub fn decode_batches(
+    batches: &[RecordBatch],
+    map: &ColumnMap,
+    options: &DecodeOptions,
+    budget: &mut MemoryBudget,
+) -> Result<Decoded, ArrowError> {
+    check_schemas(batches)?;
+    let batches = slices(batches);
+    let schema: Arc<Schema> = match batches.first() {
+        Some(b) => b.schema(),
+        None => Arc::new(Schema::empty()),
+    };
+    let resolved = map.resolve(&schema)?;
+    let received_idx = resolved.require("received_at")?;
+    let status_idx = resolved.require("status")?;
+    let col = |field: &'static str| -> Option<usize> {
+        resolved.index(field).filter(|_| options.reads(field))
+    };
+    let source = |field: &str| resolved.source(field).unwrap_or(field).to_string();
+    // types, checked whatever the number of rows
+    for (k, field) in TIME_FIELDS.iter().enumerate() {
+        let idx = if k == 0 {
+            Some(received_idx)
+        } else {
+            col(field)
+        };
+        if let Some(i) = idx {
+            let f = schema.field(i);
+            if !crate::times::is_time_type(f.data_type()) {
+                return Err(ArrowError::UnsupportedType {
+                    column: f.name().clone(),
+                    data_type: format!("{} (for {field})", f.data_type()),
+                    expected: "a date32, date64, timestamp, text date or Excel serial date",
+                });
+            }
+        }
+    }
+    for field in [
+        "status",
+        "channel",
+        "online",
+        "online_service",
+        "unit",
+        "procedure",
+        "field",
+    ] {
+        let idx = if field == "status" {
+            Some(status_idx)
+        } else {
+            col(field)
+        };
+        if let Some(i) = idx {
+            let t = schema.field(i).data_type();
+            let ok = is_text(t)
+                || t.is_integer()
+                || matches!(t, DataType::Null | DataType::Boolean | DataType::Float64)
+                || matches!(t, DataType::Dictionary(k, v) if k.is_integer() && (is_text(v) || v.is_integer()));
+            if !ok {
+                return Err(ArrowError::UnsupportedType {
+                    column: schema.field(i).name().clone(),
+                    data_type: format!("{t} (for {field})"),
+                    expected: "text or integers",
+                });
+            }
+        }
+    }
+
+    // memory: the coded columns of every row, the parsed text times, one slice being decoded
+    let rows: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
+    let text_times = TIME_FIELDS
+        .iter()
+        .enumerate()
+        .filter_map(|(k, f)| if k == 0 { Some(received_idx) } else { col(f) })
+        .filter(|&c| {
+            let t = schema.field(c).data_type();
+            is_text(t) || matches!(t, DataType::Float64 | DataType::Float32)
+        })
+        .count() as u64;
+    let widest = batches.iter().map(RecordBatch::num_rows).max().unwrap_or(0) as u64;
+    let per_row = CODED_ROW_BYTES + text_times * TEXT_TIME_ROW_BYTES;
+    let planned = rows
+        .saturating_mul(per_row)
+        .saturating_add(widest.saturating_mul(DECODE_ROW_BYTES));
+    budget.reserve(
+        || {
+            format!(
+                "decoding {} rows ({per_row} bytes each{})",
+                thousands(rows),
+                if text_times > 0 {
+                    format!(
+                        ", of which {} for {text_times} time column(s) given as text",
+                        text_times * TEXT_TIME_ROW_BYTES
+                    )
+                } else {
+                    String::new()
+                }
+            )
+        },
+        planned,
+        "give times as dates or timestamps rather than text, report on parts of the table and \
+         merge their tallies, or raise the memory limit",
+    )?;
+
+    let vocab = &options.vocabulary;
+    let raise = options.on_error == OnError::Raise;
+    let mut coders: [NameCoder; 3] = [NameCoder::new(), NameCoder::new(), NameCoder::new()];
+    let mut rejected: Vec<Rejection> = Vec::new();
+    let mut per_batch: Vec<Batch> = Vec::with_capacity(batches.len());
+    let mut offset = 0usize;
+    let mut content_checked = false;
+    for batch in &batches {
+        budget.check_cancel()?;
+        let n = batch.num_rows();
+        let array = |i: usize| batch.column(i).as_ref();
+        // the data of every column read, validated where it enters
+        let mut read: Vec<usize> = vec![received_idx, status_idx];
+        read.extend(
+            resolved
+                .found()
+                .iter()
+                .filter(|(f, _)| options.reads(f))
+                .filter_map(|(f, _)| resolved.index(f)),
+        );
+        read.sort_unstable();
+        read.dedup();
+        for &c in &read {
+            validate(array(c), schema.field(c).name())?;
+        }
+        // (row, order, field, reason) of every bad value; a row keeps the first by field order
+        let mut bad: Vec<Bad> = Vec::new();
+        let mut statuses_seen = 0usize;
+        let mut statuses_known = 0usize;
+        let status = coded_column(
+            array(status_idx),
+            status_idx,
+            "status",
+            0,
+            0u8,
+            &mut bad,
+            &mut |v| {
+                let r = match v {
+                    Value::Null => return Err(RejectReason::Missing),
+                    Value::Int(x) => {
+                        return tthc_metrics::Status::from_code(x)
+                            .map(tthc_metrics::Status::column_code)
+                            .map_err(|_| RejectReason::UnknownStatus)
+                    }
+                    Value::Text(s) if s.trim().is_empty() => return Err(RejectReason::Missing),
+                    Value::Text(s) => vocab
+                        .parse_status(s)
+                        .map_err(|_| RejectReason::UnknownStatus),
+                };
+                // the content check looks at text: a header that matched a column of other words
+                statuses_seen += 1;
+                statuses_known += usize::from(r.is_ok());
+                r.map(tthc_metrics::Status::column_code)
+            },
+        )?;
+        if !content_checked && statuses_seen >= 3 && statuses_known == 0 {
+            let example = (0..n)
+                .find_map(|i| cell(array(status_idx), i).map(Cow::into_owned))
+                .unwrap_or_default();
+            return Err(ArrowError::WrongContent {
+                column: source("status"),
+                field: "status",
+                found: "no status code or name",
+                expected:
+                    "statuses (codes 1-10 or names such as \"Đang xử lý\", \"Đã trả kết quả\")",
+                example,
+            });
+        }
+        // names: group codes shared by all batches
+        let mut names: [Option<CodeSource<u32>>; 3] = [None, None, None];
+        for (k, field) in NAME_FIELDS.iter().enumerate() {
+            let Some(c) = col(field) else { continue };
+            let coder = &mut coders[k];
+            let mut distinct = 0usize;
+            let mut dates = 0usize;
+            let mut example = String::new();
+            let src = coded_column(array(c), c, field, 1 + k as u8, 0u32, &mut bad, &mut |v| {
+                Ok(match v {
+                    Value::Null => 0,
+                    Value::Int(x) => coder.spelling(&x.to_string()).0,
+                    Value::Text(s) => {
+                        distinct += 1;
+                        if parse_time(s).is_some() {
+                            dates += 1;
+                            if example.is_empty() {
+                                example = s.to_string();
+                            }
+                        }
+                        coder.spelling(s).0
+                    }
+                })
+            })?;
+            if !content_checked && distinct >= 3 && dates == distinct {
+                return Err(ArrowError::WrongContent {
+                    column: source(field),
+                    field,
+                    found: "dates",
+                    expected: "names",
+                    example,
+                });
+            }
+            names[k] = Some(src);
+        }
+        let channel = match (col("channel"), col("online")) {
+            (Some(c), _) => Some(coded_column(
+                array(c),
+                c,
+                "channel",
+                4,
+                1u8,
+                &mut bad,
+                &mut |v| match v {
+                    Value::Null => Ok(0),
+                    Value::Text(s) if s.trim().is_empty() => Ok(0),
+                    Value::Int(x) => Channel::from_code(x)
+                        .map(Channel::code)
+                        .map_err(|_| RejectReason::UnknownChannel),
+                    Value::Text(s) => vocab
+                        .parse_channel(s)
+                        .map(Channel::code)
+                        .map_err(|_| RejectReason::UnknownChannel),
+                },
+            )?),
+            (None, Some(c)) => Some(coded_column(
+                array(c),
+                c,
+                "online",
+                4,
+                1u8,
+                &mut bad,
+                &mut |v| {
+                    let yes = match v {
+                        Value::Null => None,
+                        Value::Int(x) => Some(x != 0),
+                        Value::Text(s) => vocab
+                            .parse_yes_no(s)
+                            .map_err(|_| RejectReason::UnknownChannel)?,
+                    };
+                    Ok(yes.map_or(0, |y| if y { 2 } else { 1 }))
+                },
+            )?),
+            (None, None) => None,
+        };
+        let online_service = col("online_service")
+            .map(|c| {
+                coded_column(array(c), c, "online_service", 5, 0u8, &mut bad, &mut |v| {
+                    let level = match v {
+                        Value::Null => return Ok(0),
+                        Value::Int(x) => vocab.parse_online_service(&x.to_string()),
+                        Value::Text(s) => vocab.parse_online_service(s),
+                    };
+                    level
+                        .map(tthc_metrics::OnlineService::column_code)
+                        .map_err(|_| RejectReason::UnknownOnlineService)
+                })
+            })
+            .transpose()?;
+        let count = |v: Value<'_>| -> Result<Option<u32>, RejectReason> {
+            match v {
+                Value::Null => Ok(None),
+                Value::Int(x) => u32::try_from(x)
+                    .map(Some)
+                    .map_err(|_| RejectReason::Unreadable),
+                Value::Text(s) if s.trim().is_empty() => Ok(None),
+                Value::Text(s) => tthc_metrics::integer_text(s)
+                    .and_then(|x| u32::try_from(x).ok())
+                    .map(Some)
+                    .ok_or(RejectReason::Unreadable),
+            }
+        };
+        let supplements = col("supplement_requests")
+            .map(|c| {
+                decode(
+                    array(c),
+                    "supplement_requests",
+                    6,
+                    0u32,
+                    &mut bad,
+                    &mut |v| count(v).map(|x| x.unwrap_or(0)),
+                )
+            })
+            .transpose()?;
+        let durations = col("duration_days")
+            .map(|c| {
+                decode(array(c), "duration_days", 7, None, &mut bad, &mut |v| {
+                    count(v)
+                })
+            })
+            .transpose()?;
+        let yes_no = |v: Value<'_>, default: bool| -> Result<bool, RejectReason> {
+            match v {
+                Value::Null => Ok(default),
+                Value::Int(x) => Ok(x != 0),
+                Value::Text(s) => vocab
+                    .parse_yes_no(s)
+                    .map(|b| b.unwrap_or(default))
+                    .map_err(|_| RejectReason::Unreadable),
+            }
+        };
+        let synced = col("synced_to_portal")
+            .map(|c| {
+                decode(array(c), "synced_to_portal", 8, true, &mut bad, &mut |v| {
+                    yes_no(v, true)
+                })
+            })
+            .transpose()?;
+        let apology = col("apology_issued")
+            .map(|c| {
+                decode(array(c), "apology_issued", 9, false, &mut bad, &mut |v| {
+                    yes_no(v, false)
+                })
+            })
+            .transpose()?;
+        // times given as text or Excel serials, parsed once
+        let mut parsed: [Option<ParsedTimes>; 7] = Default::default();
+        for (k, field) in TIME_FIELDS.iter().enumerate() {
+            let idx = if k == 0 {
+                Some(received_idx)
+            } else {
+                col(field)
+            };
+            let Some(c) = idx else { continue };
+            let a = array(c);
+            check_time_type(a, schema.field(c).name(), field)?;
+            if borrowed(a).is_some() {
+                continue;
+            }
+            let p = parse_column(a);
+            if !content_checked && p.non_null >= 3 && p.unreadable.len() == p.non_null {
+                return Err(ArrowError::WrongContent {
+                    column: source(field),
+                    field,
+                    found: "no dates or times",
+                    expected: "dates (dd/MM/yyyy, yyyy-MM-dd, with or without a time)",
+                    example: text_value(a, p.unreadable[0]),
+                });
+            }
+            bad.extend(
+                p.unreadable
+                    .iter()
+                    .map(|&i| (i, 10 + k as u8, *field, RejectReason::Unreadable)),
+            );
+            parsed[k] = Some(p);
+        }
+        if n > 0 {
+            content_checked = true;
+        }
+        let ids = col("dossier_id").map(|c| OwnedText(batch.column(c).clone()));
+        // the rows rejected here: the kernel skips them
+        let mut skip = Vec::new();
+        if !bad.is_empty() {
+            bad.sort_unstable_by_key(|&(row, order, _, _)| (row, order));
+            bad.dedup_by_key(|b| b.0);
+            budget.reserve_rejections(if raise { 1 } else { bad.len() as u64 })?;
+            for &(row, _, field, reason) in &bad {
+                skip.push(row);
+                if raise && !rejected.is_empty() {
+                    continue;
+                }
+                let value = resolved
+                    .index(field)
+                    .map(|c| text_value(array(c), row))
+                    .unwrap_or_default();
+                let id = ids
+                    .as_ref()
+                    .and_then(|t| t.text(row))
+                    .map(Cow::into_owned)
+                    .unwrap_or_default();
+                rejected.push(Rejection::new(
+                    offset + row,
+                    id,
+                    source(field),
+                    value,
+                    reason,
+                ));
+            }
+        }
+        per_batch.push(Batch {
+            status,
+            skip,
+            channel,
+            online_service,
+            supplements,
+            synced,
+            apology,
+            durations,
+            names,
+            parsed,
+            ids,
+        });
+        offset += n;
+    }
+    // labels: the most used spelling of each group, where a group has several
+    for (k, field) in NAME_FIELDS.iter().enumerate() {
+        let Some(c) = col(field) else { continue };
+        if !coders[k].needs_counts() {
+            continue;
+        }
+        for (batch, b) in batches.iter().zip(&per_batch) {
+            if let Some(src) = &b.names[k] {
+                count_spellings(&mut coders[k], batch.column(c).as_ref(), src);
+            }
+        }
+    }
+    let mut tables: [Option<NameTable>; 3] = [None, None, None];
+    for (k, field) in NAME_FIELDS.iter().enumerate() {
+        if col(field).is_some() {
+            tables[k] = Some(std::mem::take(&mut coders[k]).finish());
+        }
+    }
+    rejected.sort_by_key(|r| r.row);
+    let column_names = resolved
+        .found()
+        .into_iter()
+        .map(|(f, s)| (f, s.to_string()))
+        .collect();
+    Ok(Decoded {
+        batches,
+        per_batch,
+        tables,
+        rejected,
+        resolved,
+        column_names,
+        inputs: rows,
+    })
+}

@@ -1,0 +1,522 @@
+//! Time columns: Arrow dates and timestamps borrowed in place, text and Excel serial dates parsed
+//! once into local seconds (Asia/Ho_Chi_Minh civil time).
+//!
+//! Text formats (domain-rules section 9): `dd/MM/yyyy HH:mm:ss`, `dd/MM/yyyy HH:mm`,
+//! `dd/MM/yyyy`, `HH:mm, dd/MM/yyyy`, `HH:mm:ss dd/MM/yyyy`, `yyyyMMddHHmmss` (the sync
+//! standard), `yyyyMMdd`, ISO `yyyy-MM-dd[THH:mm[:ss[.fff]]]` naive or with `Z`, `+07`, `+0700`,
+//! `+07:00` (converted to UTC+7), and `-` or `.` for `/` in day-first dates. Fractions of a second
+//! are floored (times are read to the second). A number in a float column is an Excel serial date
+//! (days since 1899-12-30, the fraction the time of day).
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Float32Type, Float64Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+};
+use arrow_array::Array;
+use arrow_schema::{DataType, TimeUnit};
+use tthc_metrics::columnar::{TimeColumn, TimeEncoding, TimeValues, Validity};
+
+use crate::codes::{string_ids, Value};
+use crate::error::ArrowError;
+use crate::text::is_text;
+
+const DAY: i64 = 86_400;
+/// Seconds from 1899-12-30 (Excel's day 0) to 1970-01-01.
+const EXCEL_EPOCH_DAYS: i64 = 25_569;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm); `None` for
+/// an impossible date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> Option<i64> {
+    if !(1..=12).contains(&m) || d == 0 {
+        return None;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let mdays = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if d > mdays[m as usize - 1] {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// A cursor over the bytes of one text value.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+        let start = self.i;
+        let mut v: u32 = 0;
+        while self.i < self.b.len() && self.i - start < max && self.b[self.i].is_ascii_digit() {
+            v = v * 10 + u32::from(self.b[self.i] - b'0');
+            self.i += 1;
+        }
+        (self.i - start >= min).then_some(v)
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn eat_any(&mut self, cs: &[u8]) -> Option<u8> {
+        let c = *self.b.get(self.i)?;
+        if cs.contains(&c) {
+            self.i += 1;
+            Some(c)
+        } else {
+            None
+        }
+    }
+    fn spaces(&mut self) {
+        while self.b.get(self.i).is_some_and(u8::is_ascii_whitespace) {
+            self.i += 1;
+        }
+    }
+    fn done(&self) -> bool {
+        self.i == self.b.len()
+    }
+    fn peek_digit(&self) -> bool {
+        self.b.get(self.i).is_some_and(u8::is_ascii_digit)
+    }
+}
+
+/// `HH:mm[:ss[.fff]]` as seconds of the day.
+fn clock(c: &mut Cursor<'_>) -> Option<i64> {
+    let h = c.digits(1, 2)?;
+    if !c.eat(b':') {
+        return None;
+    }
+    let m = c.digits(2, 2)?;
+    let mut s = 0;
+    if c.eat(b':') {
+        s = c.digits(2, 2)?;
+        if c.eat_any(b".,").is_some() {
+            c.digits(1, 9)?;
+        }
+    }
+    (h < 24 && m < 60 && s < 61).then(|| i64::from(h * 3600 + m * 60 + s.min(59)))
+}
+
+/// A zone suffix (`Z`, `+07`, `+0700`, `+07:00`) as seconds east of UTC; `Some(None)` when there
+/// is none.
+fn zone(c: &mut Cursor<'_>) -> Option<Option<i64>> {
+    c.spaces();
+    if c.done() {
+        return Some(None);
+    }
+    if c.eat(b'Z') || c.eat(b'z') {
+        return Some(Some(0));
+    }
+    let sign = match c.eat_any(b"+-")? {
+        b'+' => 1,
+        _ => -1,
+    };
+    let h = c.digits(2, 2)?;
+    c.eat(b':');
+    let m = if c.peek_digit() { c.digits(2, 2)? } else { 0 };
+    (h <= 14 && m < 60).then_some(Some(sign * i64::from(h * 3600 + m * 60)))
+}
+
+/// A parsed text time: local seconds, and whether the text was a bare date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Parsed {
+    pub seconds: i64,
+    pub date_only: bool,
+}
+
+/// Parses one text value (see the module docs); `None` when it is not a time.
+///
+/// ```text
+/// "16/10/2023 09:30:15" "16/10/2023 09:30" "16/10/2023" "09:30, 16/10/2023" "20231016093015"
+/// "2023-10-16T09:30:00.123+07:00" "2023-10-16 09:30" "2023-10-16"
+/// ```
+pub(crate) fn parse_time(s: &str) -> Option<Parsed> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return None;
+    }
+    // the sync standard's yyyyMMddHHmmss (and yyyyMMdd, yyyyMMddHHmm)
+    if b.iter().all(u8::is_ascii_digit) && matches!(b.len(), 8 | 12 | 14) {
+        let n = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+        let day = days_from_civil(i64::from(n(0..4)?), n(4..6)?, n(6..8)?)?;
+        let (h, m, sec) = match b.len() {
+            8 => (0, 0, 0),
+            12 => (n(8..10)?, n(10..12)?, 0),
+            _ => (n(8..10)?, n(10..12)?, n(12..14)?),
+        };
+        if h > 23 || m > 59 || sec > 60 {
+            return None;
+        }
+        return Some(Parsed {
+            seconds: day * DAY + i64::from(h * 3600 + m * 60 + sec.min(59)),
+            date_only: b.len() == 8,
+        });
+    }
+    let mut c = Cursor { b, i: 0 };
+    // a time first: "09:30, 16/10/2023", "09:30:00 16/10/2023"
+    let mut leading = None;
+    let save = c.i;
+    if let Some(t) = clock(&mut c) {
+        c.spaces();
+        c.eat(b',');
+        c.spaces();
+        leading = Some(t);
+    } else {
+        c.i = save;
+    }
+    let first = c.digits(1, 4)?;
+    let sep = c.eat_any(b"/-.")?;
+    let second = c.digits(1, 2)?;
+    if !c.eat(sep) {
+        return None;
+    }
+    let (y, m, d) = if first > 31 {
+        // ISO yyyy-MM-dd
+        let d = c.digits(1, 2)?;
+        (i64::from(first), second, d)
+    } else {
+        let y = c.digits(4, 4)?;
+        (i64::from(y), second, first)
+    };
+    let day = days_from_civil(y, m, d)?;
+    if let Some(t) = leading {
+        c.spaces();
+        return c.done().then_some(Parsed {
+            seconds: day * DAY + t,
+            date_only: false,
+        });
+    }
+    if c.done() {
+        return Some(Parsed {
+            seconds: day * DAY,
+            date_only: true,
+        });
+    }
+    if c.eat(b'T') || c.eat(b't') {
+    } else {
+        c.spaces();
+        c.eat(b',');
+        c.spaces();
+    }
+    let t = clock(&mut c)?;
+    let z = zone(&mut c)?;
+    if !c.done() {
+        return None;
+    }
+    let local = day * DAY + t;
+    let seconds = match z {
+        // an instant with its offset: to UTC, then to UTC+7
+        Some(offset) => local - offset + i64::from(tthc_metrics::VIETNAM_UTC_OFFSET_SECONDS),
+        None => local,
+    };
+    Some(Parsed {
+        seconds,
+        date_only: false,
+    })
+}
+
+/// An Excel serial date (days since 1899-12-30, the fraction the time of day) as local seconds,
+/// rounded to the second; `None` outside 1900–9999 or for a non-finite number.
+pub(crate) fn excel_serial(v: f64) -> Option<i64> {
+    if !v.is_finite() || !(1.0..2_958_466.0).contains(&v) {
+        return None;
+    }
+    let secs = (v * DAY as f64).round() as i64;
+    Some(secs - EXCEL_EPOCH_DAYS * DAY)
+}
+
+/// Whether an Arrow type can hold a time column.
+pub(crate) fn is_time_type(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Date32
+            | DataType::Date64
+            | DataType::Timestamp(_, _)
+            | DataType::Null
+            | DataType::Float64
+            | DataType::Float32
+    ) || is_text(t)
+}
+
+/// Checks that column `name` (canonical `field`) can hold times.
+pub(crate) fn check_time_type(
+    array: &dyn Array,
+    name: &str,
+    field: &str,
+) -> Result<(), ArrowError> {
+    if is_time_type(array.data_type()) {
+        Ok(())
+    } else {
+        Err(ArrowError::UnsupportedType {
+            column: name.to_string(),
+            data_type: format!("{} (for {field})", array.data_type()),
+            expected: "a date32, date64, timestamp, text date or Excel serial date",
+        })
+    }
+}
+
+fn validity(array: &dyn Array) -> Option<Validity<'_>> {
+    array
+        .nulls()
+        .map(|n| Validity::new(n.inner().values(), n.offset()))
+}
+
+/// A borrowed view of a date or timestamp column; `None` for columns that must be parsed (text,
+/// Excel serials).
+pub(crate) fn borrowed(array: &dyn Array) -> Option<TimeColumn<'_>> {
+    let v = validity(array);
+    fn ts(values: &[i64], per_second: i64, utc: bool) -> TimeColumn<'_> {
+        TimeColumn::new(
+            TimeValues::Ticks(values),
+            TimeEncoding::Timestamp { per_second, utc },
+            None,
+        )
+    }
+    let col = match array.data_type() {
+        DataType::Date32 => TimeColumn::new(
+            TimeValues::Days(array.as_primitive::<Date32Type>().values()),
+            TimeEncoding::Days,
+            None,
+        ),
+        DataType::Date64 => ts(array.as_primitive::<Date64Type>().values(), 1_000, false),
+        DataType::Timestamp(unit, tz) => {
+            let utc = tz.is_some();
+            match unit {
+                TimeUnit::Second => {
+                    ts(array.as_primitive::<TimestampSecondType>().values(), 1, utc)
+                }
+                TimeUnit::Millisecond => ts(
+                    array.as_primitive::<TimestampMillisecondType>().values(),
+                    1_000,
+                    utc,
+                ),
+                TimeUnit::Microsecond => ts(
+                    array.as_primitive::<TimestampMicrosecondType>().values(),
+                    1_000_000,
+                    utc,
+                ),
+                TimeUnit::Nanosecond => ts(
+                    array.as_primitive::<TimestampNanosecondType>().values(),
+                    1_000_000_000,
+                    utc,
+                ),
+            }
+        }
+        // a Null-typed column (an empty export column): every row null
+        DataType::Null => return Some(TimeColumn::absent()),
+        _ => return None,
+    };
+    Some(col.with_validity(v, false))
+}
+
+/// A parsed time column: local seconds and validity bits, and the rows that could not be read
+/// (with the first unreadable value, for the content check).
+#[derive(Debug, Default)]
+pub(crate) struct ParsedTimes {
+    pub values: Vec<i64>,
+    pub valid: Vec<u8>,
+    pub unreadable: Vec<usize>,
+    /// Non-null rows looked at.
+    pub non_null: usize,
+}
+
+impl ParsedTimes {
+    pub(crate) fn column(&self) -> TimeColumn<'_> {
+        TimeColumn::local(&self.values).with_validity(Some(Validity::new(&self.valid, 0)), false)
+    }
+
+    fn with_rows(n: usize) -> Self {
+        Self {
+            values: vec![0; n],
+            valid: vec![0; n.div_ceil(8)],
+            unreadable: Vec::new(),
+            non_null: 0,
+        }
+    }
+
+    fn put(&mut self, i: usize, v: Result<Option<i64>, ()>) {
+        match v {
+            Ok(Some(t)) => {
+                self.values[i] = t;
+                self.valid[i / 8] |= 1 << (i % 8);
+                self.non_null += 1;
+            }
+            Ok(None) => {}
+            Err(()) => {
+                self.non_null += 1;
+                self.unreadable.push(i);
+            }
+        }
+    }
+}
+
+/// Parses a text, dictionary-of-text or float (Excel serial) time column.
+pub(crate) fn parse_column(array: &dyn Array) -> ParsedTimes {
+    let n = array.len();
+    let mut out = ParsedTimes::with_rows(n);
+    let mut text = |v: Value<'_>| -> Result<Option<i64>, tthc_metrics::RejectReason> {
+        match v {
+            Value::Text(s) if s.trim().is_empty() => Ok(None),
+            Value::Text(s) => parse_time(s)
+                .map(|p| Some(p.seconds))
+                .ok_or(tthc_metrics::RejectReason::Unreadable),
+            _ => Ok(None),
+        }
+    };
+    if let Some(d) = array.as_any_dictionary_opt() {
+        let values = d.values();
+        let mut table = Vec::with_capacity(values.len());
+        if let Some((ids, t)) = string_ids(values.as_ref(), &mut text) {
+            table.extend(ids.iter().map(|&id| t[id as usize]));
+        }
+        let keys = d.normalized_keys();
+        for i in 0..n {
+            let v = if array.is_null(i) {
+                Ok(None)
+            } else {
+                // a key outside the dictionary is invalid Arrow: refused where the batch enters
+                table.get(keys[i]).copied().unwrap_or(Ok(None))
+            };
+            out.put(i, v.map_err(|_| ()));
+        }
+        return out;
+    }
+    if let Some((ids, table)) = string_ids(array, &mut text) {
+        for (i, &id) in ids.iter().enumerate() {
+            out.put(i, table[id as usize].map_err(|_| ()));
+        }
+        return out;
+    }
+    let serial = |x: Option<f64>| match x {
+        None => Ok(None),
+        Some(v) => excel_serial(v).map(Some).ok_or(()),
+    };
+    if let Some(f) = array.as_primitive_opt::<Float64Type>() {
+        for (i, v) in f.iter().enumerate() {
+            out.put(i, serial(v));
+        }
+    } else if let Some(f) = array.as_primitive_opt::<Float32Type>() {
+        for (i, v) in f.iter().enumerate() {
+            out.put(i, serial(v.map(f64::from)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: &str) -> Option<i64> {
+        parse_time(s).map(|p| p.seconds)
+    }
+
+    #[test]
+    fn every_format_of_section_9() {
+        let t = 19_646 * DAY + 9 * 3600 + 30 * 60; // 2023-10-16 09:30 local
+        for s in [
+            "16/10/2023 09:30:00",
+            "16/10/2023 09:30",
+            "09:30, 16/10/2023",
+            "09:30 16/10/2023",
+            "20231016093000",
+            "2023-10-16T09:30:00",
+            "2023-10-16T09:30",
+            "2023-10-16 09:30",
+            "2023-10-16 09:30:00.123",
+            "16/10/2023 09:30:00.5",
+            "2023-10-16T09:30:00+07:00",
+            "2023-10-16T09:30:00+0700",
+            "2023-10-16T02:30:00Z",
+            "2023-10-16T02:30:00.999999Z",
+            "16-10-2023 09:30",
+            "  16/10/2023 09:30  ",
+        ] {
+            assert_eq!(secs(s), Some(t), "{s}");
+        }
+        for s in [
+            "16/10/2023",
+            "2023-10-16",
+            "20231016",
+            "16.10.2023",
+            "6/1/2024",
+        ] {
+            let p = parse_time(s).unwrap();
+            assert!(p.date_only, "{s}");
+        }
+        assert_eq!(secs("6/1/2024"), Some(19_728 * DAY)); // 6 January 2024, day first
+        for s in [
+            "32/10/2023",
+            "29/02/2023",
+            "2023-13-01",
+            "hôm qua",
+            "16/10/2023 25:00",
+            "",
+            "9",
+        ] {
+            assert_eq!(secs(s), None, "{s}");
+        }
+        assert_eq!(secs("29/02/2024"), Some(19_782 * DAY));
+    }
+
+    #[test]
+    fn excel_serials() {
+        // 45215 is 2023-10-16 in Excel's 1900 date system; .5 is noon
+        assert_eq!(excel_serial(45_215.0), Some(19_646 * DAY));
+        assert_eq!(excel_serial(45_215.5), Some(19_646 * DAY + 12 * 3600));
+        assert_eq!(excel_serial(f64::NAN), None);
+        assert_eq!(excel_serial(-3.0), None);
+    }
+
+    #[test]
+    fn civil_days_agree_with_chrono() {
+        for day in -30_000i64..90_000 {
+            let d = chrono::NaiveDate::from_num_days_from_ce_opt((day + 719_163) as i32).unwrap();
+            use chrono::Datelike;
+            assert_eq!(
+                days_from_civil(i64::from(d.year()), d.month(), d.day()),
+                Some(day)
+            );
+        }
+    }
+}
+
+/// A text date or date-time (any format of the module docs) as civil time: `(time, bare
+/// date)`, a bare date at midnight.
+///
+/// # Example
+/// ```
+/// let (t, date_only) = tthc_arrow::parse_time_text("16/10/2023").unwrap();
+/// assert_eq!((t.to_string().as_str(), date_only), ("2023-10-16 00:00:00", true));
+/// assert!(tthc_arrow::parse_time_text("hôm nay").is_none());
+/// ```
+pub fn parse_time_text(s: &str) -> Option<(chrono::NaiveDateTime, bool)> {
+    let p = parse_time(s)?;
+    let t = chrono::DateTime::from_timestamp(p.seconds, 0)?.naive_utc();
+    Some((t, p.date_only))
+}

@@ -1,0 +1,312 @@
+//! The report kernel: one pass over prepared [`Columns`] (every row valid, rows left out in
+//! `skip`) in blocks of rows, in parallel for large inputs.
+//!
+//! Two paths share the plan, the cells and the activity runs:
+//! * the **day path** (`days`): finishing compared by calendar date and every cut-off at the
+//!   end of a day (the defaults): times decoded straight to day numbers, outcomes by `kind`;
+//! * the **general path** (`general`): any cut-off, any comparison: local seconds and
+//!   [`classify_facts`](crate::classify_facts).
+//!
+//! In the activity view a dossier spans the periods it is open in; each is counted with two
+//! updates of a difference table (the run of periods where it is open, the run where it is
+//! overdue) and a point update for the period it ends in, so the work is one step a row
+//! whatever the number of periods, and the difference table is summed once per group at the
+//! end. Threads take contiguous row ranges and their tables are added, so the result does not
+//! depend on the number of threads.
+
+mod cells;
+mod days;
+mod general;
+mod kind;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+
+use crate::classify::{ClassifyOptions, Comparison, DAY};
+use crate::columnar::Columns;
+use crate::report::GroupBy;
+
+pub(crate) use cells::{fold, CELL_BYTES, COMBOS};
+
+/// Rows a block holds.
+pub(crate) const BLOCK: usize = 4096;
+/// Rows below which one thread does all the work.
+const PARALLEL_THRESHOLD: usize = 1 << 18;
+
+/// What the kernel needs to know besides the rows.
+pub(crate) struct Plan<'a> {
+    pub cohort: bool,
+    pub as_of: i64,
+    pub last_cutoff: i64,
+    pub window_start: i64,
+    pub first_day: i32,
+    /// Day (from `first_day`) → period index.
+    pub period_of_day: &'a [u32],
+    /// Per period: start (local seconds) and cut-off (end of its last day, capped).
+    pub period_start: &'a [i64],
+    pub period_cutoff: &'a [i64],
+    pub groups: usize,
+    pub group_by: GroupBy,
+    pub classify: ClassifyOptions,
+    pub threads: usize,
+    /// Set from outside (an interrupt): workers stop at the next block.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl Plan<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// Whether the day path applies: dates compared by day and every cut-off at the end of a
+    /// day.
+    pub(crate) fn by_day(&self) -> bool {
+        let end_of_day = |t: i64| t.rem_euclid(DAY) == DAY - 1;
+        self.classify.comparison == Comparison::Date
+            && end_of_day(self.as_of)
+            && end_of_day(self.last_cutoff)
+    }
+}
+
+/// The worker threads a kernel run uses for `rows` rows.
+pub(crate) fn threads_for(rows: usize) -> usize {
+    if rows >= PARALLEL_THRESHOLD {
+        thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(8)
+    } else {
+        1
+    }
+}
+
+/// One worker's result.
+pub(crate) struct Partial {
+    pub cells: Vec<u32>,
+    /// Activity view: the difference table of the runs (see the module docs).
+    pub diff: Vec<u32>,
+    pub excluded: Vec<u32>,
+    pub cancelled: bool,
+}
+
+impl Partial {
+    fn new(plan: &Plan<'_>, np: usize) -> Self {
+        let size = plan.groups * np * COMBOS;
+        Self {
+            cells: vec![0; size],
+            diff: if plan.cohort {
+                Vec::new()
+            } else {
+                vec![0; size]
+            },
+            excluded: vec![0; COMBOS],
+            cancelled: false,
+        }
+    }
+
+    /// Counts a dossier's activity: the periods `first..open_end` where it is open at the cut-off
+    /// (`open` kind before `overdue_from`, overdue from there), and the period it ended in.
+    /// Counters are wrapping: the difference table holds −1 entries until it is summed.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn activity(
+        &mut self,
+        row: usize,
+        np: usize,
+        first: usize,
+        open_end: usize,
+        open: usize,
+        overdue: usize,
+        overdue_from: usize,
+        ended: Option<(usize, usize)>,
+        carried_first: bool,
+        attr: usize,
+    ) {
+        let base = |p: usize| (row * np + p) * COMBOS;
+        if !carried_first {
+            self.cells[base(first) + attr] += 1;
+        }
+        if first < open_end {
+            let k = if first < overdue_from { open } else { overdue };
+            self.cells[base(first) + k + usize::from(carried_first)] += 1;
+            // the carried-over runs after the first period
+            let mut range = |lo: usize, hi: usize, counter: usize| {
+                if lo < hi {
+                    let d = &mut self.diff;
+                    d[base(lo) + counter] = d[base(lo) + counter].wrapping_add(1);
+                    if hi < np {
+                        d[base(hi) + counter] = d[base(hi) + counter].wrapping_sub(1);
+                    }
+                }
+            };
+            let split = overdue_from.clamp(first + 1, open_end);
+            range(first + 1, split, open + 1);
+            range(split, open_end, overdue + 1);
+        }
+        if let Some((last, kind)) = ended {
+            let carried = last > first || carried_first;
+            self.cells[base(last) + kind + usize::from(carried)] += 1;
+        }
+    }
+
+    /// Adds the difference table's running sums into the cells.
+    fn settle(&mut self, groups: usize, np: usize) {
+        if self.diff.is_empty() {
+            return;
+        }
+        for g in 0..groups {
+            let mut run = [0u32; COMBOS];
+            for p in 0..np {
+                let base = (g * np + p) * COMBOS;
+                for k in 0..COMBOS {
+                    run[k] = run[k].wrapping_add(self.diff[base + k]);
+                    self.cells[base + k] = self.cells[base + k].wrapping_add(run[k]);
+                }
+            }
+        }
+        self.diff = Vec::new();
+    }
+}
+
+/// A contiguous range of rows of one chunk.
+#[derive(Clone, Copy)]
+struct Segment {
+    chunk: usize,
+    lo: usize,
+    hi: usize,
+}
+
+/// Splits all rows into `parts` contiguous runs of segments of about equal size.
+fn partition(chunks: &[Columns<'_>], parts: usize) -> Vec<Vec<Segment>> {
+    let total: usize = chunks.iter().map(Columns::len).sum();
+    let per = total.div_ceil(parts.max(1)).max(1);
+    let mut out: Vec<Vec<Segment>> = vec![Vec::new()];
+    let mut room = per;
+    for (c, cols) in chunks.iter().enumerate() {
+        let mut lo = 0;
+        let n = cols.len();
+        while lo < n {
+            let take = room.min(n - lo);
+            if let Some(last) = out.last_mut() {
+                last.push(Segment {
+                    chunk: c,
+                    lo,
+                    hi: lo + take,
+                });
+            }
+            lo += take;
+            room -= take;
+            if room == 0 {
+                out.push(Vec::new());
+                room = per;
+            }
+        }
+    }
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+/// One block's coded columns, read through their lookup tables, with the rows left out set to
+/// status 0.
+struct CodeBlock {
+    status: Vec<u8>,
+    channel: Vec<u8>,
+    level: Vec<u8>,
+    group: Vec<u32>,
+}
+
+impl CodeBlock {
+    fn new() -> Self {
+        Self {
+            status: vec![0; BLOCK],
+            channel: vec![1; BLOCK],
+            level: vec![0; BLOCK],
+            group: vec![0; BLOCK],
+        }
+    }
+
+    /// Reads rows `lo..lo + len`; `skip` is the position in `cols.skip` of the first row not
+    /// yet passed, advanced past this block.
+    fn fill(&mut self, cols: &Columns<'_>, by: GroupBy, lo: usize, len: usize, skip: &mut usize) {
+        cols.status.fill_block(lo, &mut self.status[..len], 0);
+        while let Some(&row) = cols.skip.get(*skip) {
+            if row >= lo + len {
+                break;
+            }
+            if row >= lo {
+                self.status[row - lo] = 0;
+            }
+            *skip += 1;
+        }
+        match cols.channel {
+            Some(c) => c.fill_block(lo, &mut self.channel[..len], 1),
+            None => self.channel[..len].fill(1),
+        }
+        match cols.online_service {
+            Some(c) => c.fill_block(lo, &mut self.level[..len], 0),
+            None => self.level[..len].fill(0),
+        }
+        let names = match by {
+            GroupBy::Unit => cols.unit,
+            GroupBy::Procedure => cols.procedure,
+            GroupBy::Field => cols.field,
+            GroupBy::Channel | GroupBy::Total => None,
+        };
+        match (by, names) {
+            (GroupBy::Channel, _) => {
+                for (g, &c) in self.group[..len].iter_mut().zip(&self.channel[..len]) {
+                    *g = u32::from(c.clamp(1, 3) - 1);
+                }
+            }
+            (_, Some(n)) => n.codes().fill_block(lo, &mut self.group[..len], 0),
+            _ => self.group[..len].fill(0),
+        }
+    }
+}
+
+/// Runs the kernel over all chunks, in parallel when the input is large; `None` when cancelled.
+pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Option<Partial> {
+    let parts = partition(chunks, plan.threads);
+    let np = plan.period_start.len();
+    let work = if plan.by_day() {
+        days::work
+    } else {
+        general::work
+    };
+    let mut results: Vec<Partial> = if parts.len() <= 1 {
+        vec![work(
+            chunks,
+            parts.first().map_or(&[][..], Vec::as_slice),
+            plan,
+            np,
+        )]
+    } else {
+        thread::scope(|s| {
+            let handles: Vec<_> = parts
+                .iter()
+                .map(|segs| s.spawn(move || work(chunks, segs, plan, np)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut acc = results.remove(0);
+    for r in results {
+        for (a, b) in acc.cells.iter_mut().zip(&r.cells) {
+            *a = a.wrapping_add(*b);
+        }
+        for (a, b) in acc.diff.iter_mut().zip(&r.diff) {
+            *a = a.wrapping_add(*b);
+        }
+        for (a, b) in acc.excluded.iter_mut().zip(&r.excluded) {
+            *a += b;
+        }
+        acc.cancelled |= r.cancelled;
+    }
+    if acc.cancelled {
+        return None;
+    }
+    acc.settle(plan.groups, np);
+    Some(acc)
+}
