@@ -60,7 +60,7 @@ fn official_2023_2026_day_by_day() {
         .filter(|r| r[1] == "working_saturday")
         .map(|r| parse(&r[0]))
         .collect();
-    assert_eq!((off.len(), worked.len()), (48, 3));
+    assert_eq!((off.len(), worked.len()), (49, 4));
 
     let cal = Calendar::vietnam();
     let mut d = date(2023, 1, 1);
@@ -117,6 +117,7 @@ fn official_swaps_and_names() {
     for (off, worked) in [
         (date(2024, 4, 29), date(2024, 5, 4)),
         (date(2025, 5, 2), date(2025, 4, 26)),
+        (date(2026, 1, 2), date(2026, 1, 10)),
         (date(2026, 8, 31), date(2026, 8, 22)),
     ] {
         let listed = cal.days_off(off.year()).unwrap();
@@ -293,11 +294,12 @@ fn saturday_policy_changes_due_dates_near_swaps() {
 #[test]
 fn due_dates_across_tet_and_year_end() {
     let cal = Calendar::vietnam();
-    // Wednesday 2025-12-31 16:00 + 5 working days: 01/01/2026 off -> 02, 05, 06, 07, 08 January
+    // Wednesday 2025-12-31 16:00 + 5 working days: 01-04/01/2026 off (Công văn 12729/VPCP-KGVX)
+    // -> 05, 06, 07, 08, 09 January
     assert_eq!(
         cal.due_at(at(2025, 12, 31, 16, 0), TimeLimit::WorkingDays(5))
             .unwrap(),
-        at(2026, 1, 8, 17, 0)
+        at(2026, 1, 9, 17, 0)
     );
     // Friday 2026-02-13 10:00 (last day before Tết) + 2 working days: 23 and 24 February
     assert_eq!(

@@ -478,12 +478,13 @@ impl CalendarBuilder {
     /// ```
     /// use tthc_metrics::{CalendarBuilder, DayOffKind};
     /// use chrono::NaiveDate;
-    /// let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
-    /// // Công văn 12729/VPCP-KGVX as reported: Fri 02/01/2026 off, Sat 10/01/2026 worked
-    /// let cal = CalendarBuilder::vietnam().swap(d(1, 2), d(1, 10)).build().unwrap();
-    /// assert!(!cal.is_working_day(d(1, 2)).unwrap());
-    /// assert!(cal.is_working_day(d(1, 10)).unwrap());
-    /// assert_eq!(cal.make_up_days(2026).unwrap()[0].name, "Làm bù cho ngày 02/01/2026");
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2027, m, day).unwrap();
+    /// // a swap decided after release: Mon 03/05/2027 is already off (1/5 on a Saturday); say
+    /// // Fri 31/12/2027 is given off against Sat 11/12/2027
+    /// let cal = CalendarBuilder::vietnam().swap(d(12, 31), d(12, 11)).build().unwrap();
+    /// assert!(!cal.is_working_day(d(12, 31)).unwrap());
+    /// assert!(cal.is_working_day(d(12, 11)).unwrap());
+    /// assert_eq!(cal.make_up_days(2027).unwrap()[0].name, "Làm bù cho ngày 31/12/2027");
     /// ```
     #[must_use]
     pub fn swap(mut self, day_off: NaiveDate, worked: NaiveDate) -> Self {
@@ -1171,7 +1172,9 @@ impl Calendar {
     /// ```
     /// use tthc_metrics::Calendar;
     /// let cal = Calendar::vietnam();
-    /// assert_eq!(cal.make_up_days(2026).unwrap()[0].date.to_string(), "2026-08-22");
+    /// // Công văn 12729/VPCP-KGVX: Sat 10/01/2026 worked for Fri 02/01/2026
+    /// assert_eq!(cal.make_up_days(2026).unwrap()[0].date.to_string(), "2026-01-10");
+    /// assert_eq!(cal.make_up_days(2026).unwrap()[1].date.to_string(), "2026-08-22");
     /// assert!(cal.make_up_days(2023).unwrap().is_empty());
     /// ```
     pub fn make_up_days(&self, year: i32) -> Result<Vec<MakeUpDay>> {

@@ -177,17 +177,18 @@ pub(crate) const OFFICIAL: &[Official] = &[
         off: &[(1, 1), (1, 27), (1, 28), (1, 29), (1, 30), (1, 31), (4, 7), (4, 30), (5, 1), (5, 2), (9, 1), (9, 2)],
         swaps: &[Swap { off: (2025, 5, 2), worked: (2025, 4, 26) }],
     },
-    // 2026 (domain-rules section 8): Tết 14-22/02; Hùng Kings Sunday 26/04 -> 27/04; Mon 31/08
-    // off, worked Sat 22/08; 24/11 Ngày Văn hóa Việt Nam (Resolution 80-NQ/TW).
-    // NOTE: Công văn 12729/VPCP-KGVX (25/12/2025), as reported in the press, also gave Fri
-    // 02/01/2026 off against Sat 10/01/2026. Neither domain-rules section 8 nor `holidays` 0.109
-    // has it; until they are reconciled it is not tabulated here (add it with
-    // `CalendarBuilder::swap` if your data needs it).
+    // 2026 (domain-rules section 8): Thu 01/01 and Fri 02/01 off, Sat 10/01 worked (Công văn
+    // 12729/VPCP-KGVX, 25/12/2025, approving the Bộ Nội vụ proposal: off 01-04/01); Tết 16-20/02
+    // (29 Chạp to mùng 4); Hùng Kings Sunday 26/04 -> 27/04; Mon 31/08 off, worked Sat 22/08;
+    // 24/11 Ngày Văn hóa Việt Nam (Resolution 80-NQ/TW).
     Official {
         year: 2026,
-        source: "Bộ Nội vụ notices on the 2026 holidays (Tết 14-22/02, swap 31/08-22/08); Resolution 80-NQ/TW (24/11); domain-rules.md section 8",
-        off: &[(1, 1), (2, 16), (2, 17), (2, 18), (2, 19), (2, 20), (4, 27), (4, 30), (5, 1), (8, 31), (9, 1), (9, 2), (11, 24)],
-        swaps: &[Swap { off: (2026, 8, 31), worked: (2026, 8, 22) }],
+        source: "Văn phòng Chính phủ notice of October 2025 on the Bộ Nội vụ proposal (Tết 14-22/02, swap 31/08-22/08); Công văn 12729/VPCP-KGVX (25/12/2025): swap 02/01-10/01; Resolution 80-NQ/TW (24/11); domain-rules.md section 8",
+        off: &[(1, 1), (1, 2), (2, 16), (2, 17), (2, 18), (2, 19), (2, 20), (4, 27), (4, 30), (5, 1), (8, 31), (9, 1), (9, 2), (11, 24)],
+        swaps: &[
+            Swap { off: (2026, 1, 2), worked: (2026, 1, 10) },
+            Swap { off: (2026, 8, 31), worked: (2026, 8, 22) },
+        ],
     },
 ];
 
