@@ -136,15 +136,16 @@ fn official_swaps_and_names() {
         .filter(|x| x.date.month() == 2)
         .map(|x| format!("{} {}", x.date.format("%d/%m"), x.name))
         .collect();
+    // the notice (Văn phòng Chính phủ, October 2025): the five Tết days are 16/02 (29 Chạp, the
+    // eve) to 20/02 (mùng 4), with the weekends 14-15/02 and 21-22/02 around them
     assert_eq!(
         names,
         [
-            "15/02 Tết Nguyên Đán (28 tháng Chạp)",
             "16/02 Tết Nguyên Đán (29 tháng Chạp)",
             "17/02 Tết Nguyên Đán (mùng 1)",
             "18/02 Tết Nguyên Đán (mùng 2)",
             "19/02 Tết Nguyên Đán (mùng 3)",
-            "20/02 Nghỉ bù Tết Nguyên Đán (28 tháng Chạp) (15/02/2026)",
+            "20/02 Tết Nguyên Đán (mùng 4)",
         ]
     );
     let nov = cal.days_off(2026).unwrap();

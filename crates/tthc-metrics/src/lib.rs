@@ -20,6 +20,10 @@ mod period;
 mod quality;
 mod rate;
 mod report;
+mod schedule;
+mod schedule_model;
+#[cfg(feature = "formats")]
+mod schedule_toml;
 mod scoring;
 mod tally;
 mod unit;
@@ -47,6 +51,7 @@ pub use report::{
     report, report_chunks, report_columns, tally, GroupBy, GroupCoder, OnError, Report,
     ReportOptions, Row, View,
 };
+pub use schedule::{Schedule, ScheduledDayOff, ScheduledWorkingDay, YearSchedule};
 pub use scoring::{
     project, recovery, score, score_units, Band, Better, Confidence, Criterion, CriterionScore,
     CriterionStatus, DossierKind, EdgeOp, Effective, Metric, MetricValue, NoDataRule, Projected,
