@@ -655,7 +655,10 @@ impl CalendarBuilder {
         }
         for (i, later) in self.schedules.iter().enumerate() {
             for y in later.years() {
-                if let Some(first) = self.schedules[..i].iter().find(|s| s.year(y.year).is_some()) {
+                if let Some(first) = self.schedules[..i]
+                    .iter()
+                    .find(|s| s.year(y.year).is_some())
+                {
                     return Err(Error::ScheduleDuplicateYear {
                         origin: later.origin().to_string(),
                         year: y.year,
@@ -695,8 +698,7 @@ impl CalendarBuilder {
         } else {
             Schedule::empty()
         };
-        let loaded: Vec<&YearSchedule> =
-            self.schedules.iter().flat_map(Schedule::years).collect();
+        let loaded: Vec<&YearSchedule> = self.schedules.iter().flat_map(Schedule::years).collect();
         let mut in_force: Vec<&YearSchedule> = builtin
             .years()
             .iter()
@@ -704,8 +706,10 @@ impl CalendarBuilder {
             .chain(loaded.iter().copied())
             .collect();
         in_force.sort_by_key(|y| y.year);
-        let official: Vec<(i32, String)> =
-            in_force.iter().map(|y| (y.year, y.source.clone())).collect();
+        let official: Vec<(i32, String)> = in_force
+            .iter()
+            .map(|y| (y.year, y.source.clone()))
+            .collect();
 
         let (days, made_up) = holidays::listing(FIRST.0..=LAST.0, &in_force, vietnam);
         for r in days.into_iter().filter(|r| in_range(r.day)) {
@@ -886,6 +890,7 @@ impl Calendar {
     ///
     /// # Example
     /// ```
+    /// # #[cfg(feature = "formats")] {
     /// use tthc_metrics::{Calendar, Schedule};
     /// use chrono::NaiveDate;
     /// // 2026 as published before Công văn 12729/VPCP-KGVX: no New Year swap
@@ -902,6 +907,7 @@ impl Calendar {
     /// let twice = Schedule::from_toml(&text, "again.toml").unwrap();
     /// let err = Calendar::vietnam_with(&[twice.clone(), twice]).unwrap_err();
     /// assert_eq!(err.code(), "schedule_duplicate_year");
+    /// # }
     /// ```
     pub fn vietnam_with(schedules: &[Schedule]) -> Result<Self> {
         schedules

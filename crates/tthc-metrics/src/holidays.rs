@@ -187,10 +187,16 @@ pub(crate) fn holidays_of(year: i32) -> Vec<RuleDay> {
     );
     add(
         fixed(5, 1),
-        names("Ngày Quốc tế Lao động (1/5)", "International Labour Day (1 May)"),
+        names(
+            "Ngày Quốc tế Lao động (1/5)",
+            "International Labour Day (1 May)",
+        ),
     );
     let national = fixed(9, 2);
-    add(national, names("Quốc khánh (2/9)", "National Day (2 September)"));
+    add(
+        national,
+        names("Quốc khánh (2/9)", "National Day (2 September)"),
+    );
     if year >= 2021 {
         // the adjacent day that makes the longest break (the published 2021-2026 choices; the same
         // rule as the `holidays` package): Mon, Thu, Sun -> 3/9; Tue, Wed, Fri, Sat -> 1/9
@@ -415,7 +421,9 @@ pub(crate) fn listing(
             name_en: p.name_en.clone().unwrap_or(name_en),
             name: p.name.clone().unwrap_or(name),
             kind,
-            in_lieu_of: (kind == DayOffKind::Substitute).then_some(p.in_lieu_of).flatten(),
+            in_lieu_of: (kind == DayOffKind::Substitute)
+                .then_some(p.in_lieu_of)
+                .flatten(),
         });
         // the weekend holiday a substitute day stands in for is a day off too
         if let (DayOffKind::Substitute, Some(h)) = (kind, p.in_lieu_of) {
@@ -497,16 +505,24 @@ mod tests {
             .collect();
         let mut paid: Vec<NaiveDate> = Vec::new();
         for y in s.years() {
-            let published: BTreeSet<i32> =
-                y.days_off.iter().map(|d| day_number(d.date)).collect();
+            let published: BTreeSet<i32> = y.days_off.iter().map(|d| day_number(d.date)).collect();
             let rules = rule_days(y.year);
             for r in rules.iter().filter(|r| !civil_service_rest(r.day)) {
-                assert!(published.contains(&r.day), "{}: rule day {} missing", y.year, vn_date(r.day));
+                assert!(
+                    published.contains(&r.day),
+                    "{}: rule day {} missing",
+                    y.year,
+                    vn_date(r.day)
+                );
             }
             for d in &y.days_off {
                 let plain = d.kind.is_none() && d.in_lieu_of.is_none() && d.worked.is_none();
                 if plain {
-                    assert!(rules.iter().any(|r| r.day == day_number(d.date)), "{} is not a rule day", d.date);
+                    assert!(
+                        rules.iter().any(|r| r.day == day_number(d.date)),
+                        "{} is not a rule day",
+                        d.date
+                    );
                 }
                 if d.kind == Some(DayOffKind::Swapped) {
                     let w = d.worked.expect("a built-in swap names its make-up day");
@@ -609,7 +625,10 @@ mod tests {
         let (days, _) = builtin_listing(2013);
         assert_eq!(
             names(&days, 2, 15, 2013).map(|n| (n.0, n.2)),
-            Some(("Nghỉ hoán đổi (làm bù 23/02/2013)".to_string(), DayOffKind::Swapped))
+            Some((
+                "Nghỉ hoán đổi (làm bù 23/02/2013)".to_string(),
+                DayOffKind::Swapped
+            ))
         );
         assert_eq!(
             names(&days, 2, 13, 2013).map(|n| n.0).as_deref(),

@@ -21,6 +21,8 @@ mod quality;
 mod rate;
 mod report;
 mod schedule;
+// the file parser (feature `formats`) uses all of the shared model; without it some is idle
+#[cfg_attr(not(feature = "formats"), allow(dead_code))]
 mod schedule_model;
 #[cfg(feature = "formats")]
 mod schedule_toml;
@@ -65,7 +67,8 @@ pub use unit::{name_key, Unit, UnitKind, UnitTree};
 pub use chrono;
 pub use rust_decimal;
 
-/// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's Rust examples, compiled and run as doctests (they read rubric presets: feature
+/// `formats`).
+#[cfg(all(doctest, feature = "formats"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

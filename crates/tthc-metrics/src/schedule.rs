@@ -430,6 +430,7 @@ impl YearSchedule {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{Calendar, Schedule};
 /// use chrono::NaiveDate;
 /// let text = r#"
@@ -455,6 +456,7 @@ impl YearSchedule {
 /// assert_eq!(err.code(), "schedule_working_day_on_weekday");
 /// assert_eq!(err.to_string(), "schedule 2027.toml, year 2027: working day 2027-02-19 is a \
 ///     Friday, not a weekly rest day (list only the weekend days worked in exchange)");
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Schedule {

@@ -30,7 +30,12 @@ fn type_name(v: &Value) -> &'static str {
 
 /// A date: `"YYYY-MM-DD"` or a TOML local date (`2026-01-02`).
 fn date(v: &Value, year: Option<i32>, at: &str) -> Result<Ymd, Problem> {
-    let bad = || parse_err(year, format!("{at}: {v} is not a date (expected \"YYYY-MM-DD\")"));
+    let bad = || {
+        parse_err(
+            year,
+            format!("{at}: {v} is not a date (expected \"YYYY-MM-DD\")"),
+        )
+    };
     match v {
         Value::String(s) => Ymd::parse(s).ok_or_else(bad),
         Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
@@ -57,7 +62,10 @@ fn check_keys(t: &Table, allowed: &[&str], year: Option<i32>, at: &str) -> Resul
     match t.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(k) => Err(parse_err(
             year,
-            format!("{at}: unknown key `{k}`; expected one of: {}", allowed.join(", ")),
+            format!(
+                "{at}: unknown key `{k}`; expected one of: {}",
+                allowed.join(", ")
+            ),
         )),
         None => Ok(()),
     }
@@ -209,7 +217,11 @@ pub fn parse(text: &str) -> Result<Vec<YearEntry>, Problem> {
     check_keys(&table, &["year"], None, "the file")?;
     match table.get("year") {
         None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items.iter().enumerate().map(|(i, v)| year_table(v, i)).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| year_table(v, i))
+            .collect(),
         Some(other) => Err(parse_err(
             None,
             format!(
@@ -232,7 +244,12 @@ pub fn write(years: &[YearEntry]) -> String {
         if i > 0 {
             out.push('\n');
         }
-        let _ = writeln!(out, "[[year]]\nyear = {}\nsource = {}", y.year, quote(&y.source));
+        let _ = writeln!(
+            out,
+            "[[year]]\nyear = {}\nsource = {}",
+            y.year,
+            quote(&y.source)
+        );
         if !y.days_off.is_empty() {
             out.push_str("days_off = [\n");
             for d in &y.days_off {

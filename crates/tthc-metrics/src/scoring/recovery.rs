@@ -130,6 +130,7 @@ impl RecoveryOptions {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{recovery, Rubric, ScoreInputs, Tally, RecoveryOptions};
 /// use chrono::NaiveDate;
 /// let r = Rubric::preset("seed-district-2023").unwrap();
@@ -138,6 +139,7 @@ impl RecoveryOptions {
 ///                     NaiveDate::from_ymd_opt(2023, 10, 16).unwrap(), &RecoveryOptions::default()).unwrap();
 /// assert_eq!(plan.additional, 1_901);
 /// assert_eq!(plan.to_value.unwrap().rate().unwrap().to_string(), "12578/13240 (95.00%)");
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -187,6 +189,7 @@ pub struct Recovery {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{recovery, Rubric, ScoreInputs, Tally, RecoveryOptions, RecoverySource, Error};
 /// use chrono::NaiveDate;
 /// let r = Rubric::preset("seed-district-2023").unwrap();
@@ -199,6 +202,7 @@ pub struct Recovery {
 /// let few = Tally { within_due: 1_000, ..t };
 /// let err = recovery(&r, "tthc_on_time", &ScoreInputs::from(few), d, &converted).unwrap_err();
 /// assert_eq!(err.code(), "unreachable");
+/// # }
 /// ```
 pub fn recovery(
     rubric: &Rubric,
@@ -453,6 +457,7 @@ impl Projection {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{project, Projection, Period, Rubric, ScoreInputs, Tally};
 /// use chrono::NaiveDate;
 /// let d = |m, day| NaiveDate::from_ymd_opt(2023, m, day).unwrap();
@@ -464,6 +469,7 @@ impl Projection {
 /// assert_eq!(p.baseline.late, 762);
 /// assert_eq!(p.recovery.additional, 19 * 762 - 10_677); // 3,801: on time >= 19 x late
 /// assert_eq!(p.per_working_day, 166); // ceil(3,801 / 23)
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -490,6 +496,7 @@ pub struct Projected {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{project, Projection, Period, Rubric, ScoreInputs, Tally};
 /// use chrono::NaiveDate;
 /// use rust_decimal::Decimal;
@@ -501,6 +508,7 @@ pub struct Projected {
 /// let p = project(&r, "online_peak_month", &inputs, &peak).unwrap();
 /// assert_eq!(p.arrivals, 230);
 /// assert_eq!(p.recovery.additional, 162); // 162 / 230 = 70.43% > 70%; 161 / 230 = 70.00%
+/// # }
 /// ```
 pub fn project(
     rubric: &Rubric,
