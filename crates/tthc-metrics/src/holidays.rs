@@ -489,7 +489,9 @@ mod tests {
     #[test]
     fn builtin_years_are_contiguous() {
         let years: Vec<i32> = Schedule::vietnam().years().iter().map(|y| y.year).collect();
-        assert_eq!(years, (2010..=2026).collect::<Vec<_>>());
+        let last = *years.last().unwrap();
+        assert!(last >= 2026);
+        assert_eq!(years, (2010..=last).collect::<Vec<_>>());
     }
 
     /// The data file leans on the rules: every weekday day the Labour Code rules give off is in
