@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDateTime, PyString};
 use pyo3_arrow::PyArray;
 use tthc_metrics::{
-    vietnam_civil_time, Calendar, CalendarBuilder, Error, SaturdaySwapPolicy, TimeLimit,
+    vietnam_civil_time, Calendar, CalendarBuilder, Error, SaturdaySwapPolicy, Schedule, TimeLimit,
 };
 
 use crate::errors::{core, map_error};
@@ -101,6 +101,27 @@ fn working_days(py: Python<'_>, n: i64) -> PyResult<u32> {
     })
 }
 
+/// A `schedules` item: the path of an existing file (read, and named by its path in errors),
+/// else TOML text (named `schedules[i]`).
+fn schedule_arg(py: Python<'_>, arg: &str, index: usize) -> PyResult<Schedule> {
+    let path = std::path::Path::new(arg);
+    let (text, origin) = if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            core(
+                py,
+                Error::ScheduleParse {
+                    origin: arg.to_string(),
+                    message: format!("cannot read the file: {e}"),
+                },
+            )
+        })?;
+        (text, arg.to_string())
+    } else {
+        (arg.to_string(), format!("schedules[{index}]"))
+    };
+    Schedule::from_toml(&text, &origin).map_err(|e| core(py, e))
+}
+
 /// The Vietnamese civil-service calendar (or a local variant of it).
 #[pyclass(name = "Calendar", module = "tthc_metrics", frozen)]
 pub(crate) struct PyCalendar {
@@ -111,16 +132,22 @@ pub(crate) struct PyCalendar {
 impl PyCalendar {
     /// The civil-service calendar: official schedules where published, Labour Code rules
     /// elsewhere; `saturday_swaps="working"` (default) counts make-up Saturdays as working days.
+    /// `schedules`: published schedules to load, each the path of an existing TOML file (read)
+    /// or TOML text; each year they give replaces the built-in one.
     #[staticmethod]
-    #[pyo3(signature = (*, saturday_swaps = "working", extra_days_off = None, extra_working_days = None))]
+    #[pyo3(signature = (*, saturday_swaps = "working", extra_days_off = None, extra_working_days = None, schedules = None))]
     fn vietnam(
         py: Python<'_>,
         saturday_swaps: &str,
         extra_days_off: Option<Vec<NaiveDate>>,
         extra_working_days: Option<Vec<NaiveDate>>,
+        schedules: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let policy: SaturdaySwapPolicy = saturday_swaps.parse().map_err(|e| core(py, e))?;
         let mut b = CalendarBuilder::vietnam().saturday_swaps(policy);
+        for (i, arg) in schedules.unwrap_or_default().iter().enumerate() {
+            b = b.schedule(schedule_arg(py, arg, i)?);
+        }
         for d in extra_days_off.unwrap_or_default() {
             b = b.day_off(d, "Nghỉ (địa phương)");
         }

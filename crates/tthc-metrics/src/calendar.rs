@@ -13,10 +13,13 @@
 //!   or working hours, under an [`OfficeHours`] policy.
 //!
 //! [`Calendar::vietnam`] is the Vietnamese civil-service calendar: the published schedules of
-//! 2015–2026 (weekday days off and swapped working Saturdays, each citing its notice), and for
-//! other years the holiday rules of the Labour Code then in force, with Tết and Hùng Kings day
-//! from the Vietnamese (UTC+7) lunar calendar ([`LunarDate`]); those years are provisional
-//! ([`Calendar::is_official`]). A [`CalendarBuilder`] adds local or later decisions.
+//! 2010–2026 (weekday days off and swapped working days, each citing its notice; shipped as
+//! data, `data/vn_schedules.toml`, in the [`Schedule`] format), and for other years the holiday
+//! rules of the Labour Code then in force, with Tết and Hùng Kings day from the Vietnamese
+//! (UTC+7) lunar calendar ([`LunarDate`]); those years are provisional
+//! ([`Calendar::is_official`]). A schedule announced after release is loaded as data
+//! ([`Calendar::vietnam_with`], [`CalendarBuilder::schedule`]) and replaces its year; a
+//! [`CalendarBuilder`] also adds local decisions day by day.
 //!
 //! How the semantics compare with numpy, polars, pandas and the `holidays` package is tabulated
 //! in the README ("Working days and due dates").
@@ -33,6 +36,7 @@ use crate::holidays;
 pub use crate::holidays::DayOffKind;
 pub use crate::lunar::LunarDate;
 use crate::period::date_of_day;
+use crate::schedule::{Schedule, YearSchedule};
 
 /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
 const CE_TO_UNIX: i32 = 719_163;
@@ -308,7 +312,8 @@ impl OfficeHours {
     }
 }
 
-/// One day off of a calendar year, for display: date, Vietnamese name and kind.
+/// One day off of a calendar year, for display: date, Vietnamese and English names, and kind
+/// (a holiday on its own date, a substitute day, a swapped day, a local addition).
 ///
 /// # Example
 /// ```
@@ -317,6 +322,10 @@ impl OfficeHours {
 /// let d = days.iter().find(|d| d.date.to_string() == "2024-04-29").unwrap();
 /// assert_eq!(d.kind, DayOffKind::Swapped);
 /// assert_eq!(d.name, "Nghỉ hoán đổi (làm bù 04/05/2024)");
+/// assert_eq!(d.name_en, "Swapped day off (worked on 04/05/2024)");
+/// let sub = days.iter().find(|d| d.date.to_string() == "2024-02-13").unwrap();
+/// assert_eq!(sub.kind, DayOffKind::Substitute);
+/// assert_eq!(sub.name_en, "Substitute day off for Lunar New Year (day 1 of the first lunar month) (10/02/2024)");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DayOff {
@@ -325,6 +334,10 @@ pub struct DayOff {
     /// Its Vietnamese name (`Tết Dương lịch`, `Tết Nguyên Đán (mùng 1)`, `Giỗ Tổ Hùng Vương
     /// (10/3 âm lịch)`, `Nghỉ bù …`, `Nghỉ hoán đổi …`).
     pub name: String,
+    /// Its English name (`New Year's Day`, `Lunar New Year (day 1 of the first lunar month)`,
+    /// `Substitute day off for …`, `Swapped day off (worked on …)`); a local day added by name
+    /// alone has the same name in both.
+    pub name_en: String,
     /// Holiday, substitute, swap or local addition.
     pub kind: DayOffKind,
 }
@@ -337,6 +350,7 @@ pub struct DayOff {
 /// let m = Calendar::vietnam().make_up_days(2025).unwrap();
 /// assert_eq!(m[0].date.to_string(), "2025-04-26");
 /// assert_eq!(m[0].name, "Làm bù cho ngày 02/05/2025");
+/// assert_eq!(m[0].name_en, "Make-up working day for 02/05/2025");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MakeUpDay {
@@ -344,6 +358,8 @@ pub struct MakeUpDay {
     pub date: NaiveDate,
     /// Its Vietnamese name (`Làm bù cho ngày dd/mm/yyyy`).
     pub name: String,
+    /// Its English name (`Make-up working day for dd/mm/yyyy`).
+    pub name_en: String,
 }
 
 /// Which schedule a builder starts from.
@@ -385,8 +401,11 @@ enum Base {
 pub struct CalendarBuilder {
     base: Base,
     weekend: Option<[bool; 7]>,
-    days_off: Vec<(NaiveDate, String, DayOffKind)>,
-    working_days: Vec<(NaiveDate, String)>,
+    schedules: Vec<Schedule>,
+    /// (date, Vietnamese name, English name, kind)
+    days_off: Vec<(NaiveDate, String, String, DayOffKind)>,
+    /// (date, Vietnamese name, English name)
+    working_days: Vec<(NaiveDate, String, String)>,
     saturday_swaps: SaturdaySwapPolicy,
     office_hours: OfficeHours,
 }
@@ -410,6 +429,7 @@ impl CalendarBuilder {
         Self {
             base: Base::Vietnam,
             weekend: None,
+            schedules: Vec::new(),
             days_off: Vec::new(),
             working_days: Vec::new(),
             saturday_swaps: SaturdaySwapPolicy::Working,
@@ -449,7 +469,9 @@ impl CalendarBuilder {
     /// ```
     #[must_use]
     pub fn day_off(mut self, date: NaiveDate, name: impl Into<String>) -> Self {
-        self.days_off.push((date, name.into(), DayOffKind::Local));
+        let name = name.into();
+        self.days_off
+            .push((date, name.clone(), name, DayOffKind::Local));
         self
     }
 
@@ -467,7 +489,8 @@ impl CalendarBuilder {
     /// ```
     #[must_use]
     pub fn working_day(mut self, date: NaiveDate, name: impl Into<String>) -> Self {
-        self.working_days.push((date, name.into()));
+        let name = name.into();
+        self.working_days.push((date, name.clone(), name));
         self
     }
 
@@ -478,25 +501,61 @@ impl CalendarBuilder {
     /// ```
     /// use tthc_metrics::{CalendarBuilder, DayOffKind};
     /// use chrono::NaiveDate;
-    /// let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
-    /// // Công văn 12729/VPCP-KGVX as reported: Fri 02/01/2026 off, Sat 10/01/2026 worked
-    /// let cal = CalendarBuilder::vietnam().swap(d(1, 2), d(1, 10)).build().unwrap();
-    /// assert!(!cal.is_working_day(d(1, 2)).unwrap());
-    /// assert!(cal.is_working_day(d(1, 10)).unwrap());
-    /// assert_eq!(cal.make_up_days(2026).unwrap()[0].name, "Làm bù cho ngày 02/01/2026");
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2027, m, day).unwrap();
+    /// // a swap decided after release: Mon 03/05/2027 is already off (1/5 on a Saturday); say
+    /// // Fri 31/12/2027 is given off against Sat 11/12/2027
+    /// let cal = CalendarBuilder::vietnam().swap(d(12, 31), d(12, 11)).build().unwrap();
+    /// assert!(!cal.is_working_day(d(12, 31)).unwrap());
+    /// assert!(cal.is_working_day(d(12, 11)).unwrap());
+    /// assert_eq!(cal.make_up_days(2027).unwrap()[0].name, "Làm bù cho ngày 31/12/2027");
     /// ```
     #[must_use]
     pub fn swap(mut self, day_off: NaiveDate, worked: NaiveDate) -> Self {
         let (off_n, worked_n) = (day_of(day_off), day_of(worked));
+        let (off_s, worked_s) = (holidays::vn_date(off_n), holidays::vn_date(worked_n));
         self.days_off.push((
             day_off,
-            format!("Nghỉ hoán đổi (làm bù {})", holidays::vn_date(worked_n)),
+            format!("Nghỉ hoán đổi (làm bù {worked_s})"),
+            format!("Swapped day off (worked on {worked_s})"),
             DayOffKind::Swapped,
         ));
         self.working_days.push((
             worked,
-            format!("Làm bù cho ngày {}", holidays::vn_date(off_n)),
+            format!("Làm bù cho ngày {off_s}"),
+            format!("Make-up working day for {off_s}"),
         ));
+        self
+    }
+
+    /// Loads published schedules: each year of `schedule` **replaces** the built-in one (or the
+    /// Labour Code rules) with exactly its days off and working days, becomes official
+    /// ([`Calendar::is_official`]) and cites its source ([`Calendar::official_source`]). Days
+    /// added with [`CalendarBuilder::day_off`], [`CalendarBuilder::working_day`] and
+    /// [`CalendarBuilder::swap`] still apply on top. Two schedules giving the same year are an
+    /// error at [`CalendarBuilder::build`].
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{CalendarBuilder, Schedule, ScheduledDayOff, YearSchedule};
+    /// use chrono::NaiveDate;
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2027, m, day).unwrap();
+    /// // a 2027 notice in code (Schedule::from_toml reads the same from a file)
+    /// let y = YearSchedule::new(2027, "a 2027 notice")
+    ///     .day_off(d(1, 1))
+    ///     .day_off(ScheduledDayOff::swapped(d(4, 29), d(4, 24)))
+    ///     .working_day(d(4, 24));
+    /// let cal = CalendarBuilder::vietnam()
+    ///     .schedule(Schedule::new("code", vec![y]).unwrap())
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(cal.is_official(2027));
+    /// assert!(!cal.is_working_day(d(4, 29)).unwrap());
+    /// // exactly the listed days: Tết 2027 is not in this (made-up) schedule
+    /// assert!(cal.is_working_day(d(2, 8)).unwrap());
+    /// ```
+    #[must_use]
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.schedules.push(schedule);
         self
     }
 
@@ -558,7 +617,8 @@ impl CalendarBuilder {
     ///
     /// # Errors
     /// [`Error::OutOfRange`] for an added date outside 1960-01-01 to 2100-12-31;
-    /// [`Error::InvalidArgument`] for a date added both as a day off and as a working day.
+    /// [`Error::InvalidArgument`] for a date added both as a day off and as a working day;
+    /// [`Error::ScheduleDuplicateYear`] for a year given by two loaded schedules.
     ///
     /// # Example
     /// ```
@@ -593,6 +653,20 @@ impl CalendarBuilder {
                 reason: format!("{date} is added both as a day off and as a working day"),
             });
         }
+        for (i, later) in self.schedules.iter().enumerate() {
+            for y in later.years() {
+                if let Some(first) = self.schedules[..i]
+                    .iter()
+                    .find(|s| s.year(y.year).is_some())
+                {
+                    return Err(Error::ScheduleDuplicateYear {
+                        origin: later.origin().to_string(),
+                        year: y.year,
+                        first_origin: first.origin().to_string(),
+                    });
+                }
+            }
+        }
         Ok(self.construct())
     }
 
@@ -617,39 +691,69 @@ impl CalendarBuilder {
         let mut listing: Vec<DayOff> = Vec::new();
         let mut make_up: Vec<MakeUpDay> = Vec::new();
 
-        if vietnam {
-            for year in FIRST.0..=LAST.0 {
-                let (days, made_up) = holidays::national_days(year);
-                for r in days.into_iter().filter(|r| in_range(r.day)) {
-                    off[idx(r.day)] = true;
-                    if let Some(date) = date_of_day(r.day) {
-                        listing.push(DayOff {
-                            date,
-                            name: r.name,
-                            kind: r.kind,
-                        });
-                    }
-                }
-                for (day, name) in made_up.into_iter().filter(|m| in_range(m.0)) {
-                    off[idx(day)] = rest[idx(day)] && rest_policy;
-                    if let Some(date) = date_of_day(day) {
-                        make_up.push(MakeUpDay { date, name });
-                    }
-                }
+        // the schedules in force: the loaded years, and (Vietnamese base) the built-in ones
+        // they do not replace
+        let builtin = if vietnam {
+            Schedule::vietnam()
+        } else {
+            Schedule::empty()
+        };
+        let loaded: Vec<&YearSchedule> = self.schedules.iter().flat_map(Schedule::years).collect();
+        let mut in_force: Vec<&YearSchedule> = builtin
+            .years()
+            .iter()
+            .filter(|b| !loaded.iter().any(|l| l.year == b.year))
+            .chain(loaded.iter().copied())
+            .collect();
+        in_force.sort_by_key(|y| y.year);
+        let official: Vec<(i32, String)> = in_force
+            .iter()
+            .map(|y| (y.year, y.source.clone()))
+            .collect();
+
+        let (days, made_up) = holidays::listing(FIRST.0..=LAST.0, &in_force, vietnam);
+        for r in days.into_iter().filter(|r| in_range(r.day)) {
+            off[idx(r.day)] = true;
+            if let Some(date) = date_of_day(r.day) {
+                listing.push(DayOff {
+                    date,
+                    name: r.name,
+                    name_en: r.name_en,
+                    kind: r.kind,
+                });
             }
         }
-        for (date, name, kind) in self.days_off {
+        for m in made_up.into_iter().filter(|m| in_range(m.day)) {
+            off[idx(m.day)] = rest[idx(m.day)] && rest_policy;
+            if let Some(date) = date_of_day(m.day) {
+                make_up.push(MakeUpDay {
+                    date,
+                    name: m.name,
+                    name_en: m.name_en,
+                });
+            }
+        }
+        for (date, name, name_en, kind) in self.days_off {
             let i = idx(day_of(date));
             off[i] = true;
             if !listing.iter().any(|l| l.date == date) {
-                listing.push(DayOff { date, name, kind });
+                listing.push(DayOff {
+                    date,
+                    name,
+                    name_en,
+                    kind,
+                });
             }
         }
-        for (date, name) in self.working_days {
+        for (date, name, name_en) in self.working_days {
             let i = idx(day_of(date));
             off[i] = rest[i] && rest_policy;
             make_up.retain(|m| m.date != date);
-            make_up.push(MakeUpDay { date, name });
+            make_up.push(MakeUpDay {
+                date,
+                name,
+                name_en,
+            });
         }
         // a day taken back as a working day is no longer listed as off
         listing.retain(|l| off[idx(day_of(l.date))]);
@@ -681,6 +785,7 @@ impl CalendarBuilder {
                 working_dates,
                 days_off: listing,
                 make_up,
+                official,
                 vietnam,
                 saturday_swaps: self.saturday_swaps,
                 office_hours: self.office_hours,
@@ -703,6 +808,8 @@ struct Inner {
     days_off: Vec<DayOff>,
     /// Make-up working days, by date.
     make_up: Vec<MakeUpDay>,
+    /// The years with a published schedule in force, ascending, with their sources.
+    official: Vec<(i32, String)>,
     vietnam: bool,
     saturday_swaps: SaturdaySwapPolicy,
     office_hours: OfficeHours,
@@ -749,10 +856,10 @@ impl Calendar {
     /// The Vietnamese civil-service calendar, built once per process and shared (later calls
     /// clone an `Arc`).
     ///
-    /// - 2015–2026: the published schedules, weekday days off and make-up Saturdays, as tabulated
-    ///   (with their notices) in the crate's `holidays` module; 2023–2026 are those of
-    ///   domain-rules section 8.
-    /// - Other years, provisional: the Labour Code then in force: 1/1; Tết (5 days from 2013, two
+    /// - 2010–2026: the published schedules, weekday days off and make-up days, each with its
+    ///   notice ([`Calendar::official_source`]), shipped as data in `data/vn_schedules.toml`
+    ///   ([`Schedule::vietnam`]); 2023–2026 are those of domain-rules section 8.
+    /// - Other years, provisional: the Labour Code then in force: 1/1; Tết (5 days from 2014, two
     ///   before lunar 1/1 and three from it; 4 days before, the eve to mùng 3); Hùng Kings 10/3
     ///   lunar (from 2007); 30/4; 1/5; 2/9 plus an adjacent day (from 2021, the one that makes the
     ///   longest break); 24/11 (from 2026). From 1995 a holiday on a weekly rest day gives the
@@ -772,6 +879,42 @@ impl Calendar {
         VIETNAM
             .get_or_init(|| CalendarBuilder::vietnam().construct())
             .clone()
+    }
+
+    /// The Vietnamese civil-service calendar with published schedules loaded as data: each year
+    /// of each schedule replaces the built-in one (or the rules). The same as
+    /// [`CalendarBuilder::schedule`] for each, then [`CalendarBuilder::build`].
+    ///
+    /// # Errors
+    /// [`Error::ScheduleDuplicateYear`] when two of the schedules give the same year.
+    ///
+    /// # Example
+    /// ```
+    /// # #[cfg(feature = "formats")] {
+    /// use tthc_metrics::{Calendar, Schedule};
+    /// use chrono::NaiveDate;
+    /// // 2026 as published before Công văn 12729/VPCP-KGVX: no New Year swap
+    /// let text = Schedule::vietnam().year(2026).map(|y| {
+    ///     let s = tthc_metrics::Schedule::new("x", vec![y.clone()]).unwrap().to_toml();
+    ///     s.replace("    { date = \"2026-01-02\", kind = \"swapped\", worked = \"2026-01-10\" },\n", "")
+    ///      .replace("    \"2026-01-10\",\n", "")
+    /// }).unwrap();
+    /// let before = Schedule::from_toml(&text, "2026-october.toml").unwrap();
+    /// let cal = Calendar::vietnam_with(&[before]).unwrap();
+    /// let jan2 = NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
+    /// assert!(cal.is_working_day(jan2).unwrap());
+    /// assert!(!Calendar::vietnam().is_working_day(jan2).unwrap());
+    /// let twice = Schedule::from_toml(&text, "again.toml").unwrap();
+    /// let err = Calendar::vietnam_with(&[twice.clone(), twice]).unwrap_err();
+    /// assert_eq!(err.code(), "schedule_duplicate_year");
+    /// # }
+    /// ```
+    pub fn vietnam_with(schedules: &[Schedule]) -> Result<Self> {
+        schedules
+            .iter()
+            .cloned()
+            .fold(CalendarBuilder::vietnam(), CalendarBuilder::schedule)
+            .build()
     }
 
     /// First supported day (1960-01-01).
@@ -794,34 +937,41 @@ impl Calendar {
         date_of_day(self.inner.last).unwrap_or_default()
     }
 
-    /// Whether `year`'s days off come from a published schedule (2015–2026 for the Vietnamese
-    /// calendar) rather than from the Labour Code rules (provisional).
+    /// Whether `year`'s days off come from a published schedule (built-in 2010–2026 for the
+    /// Vietnamese calendar, or loaded: [`CalendarBuilder::schedule`]) rather than from the Labour
+    /// Code rules (provisional).
     ///
     /// # Example
     /// ```
     /// use tthc_metrics::Calendar;
     /// let cal = Calendar::vietnam();
-    /// assert!(cal.is_official(2015) && cal.is_official(2026));
-    /// assert!(!cal.is_official(2014) && !cal.is_official(2030));
+    /// assert!(cal.is_official(2010) && cal.is_official(2026));
+    /// assert!(!cal.is_official(2009) && !cal.is_official(2030));
     /// ```
     pub fn is_official(&self, year: i32) -> bool {
-        self.inner.vietnam && holidays::is_official_year(year)
+        self.official_index(year).is_ok()
     }
 
-    /// The decision or notice that published `year`'s schedule, if it is official.
+    fn official_index(&self, year: i32) -> std::result::Result<usize, usize> {
+        self.inner.official.binary_search_by_key(&year, |o| o.0)
+    }
+
+    /// The decision or notice that published `year`'s schedule, if it is official (borrowed from
+    /// the calendar: a loaded schedule's `source`).
     ///
     /// # Example
     /// ```
     /// use tthc_metrics::Calendar;
     /// let cal = Calendar::vietnam();
     /// assert!(cal.official_source(2024).unwrap().contains("5015/TB-LĐTBXH"));
+    /// let s2026 = cal.official_source(2026).unwrap();
+    /// assert!(s2026.contains("12729/VPCP-KGVX") && s2026.contains("October 2025"));
+    /// assert!(cal.official_source(2014).unwrap().contains("10525/VPCP-KGVX"));
     /// assert_eq!(cal.official_source(2030), None);
     /// ```
-    pub fn official_source(&self, year: i32) -> Option<&'static str> {
-        if !self.inner.vietnam {
-            return None;
-        }
-        holidays::official(year).map(|o| o.source)
+    pub fn official_source(&self, year: i32) -> Option<&str> {
+        let i = self.official_index(year).ok()?;
+        Some(&self.inner.official[i].1)
     }
 
     /// The policy for make-up working Saturdays this calendar was built with.
@@ -1161,6 +1311,28 @@ impl Calendar {
         Ok(list[lo..hi].to_vec())
     }
 
+    /// [`Calendar::days_off`] without the substitute days (nghỉ bù): the holidays on their own
+    /// dates (weekends included), the swapped days and the local days (the view of the
+    /// `holidays` package with `observed=False`, plus swaps).
+    ///
+    /// # Errors
+    /// [`Error::OutOfRange`] for a year outside 1960–2100.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::{Calendar, DayOffKind};
+    /// let cal = Calendar::vietnam();
+    /// let all = cal.days_off(2023).unwrap();
+    /// let own = cal.days_off_without_substitutes(2023).unwrap();
+    /// assert_eq!(all.len() - own.len(), 6);
+    /// assert!(own.iter().all(|d| d.kind != DayOffKind::Substitute));
+    /// ```
+    pub fn days_off_without_substitutes(&self, year: i32) -> Result<Vec<DayOff>> {
+        let mut days = self.days_off(year)?;
+        days.retain(|d| d.kind != DayOffKind::Substitute);
+        Ok(days)
+    }
+
     /// The make-up working days (ngày làm bù) of `year`, whether or not the
     /// [`SaturdaySwapPolicy`] counts them.
     ///
@@ -1171,7 +1343,9 @@ impl Calendar {
     /// ```
     /// use tthc_metrics::Calendar;
     /// let cal = Calendar::vietnam();
-    /// assert_eq!(cal.make_up_days(2026).unwrap()[0].date.to_string(), "2026-08-22");
+    /// // Công văn 12729/VPCP-KGVX: Sat 10/01/2026 worked for Fri 02/01/2026
+    /// assert_eq!(cal.make_up_days(2026).unwrap()[0].date.to_string(), "2026-01-10");
+    /// assert_eq!(cal.make_up_days(2026).unwrap()[1].date.to_string(), "2026-08-22");
     /// assert!(cal.make_up_days(2023).unwrap().is_empty());
     /// ```
     pub fn make_up_days(&self, year: i32) -> Result<Vec<MakeUpDay>> {

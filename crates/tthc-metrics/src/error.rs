@@ -304,6 +304,102 @@ pub enum Error {
         /// How to stay within the limit.
         hint: String,
     },
+    /// A schedule file (or text) that is not TOML, or not of the schedule format: an unknown
+    /// key, a value of the wrong type, a date that is not `YYYY-MM-DD` or does not exist.
+    #[error("schedule {origin}: cannot parse: {message}")]
+    ScheduleParse {
+        /// The file (or the name given to the text).
+        origin: String,
+        /// What is wrong, and where (year table, list entry), or the TOML parser's message.
+        message: String,
+    },
+    /// A schedule year outside the calendar's range.
+    #[error("schedule {origin}: year {year} is outside the supported range 1960-2100")]
+    ScheduleYearOutOfRange {
+        /// The file.
+        origin: String,
+        /// The year.
+        year: i32,
+    },
+    /// The same year given twice: in one file, or in two of the schedules loaded together.
+    #[error("{}", duplicate_year(origin, *year, first_origin))]
+    ScheduleDuplicateYear {
+        /// The file giving the year again.
+        origin: String,
+        /// The year.
+        year: i32,
+        /// The file that gave it first (the same as `origin` within one file).
+        first_origin: String,
+    },
+    /// A date listed under a year it does not belong to.
+    #[error("schedule {origin}, year {year}: {date} is not in {year}")]
+    ScheduleDateOutsideYear {
+        /// The file.
+        origin: String,
+        /// The year table.
+        year: i32,
+        /// The date.
+        date: NaiveDate,
+    },
+    /// A day off on a weekly rest day: `days_off` lists weekday days off only (a holiday on a
+    /// weekend shows through its substitute day).
+    #[error(
+        "schedule {origin}, year {year}: day off {date} is a {}, a weekly rest day (list only \
+         weekday days off; a weekend holiday gives a substitute day)",
+        date.format("%A")
+    )]
+    ScheduleDayOffOnWeekend {
+        /// The file.
+        origin: String,
+        /// The year table.
+        year: i32,
+        /// The date.
+        date: NaiveDate,
+    },
+    /// A working day on a day that is already a working day: `working_days` lists the weekend
+    /// days worked in exchange.
+    #[error(
+        "schedule {origin}, year {year}: working day {date} is a {}, not a weekly rest day (list \
+         only the weekend days worked in exchange)",
+        date.format("%A")
+    )]
+    ScheduleWorkingDayOnWeekday {
+        /// The file.
+        origin: String,
+        /// The year table.
+        year: i32,
+        /// The date.
+        date: NaiveDate,
+    },
+    /// A date listed twice in one year.
+    #[error("schedule {origin}, year {year}: {date} is listed twice")]
+    ScheduleDuplicateDate {
+        /// The file.
+        origin: String,
+        /// The year table.
+        year: i32,
+        /// The date.
+        date: NaiveDate,
+    },
+    /// A schedule entry whose fields contradict each other (a `worked` date on a weekday, an
+    /// `in_lieu_of` on a swapped day, an empty `source`...).
+    #[error("schedule {origin}, year {year}: {reason}")]
+    ScheduleInvalidEntry {
+        /// The file.
+        origin: String,
+        /// The year table.
+        year: i32,
+        /// What is wrong, naming the date.
+        reason: String,
+    },
+}
+
+fn duplicate_year(origin: &str, year: i32, first_origin: &str) -> String {
+    if origin == first_origin {
+        format!("schedule {origin}: year {year} is given twice")
+    } else {
+        format!("schedule {origin}: year {year} is already given by schedule {first_origin}")
+    }
 }
 
 /// Bytes for messages: `1.5 GiB`, `12.0 MiB`, `900 bytes`.
@@ -343,6 +439,14 @@ impl Error {
             Self::Mismatch { .. } => "mismatch",
             Self::Interrupted => "interrupted",
             Self::Overflow(_) => "overflow",
+            Self::ScheduleParse { .. } => "schedule_parse",
+            Self::ScheduleYearOutOfRange { .. } => "schedule_year_out_of_range",
+            Self::ScheduleDuplicateYear { .. } => "schedule_duplicate_year",
+            Self::ScheduleDateOutsideYear { .. } => "schedule_date_outside_year",
+            Self::ScheduleDayOffOnWeekend { .. } => "schedule_day_off_on_weekend",
+            Self::ScheduleWorkingDayOnWeekday { .. } => "schedule_working_day_on_weekday",
+            Self::ScheduleDuplicateDate { .. } => "schedule_duplicate_date",
+            Self::ScheduleInvalidEntry { .. } => "schedule_invalid_entry",
         }
     }
 

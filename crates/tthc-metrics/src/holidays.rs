@@ -1,12 +1,16 @@
-//! Vietnam's civil-service days off: the official schedules as published, and the holiday rules
-//! of each Labour Code for the years without (or not yet with) a published schedule.
+//! Vietnam's civil-service days off: the holiday rules of each Labour Code, and how a published
+//! schedule (built-in, from `data/vn_schedules.toml`, or loaded by the user: [`crate::Schedule`])
+//! is turned into named days off and make-up working days. Years without a schedule come from
+//! the rules alone.
 //!
 //! Sources of the rules:
 //! - Labour Code 2019 (Law 45/2019/QH14) Art. 112, in force 2021-01-01: 1/1; Tết 5 days; Hùng
 //!   Kings 10/3 lunar; 30/4; 1/5; 2/9 plus one adjacent day. Art. 111(3): a holiday on a weekly
 //!   rest day gives a substitute day off on the next working day.
-//! - Labour Code 2012 Art. 115 (Tết 5 days from Tết 2013, Resolution 51/2012/QH13): the same
-//!   without the day adjacent to 2/9.
+//! - Labour Code 2012 Art. 115 (in force 2013-05-01): the same without the day adjacent to 2/9;
+//!   Tết 5 days from Tết 2014. Tết 2013 (February) still had the 4 days of the 1994 code: the
+//!   2013 schedule (Công văn 9570/VPCP-KGVX, 23/11/2012) swaps Friday 15/02/2013, which a 5-day
+//!   Tết with its two substitute days would already have given off.
 //! - Labour Code 1994 Art. 73 (in force 1995-01-01): 1/1, Tết 4 days, 30/4, 1/5, 2/9; substitute
 //!   days; Hùng Kings added by the 2007 amendment.
 //! - Decision 188/1999/QĐ-TTg (17/09/1999): the civil service's five-day week (Saturday and
@@ -14,10 +18,11 @@
 //! - Politburo Resolution 80-NQ/TW (January 2026): 24/11, Ngày Văn hóa Việt Nam, a paid day off
 //!   every year from 2026.
 
-use chrono::{NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::lunar;
 use crate::period::{date_of_day, day_number};
+use crate::schedule::YearSchedule;
 
 /// What a day off is, for display.
 ///
@@ -61,141 +66,6 @@ impl DayOffKind {
     }
 }
 
-/// One swap of a published schedule: a weekday given off, worked back on a weekly rest day.
-pub(crate) struct Swap {
-    pub off: (i32, u32, u32),
-    pub worked: (i32, u32, u32),
-}
-
-/// A published civil-service schedule of one year.
-pub(crate) struct Official {
-    pub year: i32,
-    /// The decision or notice that published it.
-    pub source: &'static str,
-    /// Every weekday (Monday–Friday) day off of the year, as (month, day), swaps included.
-    pub off: &'static [(u32, u32)],
-    /// The swaps among them, with the rest day worked instead.
-    pub swaps: &'static [Swap],
-}
-
-/// First and last year with a published schedule in [`OFFICIAL`].
-pub(crate) const OFFICIAL_YEARS: (i32, i32) = (2015, 2026);
-
-/// The official schedules, weekday days off and swapped working days, year by year.
-///
-/// Cross-checked against the `holidays` package (`PyPI`) 0.109 (Vietnam) for every year; 2023–2026
-/// also against domain-rules.md section 8, which is authoritative for them. A unit test checks that
-/// each year equals the Labour Code rules below plus its swaps.
-pub(crate) const OFFICIAL: &[Official] = &[
-    // 2015: Tờ trình 89/TTr-LĐTBXH (20/11/2014) approved by the Prime Minister and announced by
-    // Bộ LĐ-TB&XH (notice of late 2014): Tết Dương lịch 01-04/01 (worked Sat 27/12/2014 for Fri
-    // 02/01); Tết 17-21/02 plus 23/02 in lieu of Sat 21/02, worked Sat 14/02 for Mon 16/02;
-    // worked Sat 25/04 for Wed 29/04 (Hùng Kings 28/04 to 03/05).
-    Official {
-        year: 2015,
-        source: "Bộ LĐ-TB&XH notice on the 2015 holidays (after Tờ trình 89/TTr-LĐTBXH of 20/11/2014, approved by the Prime Minister)",
-        off: &[(1, 1), (1, 2), (2, 16), (2, 17), (2, 18), (2, 19), (2, 20), (2, 23), (4, 28), (4, 29), (4, 30), (5, 1), (9, 2)],
-        swaps: &[
-            Swap { off: (2015, 1, 2), worked: (2014, 12, 27) },
-            Swap { off: (2015, 2, 16), worked: (2015, 2, 14) },
-            Swap { off: (2015, 4, 29), worked: (2015, 4, 25) },
-        ],
-    },
-    // 2016: Tết 06-14/02 (holidays 07-11/02, rest 12/02 in lieu); Hùng Kings Sat 16/04 -> Mon
-    // 18/04; 30/04 and 01/05 on the weekend -> 02-03/05.
-    Official {
-        year: 2016,
-        source: "Thông báo 4659/TB-LĐTBXH (13/11/2015) of Bộ LĐ-TB&XH",
-        off: &[(1, 1), (2, 8), (2, 9), (2, 10), (2, 11), (2, 12), (4, 18), (5, 2), (5, 3), (9, 2)],
-        swaps: &[],
-    },
-    // 2017: 01/01 Sunday -> 02/01; Tết 26/01-01/02 (29 Chạp to mùng 5, no swap); 30/04 Sunday ->
-    // 02/05; 02/09 Saturday -> 04/09.
-    Official {
-        year: 2017,
-        source: "Công văn 9794/VPCP-KGVX (14/11/2016) and the Bộ LĐ-TB&XH notice of 24/11/2016",
-        off: &[(1, 2), (1, 26), (1, 27), (1, 30), (1, 31), (2, 1), (4, 6), (5, 1), (5, 2), (9, 4)],
-        swaps: &[],
-    },
-    // 2018: Tết 14-20/02; Hùng Kings 25/04; 02/09 Sunday -> 03/09; Mon 31/12/2018 off, worked
-    // Sat 05/01/2019 (decided with the 2019 schedule, Thông báo 3238/TB-LĐTBXH).
-    Official {
-        year: 2018,
-        source: "Prime Minister's decision at the Government standing meeting of 05/12/2017, announced by Bộ LĐ-TB&XH; 31/12 by Thông báo 3238/TB-LĐTBXH (2018)",
-        off: &[(1, 1), (2, 14), (2, 15), (2, 16), (2, 19), (2, 20), (4, 25), (4, 30), (5, 1), (9, 3), (12, 31)],
-        swaps: &[Swap { off: (2018, 12, 31), worked: (2019, 1, 5) }],
-    },
-    // 2019: Tết 04-08/02 (02-10/02 with weekends); Hùng Kings Sunday 14/04 -> 15/04; Mon 29/04
-    // off, worked Sat 04/05.
-    Official {
-        year: 2019,
-        source: "Thông báo 3238/TB-LĐTBXH (2018) of Bộ LĐ-TB&XH",
-        off: &[(1, 1), (2, 4), (2, 5), (2, 6), (2, 7), (2, 8), (4, 15), (4, 29), (4, 30), (5, 1), (9, 2)],
-        swaps: &[Swap { off: (2019, 4, 29), worked: (2019, 5, 4) }],
-    },
-    // 2020: Tết 23-29/01 (29 Chạp to mùng 5); no swap.
-    Official {
-        year: 2020,
-        source: "Bộ LĐ-TB&XH notice on Tết and National Day 2020 (late 2019), approved by the Prime Minister",
-        off: &[(1, 1), (1, 23), (1, 24), (1, 27), (1, 28), (1, 29), (4, 2), (4, 30), (5, 1), (9, 2)],
-        swaps: &[],
-    },
-    // 2021, first year of the Labour Code 2019: Tết 10-16/02; 01/05 Saturday -> 03/05; National
-    // Day 02-03/09.
-    Official {
-        year: 2021,
-        source: "Thông báo 4875/TB-LĐTBXH (2020) of Bộ LĐ-TB&XH",
-        off: &[(1, 1), (2, 10), (2, 11), (2, 12), (2, 15), (2, 16), (4, 21), (4, 30), (5, 3), (9, 2), (9, 3)],
-        swaps: &[],
-    },
-    // 2022: 01/01 Saturday -> 03/01; Tết 31/01-04/02; Hùng Kings Sunday 10/04 -> 11/04;
-    // 30/04-01/05 on the weekend -> 02-03/05; National Day 01-02/09.
-    Official {
-        year: 2022,
-        source: "Công văn 245/VPCP-KGVX (11/01/2022) for Tết and the Bộ LĐ-TB&XH notice on the 2022 holidays",
-        off: &[(1, 3), (1, 31), (2, 1), (2, 2), (2, 3), (2, 4), (4, 11), (5, 2), (5, 3), (9, 1), (9, 2)],
-        swaps: &[],
-    },
-    // 2023 (domain-rules section 8): no swap.
-    Official {
-        year: 2023,
-        source: "Công văn 8056/VPCP-KGVX (01/12/2022); domain-rules.md section 8",
-        off: &[(1, 2), (1, 20), (1, 23), (1, 24), (1, 25), (1, 26), (5, 1), (5, 2), (5, 3), (9, 1), (9, 4)],
-        swaps: &[],
-    },
-    // 2024 (domain-rules section 8): Mon 29/04 off, worked Sat 04/05.
-    Official {
-        year: 2024,
-        source: "Thông báo 5015/TB-LĐTBXH (22/11/2023); swap by Công văn 2450/VPCP-KGVX (12/04/2024); domain-rules.md section 8",
-        off: &[(1, 1), (2, 8), (2, 9), (2, 12), (2, 13), (2, 14), (4, 18), (4, 29), (4, 30), (5, 1), (9, 2), (9, 3)],
-        swaps: &[Swap { off: (2024, 4, 29), worked: (2024, 5, 4) }],
-    },
-    // 2025 (domain-rules section 8): Fri 02/05 off, worked Sat 26/04.
-    Official {
-        year: 2025,
-        source: "Công văn 8726/VPCP-KGVX (26/11/2024) and Thông báo 6150/TB-LĐTBXH (2024); domain-rules.md section 8",
-        off: &[(1, 1), (1, 27), (1, 28), (1, 29), (1, 30), (1, 31), (4, 7), (4, 30), (5, 1), (5, 2), (9, 1), (9, 2)],
-        swaps: &[Swap { off: (2025, 5, 2), worked: (2025, 4, 26) }],
-    },
-    // 2026 (domain-rules section 8): Tết 14-22/02; Hùng Kings Sunday 26/04 -> 27/04; Mon 31/08
-    // off, worked Sat 22/08; 24/11 Ngày Văn hóa Việt Nam (Resolution 80-NQ/TW).
-    // NOTE: Công văn 12729/VPCP-KGVX (25/12/2025), as reported in the press, also gave Fri
-    // 02/01/2026 off against Sat 10/01/2026. Neither domain-rules section 8 nor `holidays` 0.109
-    // has it; until they are reconciled it is not tabulated here (add it with
-    // `CalendarBuilder::swap` if your data needs it).
-    Official {
-        year: 2026,
-        source: "Bộ Nội vụ notices on the 2026 holidays (Tết 14-22/02, swap 31/08-22/08); Resolution 80-NQ/TW (24/11); domain-rules.md section 8",
-        off: &[(1, 1), (2, 16), (2, 17), (2, 18), (2, 19), (2, 20), (4, 27), (4, 30), (5, 1), (8, 31), (9, 1), (9, 2), (11, 24)],
-        swaps: &[Swap { off: (2026, 8, 31), worked: (2026, 8, 22) }],
-    },
-];
-
-/// The published schedule of `year`, if there is one.
-pub(crate) fn official(year: i32) -> Option<&'static Official> {
-    OFFICIAL.iter().find(|o| o.year == year)
-}
-
 /// Day number of a (year, month, day) triple from the tables above (all valid dates).
 pub(crate) fn ymd_day((y, m, d): (i32, u32, u32)) -> i32 {
     day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default())
@@ -230,7 +100,18 @@ pub(crate) fn weekday(day: i32) -> Weekday {
 pub(crate) struct RuleDay {
     pub day: i32,
     pub name: String,
+    pub name_en: String,
     pub kind: DayOffKind,
+    /// For a substitute day: the holiday (on a weekly rest day) it stands in for.
+    pub in_lieu_of: Option<i32>,
+}
+
+/// A make-up working day (a weekend day worked), named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MadeUp {
+    pub day: i32,
+    pub name: String,
+    pub name_en: String,
 }
 
 /// `dd/mm/yyyy`, the Vietnamese way of writing a date.
@@ -238,37 +119,49 @@ pub(crate) fn vn_date(day: i32) -> String {
     date_of_day(day).map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string())
 }
 
-fn tet_day_name(day: i32, marks: &lunar::YearMarks) -> String {
+/// The names of a day of Tết: `Tết Nguyên Đán (mùng 2)`, `Tết Nguyên Đán (29 tháng Chạp)`.
+fn tet_day_name(day: i32, marks: &lunar::YearMarks) -> (String, String) {
     if day >= marks.tet {
-        format!("Tết Nguyên Đán (mùng {})", day - marks.tet + 1)
+        let n = day - marks.tet + 1;
+        (
+            format!("Tết Nguyên Đán (mùng {n})"),
+            format!("Lunar New Year (day {n} of the first lunar month)"),
+        )
     } else {
         // the eve is the last day (29 or 30) of tháng Chạp
         let n = marks.last_month_len - (marks.tet - day) + 1;
-        format!("Tết Nguyên Đán ({n} tháng Chạp)")
+        (
+            format!("Tết Nguyên Đán ({n} tháng Chạp)"),
+            format!("Lunar New Year (day {n} of the last lunar month)"),
+        )
     }
 }
 
 /// Public holidays of `year` on their own dates (weekends included), by the rules in force.
 pub(crate) fn holidays_of(year: i32) -> Vec<RuleDay> {
     let mut out = Vec::new();
-    let mut add = |day: i32, name: String| {
+    let mut add = |day: i32, (name, name_en): (String, String)| {
         if !out.iter().any(|r: &RuleDay| r.day == day) {
             out.push(RuleDay {
                 day,
                 name,
+                name_en,
                 kind: DayOffKind::Holiday,
+                in_lieu_of: None,
             });
         }
     };
     let fixed = |m: u32, d: u32| ymd_day((year, m, d));
+    let names = |vi: &str, en: &str| (vi.to_string(), en.to_string());
 
-    add(fixed(1, 1), "Tết Dương lịch".to_string());
+    add(fixed(1, 1), names("Tết Dương lịch", "New Year's Day"));
     let marks = lunar::year_marks(year);
     if let Some(m) = &marks {
-        // Labour Code 2012 and 2019: 5 days, two before mùng 1 and three from it (the block every
-        // published schedule 2015-2026 reduces to); Labour Code 1994: 4 days, the eve to mùng 3.
+        // Labour Code 2012 (from Tết 2014) and 2019: 5 days, two before mùng 1 and three from
+        // it (every published block 2015-2026 gives the same days off with its substitutes);
+        // Labour Code 1994 (to Tết 2013): 4 days, the eve to mùng 3.
         let tet = m.tet;
-        let block = if year >= 2013 {
+        let block = if year >= 2014 {
             tet - 2..=tet + 2
         } else {
             tet - 1..=tet + 2
@@ -279,13 +172,31 @@ pub(crate) fn holidays_of(year: i32) -> Vec<RuleDay> {
     }
     if year >= 2007 {
         if let Some(m) = &marks {
-            add(m.hung_kings, "Giỗ Tổ Hùng Vương (10/3 âm lịch)".to_string());
+            add(
+                m.hung_kings,
+                names(
+                    "Giỗ Tổ Hùng Vương (10/3 âm lịch)",
+                    "Hung Kings' Commemoration Day (10th day of the 3rd lunar month)",
+                ),
+            );
         }
     }
-    add(fixed(4, 30), "Ngày Chiến thắng (30/4)".to_string());
-    add(fixed(5, 1), "Ngày Quốc tế Lao động (1/5)".to_string());
+    add(
+        fixed(4, 30),
+        names("Ngày Chiến thắng (30/4)", "Victory Day (30 April)"),
+    );
+    add(
+        fixed(5, 1),
+        names(
+            "Ngày Quốc tế Lao động (1/5)",
+            "International Labour Day (1 May)",
+        ),
+    );
     let national = fixed(9, 2);
-    add(national, "Quốc khánh (2/9)".to_string());
+    add(
+        national,
+        names("Quốc khánh (2/9)", "National Day (2 September)"),
+    );
     if year >= 2021 {
         // the adjacent day that makes the longest break (the published 2021-2026 choices; the same
         // rule as the `holidays` package): Mon, Thu, Sun -> 3/9; Tue, Wed, Fri, Sat -> 1/9
@@ -293,13 +204,33 @@ pub(crate) fn holidays_of(year: i32) -> Vec<RuleDay> {
             Weekday::Mon | Weekday::Thu | Weekday::Sun => national + 1,
             _ => national - 1,
         };
-        add(adjacent, "Quốc khánh (ngày liền kề)".to_string());
+        add(
+            adjacent,
+            names(
+                "Quốc khánh (ngày liền kề)",
+                "National Day (the adjacent day)",
+            ),
+        );
     }
     if year >= 2026 {
-        add(fixed(11, 24), "Ngày Văn hóa Việt Nam (24/11)".to_string());
+        add(
+            fixed(11, 24),
+            names(
+                "Ngày Văn hóa Việt Nam (24/11)",
+                "Vietnamese Culture Day (24 November)",
+            ),
+        );
     }
     out.sort_by_key(|r| r.day);
     out
+}
+
+fn substitute_names(holiday: i32, (vi, en): (&str, &str)) -> (String, String) {
+    let date = vn_date(holiday);
+    (
+        format!("Nghỉ bù {vi} ({date})"),
+        format!("Substitute day off for {en} ({date})"),
+    )
 }
 
 /// Holidays of `year` plus their substitute days (from 1995): each holiday on a weekly rest day,
@@ -319,10 +250,13 @@ pub(crate) fn rule_days(year: i32) -> Vec<RuleDay> {
             while taken(d, &subs) {
                 d += 1;
             }
+            let (name, name_en) = substitute_names(h.day, (&h.name, &h.name_en));
             subs.push(RuleDay {
                 day: d,
-                name: format!("Nghỉ bù {} ({})", h.name, vn_date(h.day)),
+                name,
+                name_en,
                 kind: DayOffKind::Substitute,
+                in_lieu_of: Some(h.day),
             });
         }
     }
@@ -332,103 +266,275 @@ pub(crate) fn rule_days(year: i32) -> Vec<RuleDay> {
     all
 }
 
-/// The national days off of `year` for display and for the working-day table, and the make-up
-/// working days whose date falls in `year` (with the name to show).
-///
-/// For a year with a published schedule, the weekday days off are exactly the published ones
-/// (named from the rules where they agree, as swaps where swapped); holidays falling on a weekly
-/// rest day are listed too. Other years come from the rules alone.
-pub(crate) fn national_days(year: i32) -> (Vec<RuleDay>, Vec<(i32, String)>) {
-    let rules = rule_days(year);
-    let mut made_up: Vec<(i32, String)> = OFFICIAL
-        .iter()
-        .flat_map(|o| o.swaps.iter())
-        .filter(|s| s.worked.0 == year)
-        .map(|s| {
-            (
-                ymd_day(s.worked),
-                format!("Làm bù cho ngày {}", vn_date(ymd_day(s.off))),
-            )
-        })
-        .collect();
-    made_up.sort_by_key(|m| m.0);
-    let Some(o) = official(year) else {
-        return (rules, made_up);
+/// The names of a holiday on `day`: the rules' holiday on that date, else a day of Tết when it
+/// lies near lunar new year, else a generic name.
+fn holiday_names(day: i32) -> (String, String) {
+    let Some(year) = date_of_day(day).map(|d| d.year()) else {
+        return generic_holiday();
     };
-    let mut days: Vec<RuleDay> = rules
+    if let Some(h) = holidays_of(year).into_iter().find(|h| h.day == day) {
+        return (h.name, h.name_en);
+    }
+    match lunar::year_marks(year) {
+        Some(m) if (m.tet - 5..=m.tet + 9).contains(&day) => tet_day_name(day, &m),
+        _ => generic_holiday(),
+    }
+}
+
+fn generic_holiday() -> (String, String) {
+    (
+        "Ngày nghỉ theo lịch chính thức".to_string(),
+        "Day off by the official schedule".to_string(),
+    )
+}
+
+/// How far (in days) a plain day off of a schedule may lie from the make-up day it is paired
+/// with.
+const PAIRING_DAYS: i32 = 45;
+
+/// One day off of a schedule being resolved.
+struct Pending {
+    day: i32,
+    kind: Option<DayOffKind>,
+    name: Option<String>,
+    name_en: Option<String>,
+    /// The rules' day on that date, if any.
+    rule: Option<RuleDay>,
+    in_lieu_of: Option<i32>,
+    worked: Option<i32>,
+}
+
+/// The national days off for display and for the working-day table, over the whole range
+/// `years`, and the make-up working days (weekend days worked).
+///
+/// Each year in `schedules` is exactly its published weekday days off (each named from the
+/// rules where it is a holiday or a substitute day there, else by its kind and swap) and its
+/// working days; a weekend holiday is listed when one of its substitute days is. Other years
+/// come from the rules, when `rules_elsewhere`.
+pub(crate) fn listing(
+    years: std::ops::RangeInclusive<i32>,
+    schedules: &[&YearSchedule],
+    rules_elsewhere: bool,
+) -> (Vec<RuleDay>, Vec<MadeUp>) {
+    let mut days: Vec<RuleDay> = Vec::new();
+    if rules_elsewhere {
+        for year in years {
+            if !schedules.iter().any(|s| s.year == year) {
+                days.extend(rule_days(year));
+            }
+        }
+    }
+    let day = |d: chrono::NaiveDate| day_number(d);
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut working: Vec<(i32, Option<String>, Option<String>)> = Vec::new();
+    for s in schedules {
+        let rules = rule_days(s.year);
+        for e in &s.days_off {
+            let d = day(e.date);
+            let rule = rules.iter().find(|r| r.day == d).cloned();
+            let kind = e
+                .kind
+                .or_else(|| e.in_lieu_of.map(|_| DayOffKind::Substitute))
+                .or_else(|| e.worked.map(|_| DayOffKind::Swapped))
+                .or_else(|| rule.as_ref().map(|r| r.kind));
+            let in_lieu_of = match (e.in_lieu_of, kind) {
+                (Some(h), _) => Some(day(h)),
+                (None, Some(DayOffKind::Substitute)) => rule.as_ref().and_then(|r| r.in_lieu_of),
+                _ => None,
+            };
+            pending.push(Pending {
+                day: d,
+                kind,
+                name: e.name.clone(),
+                name_en: e.name_en.clone(),
+                rule,
+                in_lieu_of,
+                worked: e.worked.map(day),
+            });
+        }
+        working.extend(
+            s.working_days
+                .iter()
+                .map(|w| (day(w.date), w.name.clone(), w.name_en.clone())),
+        );
+    }
+    pending.sort_by_key(|p| p.day);
+    working.sort_by_key(|w| w.0);
+
+    // pair the swapped days (and the unexplained plain days) that name no make-up day with the
+    // nearest make-up day nobody names
+    let mut pool: Vec<i32> = working
         .iter()
-        .filter(|r| civil_service_rest(r.day) && r.kind == DayOffKind::Holiday)
-        .cloned()
+        .map(|w| w.0)
+        .filter(|w| !pending.iter().any(|p| p.worked == Some(*w)))
         .collect();
-    for &(m, d) in o.off {
-        let day = ymd_day((year, m, d));
-        if let Some(s) = o.swaps.iter().find(|s| ymd_day(s.off) == day) {
-            days.push(RuleDay {
-                day,
-                name: format!("Nghỉ hoán đổi (làm bù {})", vn_date(ymd_day(s.worked))),
-                kind: DayOffKind::Swapped,
-            });
-        } else if let Some(r) = rules.iter().find(|r| r.day == day) {
-            days.push(r.clone());
-        } else {
-            days.push(RuleDay {
-                day,
-                name: "Ngày nghỉ theo lịch chính thức".to_string(),
-                kind: DayOffKind::Holiday,
-            });
+    for p in pending
+        .iter_mut()
+        .filter(|p| p.worked.is_none() && matches!(p.kind, None | Some(DayOffKind::Swapped)))
+    {
+        let nearest = pool
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| (*w - p.day).abs() <= PAIRING_DAYS)
+            .min_by_key(|(_, w)| ((*w - p.day).abs(), **w));
+        if let Some((i, &w)) = nearest {
+            p.worked = Some(w);
+            p.kind = Some(DayOffKind::Swapped);
+            pool.remove(i);
+        } else if p.kind.is_none() {
+            p.kind = Some(DayOffKind::Holiday);
+        }
+    }
+
+    let mut listed: Vec<RuleDay> = Vec::new();
+    for p in &pending {
+        let kind = p.kind.unwrap_or(DayOffKind::Holiday);
+        let (name, name_en) = match kind {
+            DayOffKind::Holiday => match &p.rule {
+                Some(r) if r.kind == DayOffKind::Holiday => (r.name.clone(), r.name_en.clone()),
+                _ => holiday_names(p.day),
+            },
+            DayOffKind::Substitute => match (p.in_lieu_of, &p.rule) {
+                (Some(h), Some(r)) if r.in_lieu_of == Some(h) => {
+                    (r.name.clone(), r.name_en.clone())
+                }
+                (Some(h), _) => {
+                    let (vi, en) = holiday_names(h);
+                    substitute_names(h, (&vi, &en))
+                }
+                (None, _) => ("Nghỉ bù".to_string(), "Substitute day off".to_string()),
+            },
+            DayOffKind::Swapped => match p.worked {
+                Some(w) => (
+                    format!("Nghỉ hoán đổi (làm bù {})", vn_date(w)),
+                    format!("Swapped day off (worked on {})", vn_date(w)),
+                ),
+                None => ("Nghỉ hoán đổi".to_string(), "Swapped day off".to_string()),
+            },
+            DayOffKind::Local => (
+                "Ngày nghỉ (địa phương)".to_string(),
+                "Local day off".to_string(),
+            ),
+        };
+        listed.push(RuleDay {
+            day: p.day,
+            name_en: p.name_en.clone().unwrap_or(name_en),
+            name: p.name.clone().unwrap_or(name),
+            kind,
+            in_lieu_of: (kind == DayOffKind::Substitute)
+                .then_some(p.in_lieu_of)
+                .flatten(),
+        });
+        // the weekend holiday a substitute day stands in for is a day off too
+        if let (DayOffKind::Substitute, Some(h)) = (kind, p.in_lieu_of) {
+            if !listed.iter().any(|l| l.day == h) {
+                let (name, name_en) = holiday_names(h);
+                listed.push(RuleDay {
+                    day: h,
+                    name,
+                    name_en,
+                    kind: DayOffKind::Holiday,
+                    in_lieu_of: None,
+                });
+            }
+        }
+    }
+    for l in listed {
+        if !days.iter().any(|d| d.day == l.day) {
+            days.push(l);
         }
     }
     days.sort_by_key(|r| r.day);
-    (days, made_up)
-}
 
-/// `true` when `date` is in a year whose schedule was published.
-pub(crate) fn is_official_year(year: i32) -> bool {
-    (OFFICIAL_YEARS.0..=OFFICIAL_YEARS.1).contains(&year)
+    let made_up = working
+        .into_iter()
+        .map(|(w, name, name_en)| {
+            let off = pending.iter().find(|p| p.worked == Some(w)).map(|p| p.day);
+            let (vi, en) = off.map_or_else(
+                || ("Làm bù".to_string(), "Make-up working day".to_string()),
+                |o| {
+                    (
+                        format!("Làm bù cho ngày {}", vn_date(o)),
+                        format!("Make-up working day for {}", vn_date(o)),
+                    )
+                },
+            );
+            MadeUp {
+                day: w,
+                name: name.unwrap_or(vi),
+                name_en: name_en.unwrap_or(en),
+            }
+        })
+        .collect();
+    (days, made_up)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Datelike;
+    use crate::schedule::Schedule;
     use std::collections::BTreeSet;
 
-    #[test]
-    fn official_years_are_contiguous_and_weekdays_only() {
-        let years: Vec<i32> = OFFICIAL.iter().map(|o| o.year).collect();
-        let expect: Vec<i32> = (OFFICIAL_YEARS.0..=OFFICIAL_YEARS.1).collect();
-        assert_eq!(years, expect);
-        for o in OFFICIAL {
-            for &(m, d) in o.off {
-                let day = ymd_day((o.year, m, d));
-                assert!(NaiveDate::from_ymd_opt(o.year, m, d).is_some());
-                assert!(!civil_service_rest(day), "{}-{m}-{d} is a weekend", o.year);
-            }
-            for s in o.swaps {
-                assert!(o.off.contains(&(s.off.1, s.off.2)) && s.off.0 == o.year);
-                assert_eq!(weekday(ymd_day(s.worked)), Weekday::Sat);
-            }
-        }
+    fn builtin_listing(year: i32) -> (Vec<RuleDay>, Vec<MadeUp>) {
+        let s = Schedule::vietnam();
+        let refs: Vec<&YearSchedule> = s.years().iter().collect();
+        let (days, made) = listing(1960..=2100, &refs, true);
+        let inside = |d: i32| date_of_day(d).is_some_and(|x| x.year() == year);
+        (
+            days.into_iter().filter(|r| inside(r.day)).collect(),
+            made.into_iter().filter(|m| inside(m.day)).collect(),
+        )
     }
 
-    /// Every published schedule 2015–2026 is the Labour Code rules plus its swaps: the rules
-    /// engine that computes the provisional years reproduces twelve published years.
     #[test]
-    fn published_schedules_equal_rules_plus_swaps() {
-        for o in OFFICIAL {
-            let published: BTreeSet<i32> = o
-                .off
-                .iter()
-                .map(|&(m, d)| ymd_day((o.year, m, d)))
-                .collect();
-            let mut computed: BTreeSet<i32> = rule_days(o.year)
-                .iter()
-                .map(|r| r.day)
-                .filter(|&d| !civil_service_rest(d))
-                .collect();
-            computed.extend(o.swaps.iter().map(|s| ymd_day(s.off)));
-            assert_eq!(published, computed, "year {}", o.year);
+    fn builtin_years_are_contiguous() {
+        let years: Vec<i32> = Schedule::vietnam().years().iter().map(|y| y.year).collect();
+        let last = *years.last().unwrap();
+        assert!(last >= 2026);
+        assert_eq!(years, (2010..=last).collect::<Vec<_>>());
+    }
+
+    /// The data file leans on the rules: every weekday day the Labour Code rules give off is in
+    /// each published year, every plain entry is such a day, and every swap names a make-up day
+    /// that some year lists (and each make-up day pays for exactly one swapped day).
+    #[test]
+    fn builtin_data_agrees_with_the_rules() {
+        let s = Schedule::vietnam();
+        let worked: BTreeSet<NaiveDate> = s
+            .years()
+            .iter()
+            .flat_map(|y| y.working_days.iter().map(|w| w.date))
+            .collect();
+        let mut paid: Vec<NaiveDate> = Vec::new();
+        for y in s.years() {
+            let published: BTreeSet<i32> = y.days_off.iter().map(|d| day_number(d.date)).collect();
+            let rules = rule_days(y.year);
+            for r in rules.iter().filter(|r| !civil_service_rest(r.day)) {
+                assert!(
+                    published.contains(&r.day),
+                    "{}: rule day {} missing",
+                    y.year,
+                    vn_date(r.day)
+                );
+            }
+            for d in &y.days_off {
+                let plain = d.kind.is_none() && d.in_lieu_of.is_none() && d.worked.is_none();
+                if plain {
+                    assert!(
+                        rules.iter().any(|r| r.day == day_number(d.date)),
+                        "{} is not a rule day",
+                        d.date
+                    );
+                }
+                if d.kind == Some(DayOffKind::Swapped) {
+                    let w = d.worked.expect("a built-in swap names its make-up day");
+                    assert!(worked.contains(&w), "{w} is not listed as a working day");
+                    paid.push(w);
+                }
+            }
         }
+        paid.sort_unstable();
+        assert_eq!(paid, worked.into_iter().collect::<Vec<_>>());
     }
 
     #[test]
@@ -439,13 +545,17 @@ mod tests {
         assert_eq!(weekday(day_number(d)), d.weekday());
     }
 
+    fn names(days: &[RuleDay], m: u32, d: u32, year: i32) -> Option<(String, String, DayOffKind)> {
+        let day = ymd_day((year, m, d));
+        days.iter()
+            .find(|r| r.day == day)
+            .map(|r| (r.name.clone(), r.name_en.clone(), r.kind))
+    }
+
     #[test]
     fn names_for_display() {
-        let (days, made_up) = national_days(2024);
-        let name = |m: u32, d: u32| {
-            let day = ymd_day((2024, m, d));
-            days.iter().find(|r| r.day == day).map(|r| r.name.clone())
-        };
+        let (days, made_up) = builtin_listing(2024);
+        let name = |m, d| names(&days, m, d, 2024).map(|n| n.0);
         assert_eq!(name(2, 10).as_deref(), Some("Tết Nguyên Đán (mùng 1)"));
         assert_eq!(
             name(2, 8).as_deref(),
@@ -460,12 +570,89 @@ mod tests {
             Some("Nghỉ hoán đổi (làm bù 04/05/2024)")
         );
         assert_eq!(
-            made_up,
-            vec![(
-                ymd_day((2024, 5, 4)),
-                "Làm bù cho ngày 29/04/2024".to_string()
-            )]
+            names(&days, 4, 29, 2024).map(|n| n.1).as_deref(),
+            Some("Swapped day off (worked on 04/05/2024)")
         );
+        assert_eq!(
+            made_up,
+            vec![MadeUp {
+                day: ymd_day((2024, 5, 4)),
+                name: "Làm bù cho ngày 29/04/2024".to_string(),
+                name_en: "Make-up working day for 29/04/2024".to_string(),
+            }]
+        );
+    }
+
+    /// 2014 (Công văn 10525/VPCP-KGVX): Tết is 30/01 (30 Chạp) to 03/02 (mùng 4), 04-05/02 in
+    /// lieu of the weekend, 28-29/01 swapped; 2026: Tết 16-20/02, no weekend Tết day.
+    #[test]
+    fn tet_blocks_as_the_notices_say() {
+        let (days, _) = builtin_listing(2014);
+        let got: Vec<String> = days
+            .iter()
+            .filter(|r| (ymd_day((2014, 1, 28))..=ymd_day((2014, 2, 5))).contains(&r.day))
+            .map(|r| format!("{} {} {}", vn_date(r.day), r.kind.code(), r.name))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "28/01/2014 swapped Nghỉ hoán đổi (làm bù 25/01/2014)",
+                "29/01/2014 swapped Nghỉ hoán đổi (làm bù 08/02/2014)",
+                "30/01/2014 holiday Tết Nguyên Đán (30 tháng Chạp)",
+                "31/01/2014 holiday Tết Nguyên Đán (mùng 1)",
+                "01/02/2014 holiday Tết Nguyên Đán (mùng 2)",
+                "02/02/2014 holiday Tết Nguyên Đán (mùng 3)",
+                "03/02/2014 holiday Tết Nguyên Đán (mùng 4)",
+                "04/02/2014 substitute Nghỉ bù Tết Nguyên Đán (mùng 2) (01/02/2014)",
+                "05/02/2014 substitute Nghỉ bù Tết Nguyên Đán (mùng 3) (02/02/2014)",
+            ]
+        );
+        let (days, made) = builtin_listing(2026);
+        let feb: Vec<String> = days
+            .iter()
+            .filter(|r| date_of_day(r.day).is_some_and(|d| d.month() == 2))
+            .map(|r| format!("{} {}", vn_date(r.day), r.name))
+            .collect();
+        assert_eq!(
+            feb,
+            [
+                "16/02/2026 Tết Nguyên Đán (29 tháng Chạp)",
+                "17/02/2026 Tết Nguyên Đán (mùng 1)",
+                "18/02/2026 Tết Nguyên Đán (mùng 2)",
+                "19/02/2026 Tết Nguyên Đán (mùng 3)",
+                "20/02/2026 Tết Nguyên Đán (mùng 4)",
+            ]
+        );
+        assert_eq!(made[0].name, "Làm bù cho ngày 02/01/2026");
+        let (days, _) = builtin_listing(2013);
+        assert_eq!(
+            names(&days, 2, 15, 2013).map(|n| (n.0, n.2)),
+            Some((
+                "Nghỉ hoán đổi (làm bù 23/02/2013)".to_string(),
+                DayOffKind::Swapped
+            ))
+        );
+        assert_eq!(
+            names(&days, 2, 13, 2013).map(|n| n.0).as_deref(),
+            Some("Nghỉ bù Tết Nguyên Đán (29 tháng Chạp) (09/02/2013)")
+        );
+    }
+
+    #[test]
+    fn plain_days_pair_with_the_nearest_make_up_day() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2027, m, day).unwrap();
+        let y = YearSchedule::new(2027, "test")
+            .day_off(d(1, 1))
+            .day_off(d(4, 29)) // not a rule day: swapped against the nearest make-up Saturday
+            .day_off(d(6, 15)) // not a rule day, no make-up day near: a day off by the schedule
+            .working_day(d(5, 8));
+        let (days, made) = listing(2027..=2027, &[&y], false);
+        let find = |date| days.iter().find(|r| r.day == day_number(date)).unwrap();
+        assert_eq!(find(d(4, 29)).kind, DayOffKind::Swapped);
+        assert_eq!(find(d(4, 29)).name, "Nghỉ hoán đổi (làm bù 08/05/2027)");
+        assert_eq!(find(d(6, 15)).kind, DayOffKind::Holiday);
+        assert_eq!(find(d(6, 15)).name_en, "Day off by the official schedule");
+        assert_eq!(made[0].name, "Làm bù cho ngày 29/04/2027");
     }
 
     #[test]

@@ -34,6 +34,12 @@ mod quality;
 mod rate;
 mod records;
 mod report;
+mod schedule;
+// the file parser (feature `formats`) uses all of the shared model; without it some is idle
+#[cfg_attr(not(feature = "formats"), allow(dead_code))]
+mod schedule_model;
+#[cfg(feature = "formats")]
+mod schedule_toml;
 mod scoring;
 mod summary;
 mod tally;
@@ -61,6 +67,7 @@ pub use period::{date_of_day, day_number, Granularity, Period};
 pub use quality::{quality, QualityCounts, QualityOptions, QualityReport, QualityRow};
 pub use rate::{Compare, OnTimePolicy, OnlinePolicy, Rate, Rounding, Threshold, ThresholdOp};
 pub use report::{report, report_on, tally, GroupBy, OnError, Report, ReportOptions, Row, View};
+pub use schedule::{Schedule, ScheduledDayOff, ScheduledWorkingDay, YearSchedule};
 pub use scoring::{
     project, recovery, score, score_units, Band, Better, Confidence, Criterion, CriterionScore,
     CriterionStatus, DossierKind, EdgeOp, Effective, Metric, MetricValue, NoDataRule, Projected,
@@ -79,7 +86,8 @@ pub use vocabulary::{
 pub use chrono;
 pub use rust_decimal;
 
-/// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's Rust examples, compiled and run as doctests (they read rubric presets: feature
+/// `formats`).
+#[cfg(all(doctest, feature = "formats"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

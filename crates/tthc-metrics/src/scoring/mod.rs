@@ -51,5 +51,5 @@ pub use score::{
     score, score_units, CriterionScore, CriterionStatus, MetricValue, Score, ScoreInputs, UnitScore,
 };
 
-#[cfg(test)]
+#[cfg(all(test, feature = "formats"))] // the tests read rubrics from TOML
 mod tests;

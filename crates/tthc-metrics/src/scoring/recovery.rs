@@ -155,6 +155,7 @@ impl RecoveryOptions {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{recovery, Rubric, ScoreInputs, Tally, RecoveryOptions};
 /// use chrono::NaiveDate;
 /// let r = Rubric::preset("seed-district-2023").unwrap();
@@ -163,6 +164,7 @@ impl RecoveryOptions {
 ///                     NaiveDate::from_ymd_opt(2023, 10, 16).unwrap(), &RecoveryOptions::default()).unwrap();
 /// assert_eq!(plan.additional, 1_901);
 /// assert_eq!(plan.to_value.unwrap().rate().unwrap().to_string(), "12578/13240 (95.00%)");
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -212,6 +214,7 @@ pub struct Recovery {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{recovery, Rubric, ScoreInputs, Tally, RecoveryOptions, RecoverySource, Error};
 /// use chrono::NaiveDate;
 /// let r = Rubric::preset("seed-district-2023").unwrap();
@@ -224,6 +227,7 @@ pub struct Recovery {
 /// let few = Tally { within_due: 1_000, ..t };
 /// let err = recovery(&r, "tthc_on_time", &ScoreInputs::from(few), d, &converted).unwrap_err();
 /// assert_eq!(err.code(), "unreachable");
+/// # }
 /// ```
 pub fn recovery(
     rubric: &Rubric,
@@ -478,6 +482,7 @@ impl Projection {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{project, Projection, Period, Rubric, ScoreInputs, Tally};
 /// use chrono::NaiveDate;
 /// let d = |m, day| NaiveDate::from_ymd_opt(2023, m, day).unwrap();
@@ -489,6 +494,7 @@ impl Projection {
 /// assert_eq!(p.baseline.late, 762);
 /// assert_eq!(p.recovery.additional, 19 * 762 - 10_677); // 3,801: on time >= 19 x late
 /// assert_eq!(p.per_working_day, 166); // ceil(3,801 / 23)
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -515,6 +521,7 @@ pub struct Projected {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{project, Projection, Period, Rubric, ScoreInputs, Tally};
 /// use chrono::NaiveDate;
 /// use rust_decimal::Decimal;
@@ -526,6 +533,7 @@ pub struct Projected {
 /// let p = project(&r, "online_peak_month", &inputs, &peak).unwrap();
 /// assert_eq!(p.arrivals, 230);
 /// assert_eq!(p.recovery.additional, 162); // 162 / 230 = 70.43% > 70%; 161 / 230 = 70.00%
+/// # }
 /// ```
 pub fn project(
     rubric: &Rubric,

@@ -6,6 +6,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "formats")]
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -34,6 +35,7 @@ const PRESETS: [(&str, &str); 2] = [
 
 const PRESET_NAMES: [&str; 2] = [PRESETS[0].0, PRESETS[1].0];
 
+#[cfg(feature = "formats")]
 const METRIC_KINDS: [&str; 6] = [
     "on_time_rate",
     "late_rate",
@@ -43,6 +45,7 @@ const METRIC_KINDS: [&str; 6] = [
     "supplied",
 ];
 
+#[cfg(feature = "formats")]
 const RULE_KINDS: [&str; 3] = ["linear_capped", "threshold", "bands"];
 
 fn invalid(criterion: &str, reason: impl Into<String>) -> Error {
@@ -597,9 +600,11 @@ impl Criterion {
     ///
     /// # Example
     /// ```
+    /// # #[cfg(feature = "formats")] {
     /// use tthc_metrics::Rubric;
     /// let r = Rubric::preset("decision-766-progress").unwrap();
     /// assert_eq!(r.criterion("progress").unwrap().display_name(), "Progress and results (on-time, decision_766)");
+    /// # }
     /// ```
     pub fn display_name(&self) -> &str {
         if self.title.is_empty() {
@@ -615,11 +620,13 @@ impl Criterion {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{Rubric, RubricSpec, Effective};
 /// let spec = Rubric::preset("seed-district-2023").unwrap().spec().clone();
 /// assert_eq!(spec.name, "seed-district-2023");
 /// assert!(!spec.effective.is_always());
 /// assert_eq!(Rubric::new(spec).unwrap().criteria().len(), 3);
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -644,6 +651,7 @@ pub struct RubricSpec {
 
 /// [`RubricSpec`] without its criteria: the criteria are read one by one so that an error can
 /// name the criterion.
+#[cfg(feature = "formats")]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RubricHead {
@@ -673,6 +681,7 @@ struct RubricHead {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::Rubric;
 /// let toml = r#"
 /// name = "demo"
@@ -690,6 +699,7 @@ struct RubricHead {
 /// let err = Rubric::from_toml(&bad).unwrap_err();
 /// assert_eq!(err.code(), "invalid_rubric");
 /// assert!(err.to_string().starts_with("rubric criterion \"on_time\": band 2"), "{err}");
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RubricSpec", into = "RubricSpec")]
@@ -730,6 +740,7 @@ impl Rubric {
         Ok(Self { spec, order })
     }
 
+    #[cfg(feature = "formats")]
     /// Reads a rubric from TOML text (see the crate's "Scoring" documentation for the schema).
     /// Dates may be TOML dates or `"YYYY-MM-DD"` strings; numbers may be TOML numbers or strings.
     ///
@@ -760,6 +771,7 @@ impl Rubric {
         Self::from_value(toml_to_json(toml::Value::Table(table)))
     }
 
+    #[cfg(feature = "formats")]
     /// Reads a rubric from JSON text (the same schema as TOML).
     ///
     /// # Errors
@@ -780,6 +792,7 @@ impl Rubric {
         Self::from_value(value)
     }
 
+    #[cfg(feature = "formats")]
     fn from_value(value: Value) -> Result<Self> {
         let Value::Object(mut top) = value else {
             return Err(invalid("", "a rubric must be a table (object)"));
@@ -812,6 +825,7 @@ impl Rubric {
         })
     }
 
+    #[cfg(feature = "formats")]
     /// The rubric as TOML text. Numbers are written as strings so they stay exact
     /// (`max = "20"`); [`Rubric::from_toml`] reads them back unchanged.
     ///
@@ -833,6 +847,7 @@ impl Rubric {
         })
     }
 
+    #[cfg(feature = "formats")]
     /// The rubric as pretty-printed JSON.
     ///
     /// # Errors
@@ -851,6 +866,7 @@ impl Rubric {
         })
     }
 
+    #[cfg(feature = "formats")]
     /// A preset shipped with the crate (see [`Rubric::preset_names`]); each states its `source`
     /// and `confidence`.
     ///
@@ -895,8 +911,10 @@ impl Rubric {
     ///
     /// # Example
     /// ```
+    /// # #[cfg(feature = "formats")] {
     /// let r = tthc_metrics::Rubric::preset("seed-district-2023").unwrap();
     /// assert_eq!(r.spec().confidence, Some(tthc_metrics::Confidence::Seed));
+    /// # }
     /// ```
     pub fn spec(&self) -> &RubricSpec {
         &self.spec
@@ -906,7 +924,9 @@ impl Rubric {
     ///
     /// # Example
     /// ```
+    /// # #[cfg(feature = "formats")] {
     /// assert_eq!(tthc_metrics::Rubric::preset("seed-district-2023").unwrap().name(), "seed-district-2023");
+    /// # }
     /// ```
     pub fn name(&self) -> &str {
         &self.spec.name
@@ -916,8 +936,10 @@ impl Rubric {
     ///
     /// # Example
     /// ```
+    /// # #[cfg(feature = "formats")] {
     /// let r = tthc_metrics::Rubric::preset("seed-district-2023").unwrap();
     /// assert_eq!(r.criteria()[0].id, "tthc_on_time");
+    /// # }
     /// ```
     pub fn criteria(&self) -> &[Criterion] {
         &self.spec.criteria
@@ -927,9 +949,11 @@ impl Rubric {
     ///
     /// # Example
     /// ```
+    /// # #[cfg(feature = "formats")] {
     /// let r = tthc_metrics::Rubric::preset("seed-district-2023").unwrap();
     /// assert_eq!(r.criterion("tthc_overdue_backlog").unwrap().depends_on, ["tthc_on_time"]);
     /// assert!(r.criterion("x").is_none());
+    /// # }
     /// ```
     pub fn criterion(&self, id: &str) -> Option<&Criterion> {
         self.spec.criteria.iter().find(|c| c.id == id)
@@ -939,10 +963,12 @@ impl Rubric {
     ///
     /// # Example
     /// ```
+    /// # #[cfg(feature = "formats")] {
     /// use chrono::NaiveDate;
     /// let r = tthc_metrics::Rubric::preset("seed-district-2023").unwrap();
     /// assert!(r.is_effective(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()));
     /// assert!(!r.is_effective(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()));
+    /// # }
     /// ```
     pub fn is_effective(&self, date: NaiveDate) -> bool {
         self.spec.effective.contains(date)
@@ -977,6 +1003,7 @@ impl Rubric {
     }
 }
 
+#[cfg(feature = "formats")]
 /// TOML to JSON, keeping dates as `YYYY-MM-DD` strings (what chrono's serde reads).
 fn toml_to_json(v: toml::Value) -> Value {
     match v {
@@ -992,6 +1019,7 @@ fn toml_to_json(v: toml::Value) -> Value {
     }
 }
 
+#[cfg(feature = "formats")]
 /// Clear messages for the commonest mistakes (unknown metric, policy or rule names) before serde
 /// reports the rest.
 fn precheck(id: &str, item: &Value) -> Result<()> {

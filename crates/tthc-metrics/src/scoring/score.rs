@@ -186,6 +186,7 @@ pub enum CriterionStatus {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{score, Rubric, ScoreInputs, Tally, CriterionStatus};
 /// use chrono::NaiveDate;
 /// let r = Rubric::preset("seed-district-2023").unwrap();
@@ -196,6 +197,7 @@ pub enum CriterionStatus {
 /// assert!(c.reason.starts_with("on-time 94.16% < 95%"), "{}", c.reason);
 /// let dep = s.criterion("tthc_overdue_backlog").unwrap();
 /// assert_eq!((dep.status, dep.own_points.to_string().as_str()), (CriterionStatus::Forfeited, "1"));
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -234,6 +236,7 @@ pub struct CriterionScore {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{score, Rubric, ScoreInputs, Tally};
 /// use chrono::NaiveDate;
 /// use rust_decimal::Decimal;
@@ -244,6 +247,7 @@ pub struct CriterionScore {
 /// assert_eq!(s.criterion("progress").unwrap().earned, Decimal::new(1754, 2));
 /// assert_eq!(s.max, Decimal::from(32));
 /// assert_eq!(s.earned + s.lost, s.max);
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -267,12 +271,14 @@ impl Score {
     ///
     /// # Example
     /// ```
+    /// # #[cfg(feature = "formats")] {
     /// use tthc_metrics::{score, Rubric, ScoreInputs, Tally};
     /// use chrono::NaiveDate;
     /// let r = Rubric::preset("seed-district-2023").unwrap();
     /// let s = score(&r, &ScoreInputs::default(), NaiveDate::from_ymd_opt(2023, 6, 1).unwrap()).unwrap();
     /// assert!(s.criterion("online_peak_month").unwrap().reason.contains("peak_month"));
     /// assert!(s.criterion("nope").is_none());
+    /// # }
     /// ```
     pub fn criterion(&self, id: &str) -> Option<&CriterionScore> {
         self.criteria.iter().find(|c| c.id == id)
@@ -283,6 +289,7 @@ impl Score {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{score_units, Rubric, ScoreInputs, Tally};
 /// use chrono::NaiveDate;
 /// let r = Rubric::preset("seed-district-2023").unwrap();
@@ -291,6 +298,7 @@ impl Score {
 ///                          NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()).unwrap();
 /// assert_eq!(ranked[0].label, "UBND xã Đức Xuyên");
 /// assert_eq!((ranked[0].rank, ranked[1].rank), (1, 2));
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -318,6 +326,7 @@ pub struct UnitScore {
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{score, Rubric, ScoreInputs, Tally, CriterionStatus};
 /// use chrono::NaiveDate;
 /// use rust_decimal::Decimal;
@@ -328,6 +337,7 @@ pub struct UnitScore {
 /// let s = score(&r, &inputs, d).unwrap();
 /// assert_eq!((s.earned, s.max), (Decimal::from(3), Decimal::from(3)));
 /// assert!(score(&r, &inputs, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()).is_err());
+/// # }
 /// ```
 pub fn score(rubric: &Rubric, inputs: &ScoreInputs, date: NaiveDate) -> Result<Score> {
     rubric.check_date(date)?;
@@ -356,6 +366,7 @@ pub fn score(rubric: &Rubric, inputs: &ScoreInputs, date: NaiveDate) -> Result<S
 ///
 /// # Example
 /// ```
+/// # #[cfg(feature = "formats")] {
 /// use tthc_metrics::{score_units, Rubric, ScoreInputs, Tally};
 /// use chrono::NaiveDate;
 /// let r = Rubric::preset("seed-district-2023").unwrap();
@@ -366,6 +377,7 @@ pub fn score(rubric: &Rubric, inputs: &ScoreInputs, date: NaiveDate) -> Result<S
 /// assert_eq!(ranked.iter().map(|u| (u.label.as_str(), u.rank, u.points_rank)).collect::<Vec<_>>(),
 ///            [("B", 1, 1), ("A", 2, 1)]);
 /// assert!(score_units(&r, &[("A", t(1, 0)), (" a ", t(1, 0))], d).is_err());
+/// # }
 /// ```
 pub fn score_units<S: AsRef<str>>(
     rubric: &Rubric,
