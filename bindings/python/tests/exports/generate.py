@@ -406,6 +406,27 @@ def make_truth(n: int = 5000, seed: int = 17) -> list[Row]:
     return [dict(r) for _, _, r in keyed]
 
 
+def with_more_repeats(truth: list[Row], share: float = 0.25, seed: int = 1) -> list[Row]:
+    """`truth` plus a second sheet appended (as when two exports are joined): for `share` of the
+    dossiers, a stale row with an older status (or an identical copy when there is none), the unit
+    re-spelled and the id sometimes padded. Taking the last row, or counting rows, is then wrong."""
+    rng = random.Random(f"repeats:{seed}")
+    first: dict[str, Row] = {}
+    for r in truth:
+        first.setdefault(r["dossier_id"].strip(), r)
+    extra = []
+    for key, r in first.items():
+        if rng.random() >= share:
+            continue
+        name = next(x[0] for x in UNITS if x[1] == key[4:9])
+        rep = _older_row(rng, r) if r["status"] in OLDER and rng.random() < 0.8 else dict(r)
+        rep["unit"] = spell_unit(name, rng)
+        if rng.random() < 0.3:
+            rep["dossier_id"] = _pad_id(key, rng)
+        extra.append(rep)
+    return [dict(r) for r in truth] + extra
+
+
 # --------------------------------------------------------------------------------------------
 # Vocabularies the writers use (domain-rules section 2 and 9)
 # --------------------------------------------------------------------------------------------
