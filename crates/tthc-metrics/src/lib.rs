@@ -26,7 +26,7 @@ pub mod columnar;
 mod dossier;
 mod error;
 mod holidays;
-mod kernel;
+pub(crate) mod kernel;
 mod lunar;
 mod names;
 mod period;

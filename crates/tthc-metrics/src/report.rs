@@ -770,6 +770,17 @@ pub fn report_prepared(
     options: &ReportOptions,
     budget: &mut MemoryBudget,
 ) -> Result<Report> {
+    report_on_path(prepared, options, budget, kernel::KernelPath::Auto)
+}
+
+/// [`report_prepared`] on a chosen kernel path (the property tests compare the two kernels).
+#[doc(hidden)]
+pub fn report_on_path(
+    prepared: &Prepared<'_>,
+    options: &ReportOptions,
+    budget: &mut MemoryBudget,
+    path: kernel::KernelPath,
+) -> Result<Report> {
     let chunks = prepared.columns();
     let n = prepared.inputs();
     let as_of = local_seconds(options.as_of);
@@ -874,6 +885,7 @@ pub fn report_prepared(
         classify: options.classify,
         threads,
         cancel: budget.cancel_flag(),
+        path,
     };
     let partial = kernel::run(&chunks, &plan).ok_or(Error::Interrupted);
     drop(plan);

@@ -32,8 +32,9 @@ pub use prepare::{prepare, PrepareOptions, Prepared};
 pub use table::{Columns, ColumnsBuilder, Names, TextColumn};
 pub use time::{TimeColumn, TimeEncoding, TimeValues, Validity, NULL_DAY};
 
+pub use crate::kernel::KernelPath;
 pub use crate::quality::{quality_chunks as quality_of_chunks, quality_prepared as quality};
-pub use crate::report::{report_chunks, report_prepared as report};
+pub use crate::report::{report_chunks, report_on_path, report_prepared as report};
 
 pub(crate) use prepare::{fmt_seconds, window_start_day};
 pub(crate) use time::{NONE, NO_DAY};

@@ -51,6 +51,20 @@ pub(crate) struct Plan<'a> {
     pub threads: usize,
     /// Set from outside (an interrupt): workers stop at the next block.
     pub cancel: Option<&'a AtomicBool>,
+    /// Which kernel runs (tests force the general one to compare the two).
+    pub path: KernelPath,
+}
+
+/// Which kernel a report runs: the one that applies (the day path when dates are compared by
+/// day and cut-offs are ends of days), or the general one always.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KernelPath {
+    /// The day path where it applies, else the general path.
+    #[default]
+    Auto,
+    /// The general path (seconds and `classify_facts`) whatever the options.
+    General,
 }
 
 impl Plan<'_> {
@@ -62,7 +76,8 @@ impl Plan<'_> {
     /// day.
     pub(crate) fn by_day(&self) -> bool {
         let end_of_day = |t: i64| t.rem_euclid(DAY) == DAY - 1;
-        self.classify.comparison == Comparison::Date
+        self.path == KernelPath::Auto
+            && self.classify.comparison == Comparison::Date
             && end_of_day(self.as_of)
             && end_of_day(self.last_cutoff)
     }
