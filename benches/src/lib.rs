@@ -105,6 +105,9 @@ impl Table {
     }
 
     /// The kernel's view of the table (borrowed, no copy).
+    ///
+    /// # Panics
+    /// Never: every column has the table's length.
     pub fn columns(&self) -> Columns<'_> {
         fn us(v: &[i64]) -> TimeColumn<'_> {
             TimeColumn::new(
@@ -130,6 +133,9 @@ impl Table {
     }
 
     /// The report of the table (preparation and kernel), as the Arrow adapter runs it.
+    ///
+    /// # Panics
+    /// When the report fails (the benches' options are valid).
     pub fn report(&self, o: &ReportOptions) -> Report {
         let mut budget = MemoryBudget::new(o.memory_limit);
         report_chunks(&[self.columns()], Vec::new(), o, None, &mut budget).expect("a valid report")

@@ -54,7 +54,7 @@ pub(crate) fn compute<T: Send>(
                 None => {
                     guard = cv
                         .wait(guard)
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                 }
             }
         }

@@ -28,7 +28,7 @@ fn batches(data: PyTable) -> Vec<RecordBatch> {
 }
 
 fn table(batch: RecordBatch) -> PyResult<PyTable> {
-    Ok(PyTable::try_new(vec![batch.clone()], batch.schema())?)
+    PyTable::try_new(vec![batch.clone()], batch.schema())
 }
 
 /// The report: `(table, rejected)`.
@@ -41,7 +41,7 @@ fn report(
 ) -> PyResult<(PyTable, PyTable)> {
     let o = Options::from_kwargs(py, Kind::Report, options)?;
     let batches = batches(data);
-    let calendar = o.calendar.as_ref().map(|c| c.get());
+    let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let (t, r) = compute(py, |cancel| {
         let mut budget = MemoryBudget::new(o.report.memory_limit).with_cancel(cancel);
         let decode = DecodeOptions::default()
@@ -69,7 +69,7 @@ fn tally(
 ) -> PyResult<(PyTally, PyTable)> {
     let o = Options::from_kwargs(py, Kind::Tally, options)?;
     let batches = batches(data);
-    let calendar = o.calendar.as_ref().map(|c| c.get());
+    let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let tally_options = o.report.for_tally();
     let (summary, r) = compute(py, |cancel| {
         let mut budget = MemoryBudget::new(o.report.memory_limit).with_cancel(cancel);
@@ -102,7 +102,7 @@ fn quality(
 ) -> PyResult<(PyTable, PyTable)> {
     let o = Options::from_kwargs(py, Kind::Quality, options)?;
     let batches = batches(data);
-    let calendar = o.calendar.as_ref().map(|c| c.get());
+    let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let (t, r) = compute(py, |cancel| {
         let mut budget = MemoryBudget::new(o.quality.memory_limit).with_cancel(cancel);
         let decode = DecodeOptions::default()

@@ -14,7 +14,7 @@ fn sample_krong_no_2023(py: Python<'_>) -> PyResult<PyTable> {
     let batch = compute(py, |_| {
         Ok(tthc_arrow::dossiers_to_batch(&tthc_sample::krong_no_2023()))
     })?;
-    Ok(PyTable::try_new(vec![batch.clone()], batch.schema())?)
+    PyTable::try_new(vec![batch.clone()], batch.schema())
 }
 
 /// A synthetic data set of `n` dossiers (benchmarks, tests).
@@ -25,7 +25,7 @@ fn sample_synthetic(py: Python<'_>, n: usize, units: usize, seed: u64) -> PyResu
         let ds = tthc_sample::synthetic_checked(n, units, seed)?;
         Ok(tthc_arrow::dossiers_to_batch(&ds))
     })?;
-    Ok(PyTable::try_new(vec![batch.clone()], batch.schema())?)
+    PyTable::try_new(vec![batch.clone()], batch.schema())
 }
 
 /// `rate` (a `Fraction`, an `int` 0 or 1, or anything with `numerator` and `denominator`) as a

@@ -78,12 +78,15 @@ fn counts_of(array: &dyn Array) -> Result<Vec<Option<u32>>, ArrowError> {
     })
 }
 
+/// Two nullable columns of one length.
+type Pair<A, B> = (Vec<Option<A>>, Vec<Option<B>>);
+
 /// Two arguments broadcast to one length (a one-element side repeats, its null too).
 fn broadcast<A: Copy, B: Copy>(
     a: Vec<Option<A>>,
     b: Vec<Option<B>>,
     what: (&'static str, &'static str),
-) -> Result<(Vec<Option<A>>, Vec<Option<B>>), ArrowError> {
+) -> Result<Pair<A, B>, ArrowError> {
     fn grow<T: Copy>(v: Vec<Option<T>>, n: usize) -> Vec<Option<T>> {
         if v.len() == 1 && n > 1 {
             vec![v[0]; n]

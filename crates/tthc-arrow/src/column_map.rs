@@ -327,7 +327,7 @@ impl ColumnMap {
             }
         }
         Ok(Resolved {
-            names: names.iter().map(|s| s.to_string()).collect(),
+            names: names.iter().map(std::string::ToString::to_string).collect(),
             by_field,
         })
     }
@@ -345,7 +345,7 @@ pub(crate) fn closest(names: &[&str], wanted: &str) -> String {
         })
         .filter(|&(d, _)| d <= w.len().max(4) / 2 + 2)
         .collect();
-    scored.sort();
+    scored.sort_unstable();
     scored
         .iter()
         .take(3)

@@ -190,8 +190,11 @@ fn int64(values: impl Iterator<Item = u64>) -> ArrayRef {
     ))
 }
 
+/// A count column: its name and how a tally gives it.
+pub type CountColumn = (&'static str, fn(&Tally) -> u64);
+
 /// The counts of a report row, in output order.
-pub const COUNT_COLUMNS: [(&str, fn(&Tally) -> u64); 22] = [
+pub const COUNT_COLUMNS: [CountColumn; 22] = [
     ("received", Tally::received),
     ("received_online", |t| t.received_online),
     ("received_direct", |t| t.received_direct),

@@ -121,15 +121,21 @@ fn clock(c: &mut Cursor<'_>) -> Option<i64> {
     (h < 24 && m < 60 && s < 61).then(|| i64::from(h * 3600 + m * 60 + s.min(59)))
 }
 
-/// A zone suffix (`Z`, `+07`, `+0700`, `+07:00`) as seconds east of UTC; `Some(None)` when there
-/// is none.
-fn zone(c: &mut Cursor<'_>) -> Option<Option<i64>> {
+/// What follows a time: nothing (civil time) or an offset.
+enum Zone {
+    Civil,
+    Offset(i64),
+}
+
+/// A zone suffix (`Z`, `+07`, `+0700`, `+07:00`) as seconds east of UTC; `None` for anything
+/// else.
+fn zone(c: &mut Cursor<'_>) -> Option<Zone> {
     c.spaces();
     if c.done() {
-        return Some(None);
+        return Some(Zone::Civil);
     }
     if c.eat(b'Z') || c.eat(b'z') {
-        return Some(Some(0));
+        return Some(Zone::Offset(0));
     }
     let sign = match c.eat_any(b"+-")? {
         b'+' => 1,
@@ -138,7 +144,7 @@ fn zone(c: &mut Cursor<'_>) -> Option<Option<i64>> {
     let h = c.digits(2, 2)?;
     c.eat(b':');
     let m = if c.peek_digit() { c.digits(2, 2)? } else { 0 };
-    (h <= 14 && m < 60).then_some(Some(sign * i64::from(h * 3600 + m * 60)))
+    (h <= 14 && m < 60).then_some(Zone::Offset(sign * i64::from(h * 3600 + m * 60)))
 }
 
 /// A parsed text time: local seconds, and whether the text was a bare date.
@@ -231,8 +237,10 @@ pub(crate) fn parse_time(s: &str) -> Option<Parsed> {
     let local = day * DAY + t;
     let seconds = match z {
         // an instant with its offset: to UTC, then to UTC+7
-        Some(offset) => local - offset + i64::from(tthc_metrics::VIETNAM_UTC_OFFSET_SECONDS),
-        None => local,
+        Zone::Offset(offset) => {
+            local - offset + i64::from(tthc_metrics::VIETNAM_UTC_OFFSET_SECONDS)
+        }
+        Zone::Civil => local,
     };
     Some(Parsed {
         seconds,
@@ -394,13 +402,12 @@ pub(crate) fn parse_column(array: &dyn Array) -> ParsedTimes {
         if let Some((ids, t)) = string_ids(values.as_ref(), &mut text) {
             table.extend(ids.iter().map(|&id| t[id as usize]));
         }
-        let keys = d.normalized_keys();
-        for i in 0..n {
+        for (i, key) in d.normalized_keys().into_iter().enumerate().take(n) {
             let v = if array.is_null(i) {
                 Ok(None)
             } else {
                 // a key outside the dictionary is invalid Arrow: refused where the batch enters
-                table.get(keys[i]).copied().unwrap_or(Ok(None))
+                table.get(key).copied().unwrap_or(Ok(None))
             };
             out.put(i, v.map_err(|_| ()));
         }
@@ -426,6 +433,21 @@ pub(crate) fn parse_column(array: &dyn Array) -> ParsedTimes {
         }
     }
     out
+}
+
+/// A text date or date-time (any format of the module docs) as civil time: `(time, bare
+/// date)`, a bare date at midnight.
+///
+/// # Example
+/// ```
+/// let (t, date_only) = tthc_arrow::parse_time_text("16/10/2023").unwrap();
+/// assert_eq!((t.to_string().as_str(), date_only), ("2023-10-16 00:00:00", true));
+/// assert!(tthc_arrow::parse_time_text("hôm nay").is_none());
+/// ```
+pub fn parse_time_text(s: &str) -> Option<(chrono::NaiveDateTime, bool)> {
+    let p = parse_time(s)?;
+    let t = chrono::DateTime::from_timestamp(p.seconds, 0)?.naive_utc();
+    Some((t, p.date_only))
 }
 
 #[cfg(test)]
@@ -504,19 +526,4 @@ mod tests {
             );
         }
     }
-}
-
-/// A text date or date-time (any format of the module docs) as civil time: `(time, bare
-/// date)`, a bare date at midnight.
-///
-/// # Example
-/// ```
-/// let (t, date_only) = tthc_arrow::parse_time_text("16/10/2023").unwrap();
-/// assert_eq!((t.to_string().as_str(), date_only), ("2023-10-16 00:00:00", true));
-/// assert!(tthc_arrow::parse_time_text("hôm nay").is_none());
-/// ```
-pub fn parse_time_text(s: &str) -> Option<(chrono::NaiveDateTime, bool)> {
-    let p = parse_time(s)?;
-    let t = chrono::DateTime::from_timestamp(p.seconds, 0)?.naive_utc();
-    Some((t, p.date_only))
 }

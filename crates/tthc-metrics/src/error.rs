@@ -1,6 +1,6 @@
 //! The crate's one error type and the record-level rejection it carries.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,7 @@ fn shorten(text: String) -> String {
         return text;
     }
     let mut out: String = text.chars().take(Rejection::MAX_TEXT).collect();
-    out.push_str(&format!("… ({total} characters)"));
+    let _ = write!(out, "… ({total} characters)");
     out
 }
 

@@ -215,15 +215,14 @@ impl NameCoder {
             c
         };
         let list = &mut self.spellings[code as usize];
-        let index = match list.iter().position(|s| s.clean == clean) {
-            Some(i) => i,
-            None => {
-                list.push(Spelling { clean, rows: 0 });
-                if list.len() > 1 && code != 0 {
-                    self.ambiguous = true;
-                }
-                list.len() - 1
+        let index = if let Some(i) = list.iter().position(|s| s.clean == clean) {
+            i
+        } else {
+            list.push(Spelling { clean, rows: 0 });
+            if list.len() > 1 && code != 0 {
+                self.ambiguous = true;
             }
+            list.len() - 1
         };
         self.ids.push((code, index as u32));
         (code, (self.ids.len() - 1) as u32)

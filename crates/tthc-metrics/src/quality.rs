@@ -483,11 +483,11 @@ const GROUP_BYTES: u64 = 512;
 impl QualityOptions {
     /// The preparation options the quality report reads a table with: every bad row listed.
     fn prepare_options(&self) -> columnar::PrepareOptions {
-        let mut p = columnar::PrepareOptions::default();
-        p.due_date = self.due_date;
-        p.on_error = OnError::Skip;
-        p.duplicates = self.duplicates;
-        p
+        columnar::PrepareOptions {
+            due_date: self.due_date,
+            on_error: OnError::Skip,
+            duplicates: self.duplicates,
+        }
     }
 }
 

@@ -362,8 +362,7 @@ impl ReportOptions {
             (
                 "granularity",
                 self.granularity
-                    .map(|g| g.name().to_string())
-                    .unwrap_or_else(|| "none".into()),
+                    .map_or_else(|| "none".into(), |g| g.name().to_string()),
             ),
             ("as_of", self.as_of.to_string()),
             ("start", opt(self.start)),
@@ -623,12 +622,11 @@ impl Report {
             let offset = out.inputs as usize;
             for r in &p.rows {
                 let k = (r.key.clone(), r.period, r.rollup);
-                match index.get(&k) {
-                    Some(&i) => rows[i].tally = rows[i].tally.checked_add(&r.tally)?,
-                    None => {
-                        index.insert(k, rows.len());
-                        rows.push(r.clone());
-                    }
+                if let Some(&i) = index.get(&k) {
+                    rows[i].tally = rows[i].tally.checked_add(&r.tally)?
+                } else {
+                    index.insert(k, rows.len());
+                    rows.push(r.clone());
                 }
             }
             out.rejected.extend(p.rejected.iter().cloned().map(|mut r| {
@@ -888,7 +886,6 @@ pub fn report_on_path(
         path,
     };
     let partial = kernel::run(&chunks, &plan).ok_or(Error::Interrupted);
-    drop(plan);
     budget.release(per_worker * threads as u64);
     let partial = partial?;
     let mut excluded = Tally::default();

@@ -85,7 +85,7 @@ impl Provenance {
         format!(
             "as_of={}, start={}, comparison={}, supplement_rule={}, due_date={}, duplicates={}, rate_policy={}, online_policy={}",
             self.as_of,
-            self.start.map(|d| d.to_string()).unwrap_or_else(|| "none".into()),
+            self.start.map_or_else(|| "none".into(), |d| d.to_string()),
             self.classify.comparison.name(),
             self.classify.supplement_rule.name(),
             self.classify.due_date.name(),
@@ -258,12 +258,12 @@ impl Summary {
                 out.push(1);
                 out.extend_from_slice(&local_seconds(p.as_of).to_le_bytes());
                 out.extend_from_slice(&p.start.map_or(i32::MIN, day_number).to_le_bytes());
-                out.push(index_of(&Comparison::NAMES, p.classify.comparison.name()));
+                out.push(index_of(Comparison::NAMES, p.classify.comparison.name()));
                 out.push(index_of(
-                    &SupplementRule::NAMES,
+                    SupplementRule::NAMES,
                     p.classify.supplement_rule.name(),
                 ));
-                out.push(index_of(&DueDateChoice::NAMES, p.classify.due_date.name()));
+                out.push(index_of(DueDateChoice::NAMES, p.classify.due_date.name()));
                 out.push(index_of(DUPLICATE_NAMES, p.duplicates.name()));
                 out.push(index_of(&ON_TIME_NAMES, p.rate_policy.name()));
                 out.push(index_of(&ONLINE_NAMES, p.online_policy.name()));
@@ -354,9 +354,9 @@ impl Summary {
                         .copied()
                         .ok_or_else(|| bad(format!("{what} {k} is not known")))
                 };
-                let comparison = pick(&Comparison::NAMES, "comparison")?;
-                let supplement = pick(&SupplementRule::NAMES, "supplement rule")?;
-                let due = pick(&DueDateChoice::NAMES, "due date choice")?;
+                let comparison = pick(Comparison::NAMES, "comparison")?;
+                let supplement = pick(SupplementRule::NAMES, "supplement rule")?;
+                let due = pick(DueDateChoice::NAMES, "due date choice")?;
                 let dup = pick(DUPLICATE_NAMES, "duplicates policy")?;
                 let rate = pick(&ON_TIME_NAMES, "rate policy")?;
                 let online = pick(&ONLINE_NAMES, "online policy")?;

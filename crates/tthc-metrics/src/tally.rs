@@ -526,7 +526,7 @@ impl Tally {
     pub fn checked_add(&self, other: &Tally) -> Result<Tally> {
         let add = |x: u64, y: u64| -> Result<u64> {
             x.checked_add(y)
-                .filter(|&s| s <= i64::MAX as u64)
+                .filter(|&s| i64::try_from(s).is_ok())
                 .ok_or_else(|| Error::Overflow("a tally's count would exceed 2^63 - 1".into()))
         };
         Ok(each_count!(self, other, add))

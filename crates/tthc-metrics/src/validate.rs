@@ -110,8 +110,7 @@ pub(crate) fn may_fail(
     let f_null = finished_day == no_day;
     !never
         & ((group == 0)
-            | (received_day < MIN_DAY)
-            | (received_day > MAX_DAY)
+            | !(MIN_DAY..=MAX_DAY).contains(&received_day)
             | (!d_null & ((due_day < received_day) | (due_day > MAX_DAY)))
             | (!f_null & ((finished_day <= received_day) | (finished_day > MAX_DAY)))
             | (f_null & finished))

@@ -555,7 +555,7 @@ fn rejection(
     let id = cols
         .dossier_id
         .and_then(|ids| ids.text(i))
-        .map(|t| t.into_owned())
+        .map(std::borrow::Cow::into_owned)
         .unwrap_or_default();
     let value = match p.field {
         "status" => raw_code(&cols.status, i),

@@ -23,6 +23,10 @@ use crate::names::NameTable;
 pub trait TextColumn: Sync {
     /// Number of rows.
     fn len(&self) -> usize;
+    /// Whether there is no row.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Row `row`'s text, `None` when null or past the end.
     fn text(&self, row: usize) -> Option<Cow<'_, str>>;
 }

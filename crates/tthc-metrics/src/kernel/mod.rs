@@ -172,9 +172,11 @@ impl Partial {
             let mut run = [0u32; COMBOS];
             for p in 0..np {
                 let base = (g * np + p) * COMBOS;
-                for k in 0..COMBOS {
-                    run[k] = run[k].wrapping_add(self.diff[base + k]);
-                    self.cells[base + k] = self.cells[base + k].wrapping_add(run[k]);
+                let diff = &self.diff[base..base + COMBOS];
+                let cells = &mut self.cells[base..base + COMBOS];
+                for ((r, d), c) in run.iter_mut().zip(diff).zip(cells) {
+                    *r = r.wrapping_add(*d);
+                    *c = c.wrapping_add(*r);
                 }
             }
         }
