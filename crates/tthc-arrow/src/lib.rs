@@ -34,7 +34,7 @@ mod times;
 
 pub use calendar::{add_working_days_array, working_day_flags, working_days_between_array};
 pub use column_map::{fold_header, ColumnMap, Resolved, CANONICAL_COLUMNS, HEADER_ALIASES};
-pub use decode::{decode_batches, DecodeOptions, Decoded};
+pub use decode::{decode_batches, DecodeOptions, Decoded, VOCABULARY_KEYS};
 pub use error::ArrowError;
 pub use output::{
     dossiers_to_batch, quality_to_batch, rejections_to_batch, report_to_batch, Labels,

@@ -697,8 +697,9 @@ impl PeriodTable {
     }
 }
 
-/// Bytes budgeted for one output row (the row and its label and key).
-const ROW_BYTES: u64 = 512;
+/// Bytes budgeted for one output row: the row with its label and key, and the same row again in
+/// the output table a front end builds from it (about 40 columns of 8 bytes).
+const ROW_BYTES: u64 = 1_024;
 
 /// The names column a key groups by, if any.
 pub(crate) fn names_of<'a>(cols: &Columns<'a>, by: GroupBy) -> Option<crate::columnar::Names<'a>> {
