@@ -591,6 +591,7 @@ pub fn decode_batches(
     )?;
 
     let vocabulary = vocabulary_of(&schema, &options.vocabulary)?;
+    let _threads = crate::codes::ThreadLimit::new(budget.threads(usize::MAX));
     let vocab = &vocabulary;
     let raise = options.on_error == OnError::Raise;
     let mut coders: [NameCoder; 3] = [NameCoder::new(), NameCoder::new(), NameCoder::new()];
