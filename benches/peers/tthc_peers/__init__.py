@@ -1,0 +1,1 @@
+"""tthc-metrics peer benchmark."""

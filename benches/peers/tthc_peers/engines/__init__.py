@@ -1,0 +1,1 @@
+"""The peer engines: the same tables as tm.report, one module per library."""
