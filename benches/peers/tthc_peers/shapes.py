@@ -9,7 +9,7 @@ Dimensions: order (receptions sorted, or shuffled); status (int8 national codes,
 plain text: the national Vietnamese names); unit (dictionary, plain strings); times
 (`timestamp[us]`, `timestamp[s]`, `timestamp[us, tz=Asia/Ho_Chi_Minh]`, `timestamp[us, tz=UTC]`
 (the same instants), `date32` (the times' dates: the defaults compare dates, so the tables are the
-same)); chunks (1, or 64 record batches); container (pyarrow table; polars frame, whose dictionary
+same)); chunks (1, 64 record batches, or batches of 16,384 rows as pyarrow's CSV reader gives); container (pyarrow table; polars frame, whose dictionary
 columns become `Categorical` and plain ones `String`; pandas frame, dictionary columns as
 `category`, plain ones as `object` or pandas 3's default `str`). Each shape runs with both views;
 a few with the month as well as the ISO week.
@@ -39,7 +39,8 @@ class Shape:
     status: str = "codes"  # codes | dict | text
     unit: str = "dict"  # dict | text
     time: str = "us"  # us | s | tz-local | tz-utc | date
-    chunks: int = 1
+    chunks: int = 1  # record batches of equal size
+    chunk_rows: int = 0  # or batches of this many rows (as pyarrow.csv reads: the count grows with the data)
     group: str = "one factor"  # baseline | one factor | worst
     months: bool = False  # also unit x month
 
@@ -58,7 +59,8 @@ class Shape:
         time = {"us": "timestamp[us]", "s": "timestamp[s]", "tz-local": f"timestamp[us, tz={TZ}]",
                 "tz-utc": "timestamp[us, tz=UTC]", "date": "date32"}[self.time]
         return {"container": container, "order": self.order, "status": status, "unit": unit, "times": time,
-                "chunks": str(self.chunks) if self.container == "pyarrow" else "—"}
+                "chunks": ("—" if self.container != "pyarrow" else f"{self.chunk_rows:,}-row batches"
+                           if self.chunk_rows else str(self.chunks))}
 
 
 BASE = Shape("baseline", "the generator's own shape (the earlier benchmark's)", group="baseline", months=True)
@@ -80,6 +82,8 @@ MATRIX: list[Shape] = [
             group="one factor", months=False),
     replace(BASE, name="date32", tests="dates without times", time="date", group="one factor", months=False),
     replace(BASE, name="64 chunks", tests="many record batches", chunks=64, group="one factor", months=False),
+    replace(BASE, name="16k-row batches", tests="small record batches, as pyarrow.csv.read_csv gives (1 MB blocks)",
+            chunk_rows=16_384, group="one factor", months=False),
     replace(BASE, name="polars, Categorical unit", tests="the polars hand-over (Categorical -> dictionary)",
             container="polars", group="one factor", months=False),
     replace(BASE, name="polars, String unit", tests="the polars hand-over (String -> string_view)",
@@ -157,7 +161,9 @@ def to_arrow_shape(base: pa.Table, shape: Shape) -> pa.Table:
     for name in ("received_at", "due_at", "finished_at"):
         cols[name] = _time(cols[name], shape.time)
     t = pa.table(cols).combine_chunks()
-    if shape.chunks > 1:
+    if shape.chunk_rows:
+        t = pa.Table.from_batches(t.to_batches(max_chunksize=shape.chunk_rows))
+    elif shape.chunks > 1:
         t = pa.Table.from_batches(t.to_batches(max_chunksize=math.ceil(t.num_rows / shape.chunks)))
     return t
 
