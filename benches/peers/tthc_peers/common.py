@@ -137,3 +137,12 @@ def columns_needing(columns: list[str]) -> tuple[bool, bool, bool]:
     specs = [SPEC[c] for c in columns]
     return (any(s[1] is not None for s in specs), any(s[2] is not None for s in specs),
             any(s[3] is not None for s in specs))
+
+
+def channel_detail(columns: list[str]) -> str | None:
+    """What the columns need of the channel: "full" (direct, online, post), "online" (online or
+    not: then an engine may hold the channel as 2 = online, 1 = anything else) or None."""
+    needed = {ch for c in columns for ch in (SPEC[c][2] or ())}
+    if not needed:
+        return None
+    return "online" if needed == {ONLINE} else "full"

@@ -114,7 +114,7 @@ SHAPES = {s.name: s for s in MATRIX}
 
 # --quick: each dimension once, and the worst shapes
 QUICK = ["baseline", "random order", "status plain text", "unit plain string", "zoned, Asia/Ho_Chi_Minh",
-         "date32", "64 chunks", "polars, String unit", "pandas, object unit", "worst: pyarrow, all plain",
+         "date32", "64 chunks", "16k-row batches", "polars, String unit", "pandas, object unit", "worst: pyarrow, all plain",
          "worst: polars String", "worst: pandas object"]
 
 

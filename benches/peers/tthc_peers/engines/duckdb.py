@@ -15,7 +15,8 @@ from typing import Any
 import pyarrow as pa
 
 from ..common import (AS_OF, COUNTS, DIRECT, EARLY, ELIGIBLE_LEVEL, LATE, ON_TIME, OVERDUE, PAYMENT, SPEC, START,
-                      STATUS_CODE_OF, STOPPED, SUPPLEMENT, TZ, WITHDRAWN, WITHIN, columns_needing, cutoff,
+                      ONLINE, STATUS_CODE_OF, STOPPED, SUPPLEMENT, TZ, WITHDRAWN, WITHIN, channel_detail,
+                      columns_needing, cutoff,
                       first_period_day, periods)
 
 
@@ -34,14 +35,16 @@ def _status(t: pa.DataType) -> str:
     return f"CASE CAST(status AS VARCHAR) {cases} END"
 
 
-def _prepare(schema: pa.Schema) -> str:
+def _prepare(schema: pa.Schema, columns: list[str]) -> str:
     """Received dossiers with integer statuses, civil times, their end, finished and due days."""
+    ch = (f"coalesce(channel, {DIRECT})" if channel_detail(columns) == "full"
+          else f"CASE WHEN channel = {ONLINE} THEN {ONLINE} ELSE {DIRECT} END")  # fewer activity classes
     return f"""norm AS (
   SELECT unit, {_status(schema.field('status').type)} AS status,
          {_local('received_at', schema.field('received_at').type)} AS received_at,
          {_local('due_at', schema.field('due_at').type)} AS due_at,
          {_local('finished_at', schema.field('finished_at').type)} AS finished_at,
-         coalesce(channel, {DIRECT}) AS ch, online_service >= {ELIGIBLE_LEVEL} AS elig
+         {ch} AS ch, online_service >= {ELIGIBLE_LEVEL} AS elig
   FROM dossiers),
 d AS (
   SELECT *, CASE WHEN status IN (9, 10) THEN finished_at
@@ -130,7 +133,7 @@ def cohort(table: pa.Table, gran: str = "week", start: dt.date = START, as_of: d
     schema = _register(con, table, gran, start, as_of)
     cut = f"TIMESTAMP '{cutoff(as_of)}'"
     sql = f"""
-WITH {_prepare(schema)},
+WITH {_prepare(schema, columns)},
 c AS (
   SELECT unit, {_period('received_at', gran, start)} AS p, ch, elig,
          {_outcome(cut, f"DATE '{as_of}'")} AS outcome
@@ -155,7 +158,7 @@ def activity(table: pa.Table, gran: str = "week", start: dt.date = START, end: d
     _, channel, eligible = columns_needing(columns)
     attrs = "".join([", ch" if channel else "", ", elig" if eligible else ""])
     sql = f"""
-WITH {_prepare(schema)},
+WITH {_prepare(schema, columns)},
 classes AS (
   SELECT unit{attrs},
          greatest({_period('received_at', gran, start)}, -1) AS w_r,
@@ -192,7 +195,7 @@ def activity_per_dossier(table: pa.Table, gran: str = "week", start: dt.date = S
     con = _connect(con)
     schema = _register(con, table, gran, start, end)
     sql = f"""
-WITH {_prepare(schema)},
+WITH {_prepare(schema, columns)},
 p AS (
   SELECT p, period_start, period_end, CAST(period_start AS TIMESTAMP) AS s,
          CAST(period_end AS TIMESTAMP) + INTERVAL 86399 SECOND AS cut FROM periods),

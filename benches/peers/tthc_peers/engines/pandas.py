@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..common import (AS_OF, COUNTS, DIRECT, ELIGIBLE_LEVEL, N_OUTCOMES, OVERDUE, PAYMENT, SPEC, START,
-                      STATUS_CODE_OF, SUPPLEMENT, TZ, WITHIN, cutoff, epoch_day, midnight, periods)
+from ..common import (AS_OF, COUNTS, DIRECT, ELIGIBLE_LEVEL, N_OUTCOMES, ONLINE, OVERDUE, PAYMENT, SPEC,
+                      START, STATUS_CODE_OF, SUPPLEMENT, TZ, WITHIN, channel_detail, columns_needing, cutoff,
+                      epoch_day, midnight, periods)
 from .numpy import NAT, US_DAY, days, end_outcome, end_times, last_day_of_period, period_of
 
 N_CODES = N_OUTCOMES * 3 * 2 * 2  # code = ((outcome * 3 + channel - 1) * 2 + eligible) * 2 + new
@@ -44,15 +45,21 @@ def _statuses(s: Any) -> np.ndarray:
     return lut[codes]
 
 
-def arrays(df: Any) -> dict[str, Any]:
+def arrays(df: Any, columns: list[str] = COUNTS) -> dict[str, Any]:
+    """The columns as numpy; `ch` the channel index (0 direct, 1 online, 2 post; 0 online or not
+    when `columns` need no more: fewer classes) and `eligible` (0 when not needed), small ints."""
     import pandas as pd
 
     unit, names = pd.factorize(df["unit"])
+    if channel_detail(columns) == "full":
+        ch = (df["channel"].fillna(DIRECT).to_numpy() - 1).astype(np.int8)
+    else:
+        ch = (df["channel"].to_numpy() == ONLINE).astype(np.int8)
+    eligible = ((df["online_service"].to_numpy() >= ELIGIBLE_LEVEL).astype(np.int8) if columns_needing(columns)[2]
+                else np.zeros(len(df), np.int8))
     return {"status": _statuses(df["status"]), "received": _times(df["received_at"]),
-            "finished": _times(df["finished_at"]), "due": _times(df["due_at"]),
-            "channel": df["channel"].fillna(DIRECT).to_numpy().astype(np.int64),
-            "eligible": (df["online_service"].to_numpy() >= ELIGIBLE_LEVEL).astype(np.int64),
-            "unit": unit.astype(np.int64), "units": np.asarray(names, dtype=object)}
+            "finished": _times(df["finished_at"]), "due": _times(df["due_at"]), "ch": ch,
+            "eligible": eligible, "unit": unit.astype(np.int64), "units": np.asarray(names, dtype=object)}
 
 
 def _pd_table(grouped: Any, columns: list[str]) -> Any:
@@ -92,27 +99,29 @@ def cohort(df: Any, gran: str = "week", start: dt.date = START, as_of: dt.date =
            columns: list[str] = COUNTS) -> Any:
     import pandas as pd
 
-    a = arrays(df)
+    a = arrays(df, columns)
     cut = _us(cutoff(as_of))
-    keep = (a["status"] != 1) & (a["status"] != 3) & (a["received"] >= _us(midnight(start))) & (a["received"] <= cut)
-    a = {k: (v[keep] if k != "units" else v) for k, v in a.items()}
-    o = _outcome_at(a["status"], end_times(a["status"], a["received"], a["finished"]), days(a["finished"]),
-                    days(a["due"]), cut, epoch_day(as_of))
-    p = period_of(days(a["received"]), gran, start)
-    code = ((o * 3 + a["channel"] - 1) * 2 + a["eligible"]) * 2 + 1
-    key = (a["unit"] << 32) + (p << 8) + code
+    st, rec = a["status"], a["received"]
+    keep = (st != 1) & (st != 3) & (rec >= _us(midnight(start))) & (rec <= cut)
+    st, rec, fin, due = st[keep], rec[keep], a["finished"][keep], a["due"][keep]
+    o = _outcome_at(st, end_times(st, rec, fin), days(fin), days(due), cut, epoch_day(as_of))
+    p = period_of(rec // US_DAY, gran, start)
+    code = ((o * 3 + a["ch"][keep]) * 2 + a["eligible"][keep]) * 2 + 1
+    key = (a["unit"][keep] << 32) + (p << 8) + code
     counts = pd.Series(key).value_counts(sort=False)
     key = counts.index.to_numpy()
-    ps = periods(gran, start, as_of)
-    pidx = (key >> 8) & 0xFFFFFF
-    g = pd.DataFrame({
-        "unit": a["units"].take(key >> 32),
-        "period_start": np.array([s for s, _ in ps], dtype="datetime64[D]")[pidx],
-        "period_end": np.array([e for _, e in ps], dtype="datetime64[D]")[pidx],
-        "code": key & 0xFF, "n": counts.to_numpy(),
-    })
-    return _pd_table(g.set_index(["unit", "period_start", "period_end", "code"])["n"].unstack("code", fill_value=0),
-                     columns)
+    g = pd.DataFrame({"u": key >> 32, "p": (key >> 8) & 0xFFFFFF, "code": key & 0xFF, "n": counts.to_numpy()})
+    t = _pd_table(g.set_index(["u", "p", "code"])["n"].unstack("code", fill_value=0), columns)
+    return _named(t, a["units"], periods(gran, start, as_of))
+
+
+def _named(t: Any, units: np.ndarray, ps: list[tuple[dt.date, dt.date]]) -> Any:
+    """A table keyed by unit code `u` and period index `p` with the unit names and period days."""
+    p = t.pop("p").to_numpy()
+    t.insert(0, "unit", units.take(t.pop("u").to_numpy()))
+    t.insert(1, "period_start", np.array([s for s, _ in ps], dtype="datetime64[D]")[p])
+    t.insert(2, "period_end", np.array([e for _, e in ps], dtype="datetime64[D]")[p])
+    return t
 
 
 def activity(df: Any, gran: str = "week", start: dt.date = START, end: dt.date = AS_OF,
@@ -120,7 +129,7 @@ def activity(df: Any, gran: str = "week", start: dt.date = START, end: dt.date =
     """Aggregate first (classes: one packed key, `value_counts`), then a loop over the periods."""
     import pandas as pd
 
-    a = arrays(df)
+    a = arrays(df, columns)
     ps = periods(gran, start, end)
     last = len(ps) - 1
     cut = _us(cutoff(end))
@@ -148,7 +157,7 @@ def activity(df: Any, gran: str = "week", start: dt.date = START, end: dt.date =
         (e_out + 1, N_OUTCOMES + 1),
         (kind, 3),
         (q + 1, last + 3),
-        (a["channel"] - 1, 3),
+        (a["ch"], 3),
         (a["eligible"], 2),
     ]
     key = a["unit"]
@@ -160,7 +169,7 @@ def activity(df: Any, gran: str = "week", start: dt.date = START, end: dt.date =
     for name, (_, size) in zip(("eligible", "channel", "q", "kind", "end_outcome", "w_e", "w_r"), reversed(fields)):
         key, c[name] = np.divmod(key, size)
     c["w_r"], c["end_outcome"], c["q"] = c["w_r"] - 1, c["end_outcome"] - 1, c["q"] - 1
-    class_unit = a["units"].take(key)
+    class_unit = key
     first, stop = np.clip(c["w_r"], 0, last), np.clip(c["w_e"], 0, last)
     frames = []
     for p, (s, e) in enumerate(ps):
@@ -170,13 +179,10 @@ def activity(df: Any, gran: str = "week", start: dt.date = START, end: dt.date =
         outcome = np.select([c["w_e"][idx] == p, c["kind"][idx] == 1, c["kind"][idx] == 2, p >= c["q"][idx]],
                             [c["end_outcome"][idx], SUPPLEMENT, PAYMENT, OVERDUE], WITHIN)
         code = ((outcome * 3 + c["channel"][idx]) * 2 + c["eligible"][idx]) * 2 + (c["w_r"][idx] == p)
-        sizes = pd.DataFrame({"unit": class_unit[idx], "code": code, "n": n[idx]}) \
-            .groupby(["unit", "code"], observed=True)["n"].sum().unstack("code", fill_value=0)
-        t = _pd_table(sizes, columns)
-        t.insert(1, "period_start", np.datetime64(s, "D"))
-        t.insert(2, "period_end", np.datetime64(e, "D"))
-        frames.append(t)
-    return pd.concat(frames, ignore_index=True)
+        sizes = pd.DataFrame({"u": class_unit[idx], "code": code, "n": n[idx]}) \
+            .groupby(["u", "code"])["n"].sum().unstack("code", fill_value=0)
+        frames.append(_pd_table(sizes, columns).assign(p=p))
+    return _named(pd.concat(frames, ignore_index=True), a["units"], ps)
 
 
 def activity_per_dossier(df: Any, gran: str = "week", start: dt.date = START, end: dt.date = AS_OF,
@@ -185,16 +191,16 @@ def activity_per_dossier(df: Any, gran: str = "week", start: dt.date = START, en
     it (numpy masks, one groupby)."""
     import pandas as pd
 
-    a = arrays(df)
+    a = arrays(df, columns)
     keep = (a["status"] != 1) & (a["status"] != 3)
     a = {k: (v[keep] if k != "units" else v) for k, v in a.items()}
-    unit = a["units"].take(a["unit"])
     end_at = end_times(a["status"], a["received"], a["finished"])
     end_or_inf = np.where(end_at == NAT, np.iinfo(np.int64).max, end_at)
     fin_day, due_day = days(a["finished"]), days(a["due"])
-    attrs = (a["channel"] - 1) * 2 + a["eligible"]
+    attrs = a["ch"].astype(np.int64) * 2 + a["eligible"]
     frames = []
-    for s, e in periods(gran, start, end):
+    ps = periods(gran, start, end)
+    for p, (s, e) in enumerate(ps):
         s_us = _us(s)
         cut = _us(e) + US_DAY - 1_000_000
         idx = np.flatnonzero((a["received"] <= cut) & (end_or_inf >= s_us))
@@ -202,13 +208,10 @@ def activity_per_dossier(df: Any, gran: str = "week", start: dt.date = START, en
             continue
         outcome = _outcome_at(a["status"][idx], end_at[idx], fin_day[idx], due_day[idx], cut, epoch_day(e))
         code = (outcome * 6 + attrs[idx]) * 2 + (a["received"][idx] >= s_us)
-        sizes = pd.DataFrame({"unit": unit[idx], "code": code}) \
-            .groupby(["unit", "code"], observed=True).size().unstack("code", fill_value=0)
-        t = _pd_table(sizes, columns)
-        t.insert(1, "period_start", np.datetime64(s, "D"))
-        t.insert(2, "period_end", np.datetime64(e, "D"))
-        frames.append(t)
-    return pd.concat(frames, ignore_index=True)
+        sizes = pd.DataFrame({"u": a["unit"][idx], "code": code}) \
+            .groupby(["u", "code"]).size().unstack("code", fill_value=0)
+        frames.append(_pd_table(sizes, columns).assign(p=p))
+    return _named(pd.concat(frames, ignore_index=True), a["units"], ps)
 
 
 VIEWS = {"cohort": cohort, "activity": activity}

@@ -20,7 +20,8 @@ import datetime as dt
 from typing import Any
 
 from ..common import (AS_OF, COUNTS, DIRECT, ELIGIBLE_LEVEL, ON_TIME, OVERDUE, PAYMENT, SPEC, START,
-                      STATUS_CODE_OF, STOPPED, SUPPLEMENT, TZ, WITHDRAWN, WITHIN, columns_needing, cutoff,
+                      ONLINE, STATUS_CODE_OF, STOPPED, SUPPLEMENT, TZ, WITHDRAWN, WITHIN, channel_detail,
+                      columns_needing, cutoff,
                       epoch_day, first_period_day, midnight, periods)
 
 TIMES = ("received_at", "due_at", "finished_at")
@@ -112,10 +113,13 @@ def _attributes(columns: list[str]) -> list[Any]:
     """The channel (null = direct) and eligibility columns the count columns need."""
     import polars as pl
 
-    _, channel, eligible = columns_needing(columns)
+    _, _, eligible = columns_needing(columns)
+    channel = channel_detail(columns)
     out = []
-    if channel:
+    if channel == "full":
         out.append(pl.col("channel").fill_null(DIRECT).cast(pl.Int8).alias("ch"))
+    elif channel == "online":  # 2 online, 1 anything else: fewer activity classes
+        out.append(pl.when(pl.col("channel") == ONLINE).then(ONLINE).otherwise(DIRECT).cast(pl.Int8).alias("ch"))
     if eligible:
         out.append((pl.col("online_service") >= ELIGIBLE_LEVEL).alias("elig"))
     return out
