@@ -16,9 +16,10 @@ def tm_report(data: Any, view: str, gran: str = "week", start: dt.date = START, 
     """tm.report grouped by unit x `gran`, in the input's library."""
     import tthc_metrics as tm
 
+    by: Any = ("unit", gran)
     if view == "cohort":
-        return tm.report(data, as_of=as_of, by=("unit", gran), start=start)
-    return tm.report(data, as_of=as_of, by=("unit", gran), view="activity", start=start, end=as_of)
+        return tm.report(data, as_of=as_of, by=by, start=start)
+    return tm.report(data, as_of=as_of, by=by, view="activity", start=start, end=as_of)
 
 
 def to_arrow(table: Any) -> pa.Table:

@@ -139,7 +139,7 @@ def worker_engine(engine: str, view: str, parquet: str, expected: str, runs: int
     if engine.startswith("tm.report"):
         call = lambda: tm_report(data, view)  # noqa: E731
     else:
-        options = {}
+        options: dict[str, Any] = {}
         if engine.startswith("duckdb"):
             import duckdb
 
@@ -253,8 +253,10 @@ def worker_breakdown(parquet: str, runs: int) -> dict[str, Any]:
     arrow = pq.read_table(parquet).combine_chunks()
     cases: list[tuple[str, Callable[[], Any]]] = [
         ("cohort, by=('unit', 'week') (the matrix baseline)", lambda: tm_report(arrow, "cohort")),
-        ("cohort, by=(None, 'week') (no unit key)", lambda: tm.report(arrow, as_of=AS_OF, by=(None, "week"), start=START)),
-        ("cohort, by=('unit', None) (no period)", lambda: tm.report(arrow, as_of=AS_OF, by=("unit", None), start=START)),
+        ("cohort, by=(None, 'week') (no unit key)",
+         lambda: tm.report(arrow, as_of=AS_OF, by=(None, "week"), start=START)),
+        ("cohort, by=('unit', None) (no period)",
+         lambda: tm.report(arrow, as_of=AS_OF, by=("unit", None), start=START)),
         ("cohort, by=(None, None) (one row)", lambda: tm.report(arrow, as_of=AS_OF, by=(None, None), start=START)),
         ("tm.tally (one tally, no table)", lambda: tm.tally(arrow, as_of=AS_OF, start=START)),
         ("activity, by=('unit', 'week')", lambda: tm_report(arrow, "activity")),

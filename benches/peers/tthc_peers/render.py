@@ -67,9 +67,16 @@ def _engine(cell: dict[str, Any], role: str) -> dict[str, Any] | None:
     return next((e for e in cell["engines"] if e["role"] == role), None)
 
 
+def _must(cell: dict[str, Any], role: str) -> dict[str, Any]:
+    e = _engine(cell, role)
+    if e is None:
+        raise KeyError(f"no {role} engine in the cell {cell['shape']} / {cell['view']} / {cell['gran']}")
+    return e
+
+
 def ratios(cell: dict[str, Any]) -> dict[str, float]:
     """engine median / tm.report median, per role (> 1: tm.report is faster)."""
-    tm = _engine(cell, "tm")["median"]
+    tm = _must(cell, "tm")["median"]
     return {e["role"]: e["median"] / tm for e in cell["engines"] if e["role"] not in ("tm", "hand-over")}
 
 
@@ -81,7 +88,7 @@ def headline(matrix: list[dict[str, Any]], role: str = "same input",
 
 
 def cell_line(cell: dict[str, Any]) -> str:
-    tm = _engine(cell, "tm")
+    tm = _must(cell, "tm")
     parts = [f"tm.report {tm['median']:.3f} s"]
     for e in cell["engines"]:
         if e["role"] in ("tm", "hand-over"):
@@ -97,9 +104,9 @@ def shapes_table(shapes: list[Any], quick: set[str] | None = None) -> str:
     for s in shapes:
         d = s.describe() if hasattr(s, "describe") else s
         name = s.name if hasattr(s, "name") else d["name"]
-        lines.append(f"| {name} | {s.group} | {s.tests} | {d['container']} | {d['order']} | {d['status']} | {d['unit']} "
-                     f"| {d['times']} | {d['chunks']} |" + ((" yes |" if name in quick else " |") if quick is not None
-                                                         else ""))
+        in_quick = "" if quick is None else " yes |" if name in quick else " |"
+        lines.append(f"| {name} | {s.group} | {s.tests} | {d['container']} | {d['order']} | {d['status']} "
+                     f"| {d['unit']} | {d['times']} | {d['chunks']} |{in_quick}")
     return "\n".join(lines)
 
 
@@ -165,7 +172,7 @@ def matrix_section(res: dict[str, Any]) -> list[str]:
                       "| ratio | pandas s | ratio | hand-over alone |",
                       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
             for c in rows:
-                tm = _engine(c, "tm")
+                tm = _must(c, "tm")
                 rat = ratios(c)
                 cols = []
                 for role in ("same input", "loaded frame", "same input (pandas)"):
@@ -188,12 +195,12 @@ def where_the_time_goes(res: dict[str, Any]) -> list[str]:
     for c in m:
         if c["view"] != "cohort" or c["gran"] != "week":
             continue
-        tm = _engine(c, "tm")["median"]
+        tm = _must(c, "tm")["median"]
         for e in c["engines"]:
             if e["role"] == "hand-over":
                 whose = "polars' conversion" if e["name"].startswith("pl.") else "tm.report's hand-over"
                 rows.append((c["shape"], whose, e["name"], e["median"], e["first"], tm))
-    base = {(c["view"], c["gran"]): _engine(c, "tm")["median"] for c in m if c["shape"] == "baseline"}
+    base = {(c["view"], c["gran"]): _must(c, "tm")["median"] for c in m if c["shape"] == "baseline"}
     if rows:
         lines += ["## Where the time goes (measured from Python)", "",
                   "The conversions before any computation, timed alone in the same cells (cohort, unit x week): "
@@ -363,13 +370,14 @@ def render_summary(res: dict[str, Any]) -> str:
         by = {(r["engine"], r["view"]): r for r in base}
         tm_t = {v: by[("tm.report (pyarrow)", v)]["median"] for v in ("cohort", "activity")
                 if ("tm.report (pyarrow)", v) in by}
-        lines += ["| engine (baseline shape) | cohort s | × tm | activity s | × tm | activity: peak RSS above the loaded data |",
+        lines += ["| engine (baseline shape) | cohort s | × tm | activity s | × tm "
+                  "| activity: peak RSS above the loaded data |",
                   "|---|---:|---:|---:|---:|---:|"]
         for engine in dict.fromkeys(r["engine"] for r in base):
             cells = []
             for view in ("cohort", "activity"):
-                r = by.get((engine, view))
-                cells += ([f"{r['median']:.2f}", f"{r['median'] / tm_t[view]:.1f}"] if r and view in tm_t
+                e = by.get((engine, view))
+                cells += ([f"{e['median']:.2f}", f"{e['median'] / tm_t[view]:.1f}"] if e and view in tm_t
                           else ["—", "—"])
             act = by.get((engine, "activity"))
             mem = f"{act['peak_over_loaded_mb']:.0f} MB" if act else "—"
@@ -400,8 +408,8 @@ def print_summary(res: dict[str, Any]) -> None:
         print(f"{'shape':46} {'view':9} {'gran':6} {'tm s':>8} {'polars':>8} {'ratio':>6} {'loaded':>6} {'pandas':>6}")
         for c in m:
             rat = ratios(c)
-            tm = _engine(c, "tm")["median"]
-            pl_ = _engine(c, "same input")["median"]
+            tm = _must(c, "tm")["median"]
+            pl_ = _must(c, "same input")["median"]
             f = lambda k: f"{rat[k]:6.2f}" if k in rat else f"{'—':>6}"  # noqa: E731
             print(f"{c['shape'][:46]:46} {c['view']:9} {c['gran']:6} {tm:8.4f} {pl_:8.4f} {f('same input')} "
                   f"{f('loaded frame')} {f('same input (pandas)')}")

@@ -9,8 +9,9 @@ Dimensions: order (receptions sorted, or shuffled); status (int8 national codes,
 plain text: the national Vietnamese names); unit (dictionary, plain strings); times
 (`timestamp[us]`, `timestamp[s]`, `timestamp[us, tz=Asia/Ho_Chi_Minh]`, `timestamp[us, tz=UTC]`
 (the same instants), `date32` (the times' dates: the defaults compare dates, so the tables are the
-same)); chunks (1, 64 record batches, or batches of 16,384 rows as pyarrow's CSV reader gives); container (pyarrow table; polars frame, whose dictionary
-columns become `Categorical` and plain ones `String`; pandas frame, dictionary columns as
+same)); chunks (1, 64 record batches, or batches of 16,384 rows as pyarrow's CSV reader gives);
+container (pyarrow table; polars frame, whose dictionary columns become `Categorical` and plain
+ones `String`; pandas frame, dictionary columns as
 `category`, plain ones as `object` or pandas 3's default `str`). Each shape runs with both views;
 a few with the month as well as the ISO week.
 """
@@ -114,8 +115,8 @@ SHAPES = {s.name: s for s in MATRIX}
 
 # --quick: each dimension once, and the worst shapes
 QUICK = ["baseline", "random order", "status plain text", "unit plain string", "zoned, Asia/Ho_Chi_Minh",
-         "date32", "64 chunks", "16k-row batches", "polars, String unit", "pandas, object unit", "worst: pyarrow, all plain",
-         "worst: polars String", "worst: pandas object"]
+         "date32", "64 chunks", "16k-row batches", "polars, String unit", "pandas, object unit",
+         "worst: pyarrow, all plain", "worst: polars String", "worst: pandas object"]
 
 
 def cells(shapes: list[Shape], months: bool = True) -> list[tuple[str, str, str]]:
@@ -134,7 +135,8 @@ def _status(codes: pa.ChunkedArray, how: str) -> pa.ChunkedArray:
     names = pa.array([STATUS_NAMES[c] for c in range(1, 11)], pa.string())
     idx = pc.subtract(codes.cast(pa.int8()), pa.scalar(1, pa.int8()))
     if how == "dict":
-        return pa.chunked_array([pa.DictionaryArray.from_arrays(c, names) for c in idx.chunks], pa.dictionary(pa.int8(), pa.string()))
+        return pa.chunked_array([pa.DictionaryArray.from_arrays(c, names) for c in idx.chunks],
+                                pa.dictionary(pa.int8(), pa.string()))
     return pc.take(names, idx)
 
 
