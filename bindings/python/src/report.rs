@@ -158,15 +158,15 @@ fn earliest_reception(
     })
 }
 
-/// The columns of a table (by name) that a reader would read, given the caller's mapping:
-/// the ones worth converting.
+/// Where each canonical field is among a table's column names, given the caller's mapping:
+/// `{canonical: column}` (the columns worth converting, and what they hold).
 #[pyfunction]
 #[pyo3(signature = (names, columns = None))]
 fn used_columns(
     py: Python<'_>,
     names: Vec<String>,
     columns: Option<HashMap<String, String>>,
-) -> PyResult<Vec<String>> {
+) -> PyResult<HashMap<&'static str, String>> {
     let map = ColumnMap::new(columns.unwrap_or_default())
         .map_err(|e| crate::errors::map_error(py, &e))?;
     let fields: Vec<arrow_schema::Field> = names
@@ -179,7 +179,7 @@ fn used_columns(
     Ok(resolved
         .found()
         .into_iter()
-        .map(|(_, s)| s.to_string())
+        .map(|(f, s)| (f, s.to_string()))
         .collect())
 }
 

@@ -185,7 +185,7 @@ def _pandas_to_arrow(frame: Any, columns: Mapping[str, str] | None) -> pa.Table:
     """The columns a reader uses, as Arrow; object columns mixing text, datetimes and NaN (what
     ``pd.read_excel`` gives for a sheet with a title block) become text."""
     names = [str(c) for c in frame.columns]
-    used = set(_native.used_columns(names, dict(columns) if columns else None))
+    used = set(_native.used_columns(names, dict(columns) if columns else None).values())
     keep = [i for i, n in enumerate(names) if n in used]
     frame = frame.iloc[:, keep]
     arrays = []

@@ -184,10 +184,14 @@ pub fn merge_report_batches(parts: &[RecordBatch]) -> Result<RecordBatch, ArrowE
             let Some(c) = p.column_by_name(name) else {
                 return Ok(None);
             };
-            let s = c
-                .as_string_opt::<i32>()
-                .ok_or_else(|| invalid(format!("column {name:?} is not text")))?;
-            Ok(Some(s.iter().map(|v| v.map(str::to_string)).collect()))
+            if !crate::text::is_text(c.data_type()) && *c.data_type() != arrow_schema::DataType::Null {
+                return Err(invalid(format!("column {name:?} is not text")));
+            }
+            Ok(Some(
+                (0..c.len())
+                    .map(|i| crate::text::cell(c.as_ref(), i).map(std::borrow::Cow::into_owned))
+                    .collect(),
+            ))
         };
         let labels = match key_col {
             Some(k) => text(k)?.ok_or_else(|| invalid(format!("a part has no {k:?} column")))?,
