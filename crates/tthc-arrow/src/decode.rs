@@ -461,7 +461,11 @@ fn vocabulary_of(schema: &Schema, base: &Vocabulary) -> Result<Vocabulary, Arrow
             let name = match &value {
                 serde_json::Value::Number(n) => n.to_string(),
                 serde_json::Value::String(s) => s.clone(),
-                other => return Err(bad(format!("{word:?} maps to {other}, not a code or a name"))),
+                other => {
+                    return Err(bad(format!(
+                        "{word:?} maps to {other}, not a code or a name"
+                    )))
+                }
             };
             v = match k {
                 0 => v.status(&word, name.parse().map_err(ArrowError::Core)?),

@@ -43,7 +43,7 @@ pub use output::{
     TableOptions, COUNT_COLUMNS,
 };
 pub use report::{
-    quality_batches, quality_decoded, quality_fields, report_batches, report_decoded,
-    report_fields, tally_batches, earliest_reception,
+    earliest_reception, quality_batches, quality_decoded, quality_fields, report_batches,
+    report_decoded, report_fields, tally_batches,
 };
 pub use times::parse_time_text;

@@ -9,9 +9,7 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Int64Type};
 use arrow_array::{Array, RecordBatch};
-use tthc_metrics::{
-    date_of_day, Error, Period, Report, ReportOptions, Row, Tally,
-};
+use tthc_metrics::{date_of_day, Error, Period, Report, ReportOptions, Row, Tally};
 
 use crate::error::ArrowError;
 use crate::output::{report_to_batch, Labels, TableOptions};
@@ -41,9 +39,11 @@ fn invalid(reason: String) -> ArrowError {
 }
 
 fn counts(batch: &RecordBatch, name: &str) -> Result<Vec<u64>, ArrowError> {
-    let col = batch
-        .column_by_name(name)
-        .ok_or_else(|| invalid(format!("a part has no {name:?} column: not an English-labelled report table of this library")))?;
+    let col = batch.column_by_name(name).ok_or_else(|| {
+        invalid(format!(
+            "a part has no {name:?} column: not an English-labelled report table of this library"
+        ))
+    })?;
     let a = col
         .as_primitive_opt::<Int64Type>()
         .ok_or_else(|| invalid(format!("column {name:?} is {}, not int64", col.data_type())))?;
@@ -184,7 +184,9 @@ pub fn merge_report_batches(parts: &[RecordBatch]) -> Result<RecordBatch, ArrowE
             let Some(c) = p.column_by_name(name) else {
                 return Ok(None);
             };
-            if !crate::text::is_text(c.data_type()) && *c.data_type() != arrow_schema::DataType::Null {
+            if !crate::text::is_text(c.data_type())
+                && *c.data_type() != arrow_schema::DataType::Null
+            {
                 return Err(invalid(format!("column {name:?} is not text")));
             }
             Ok(Some(
@@ -213,48 +215,49 @@ pub fn merge_report_batches(parts: &[RecordBatch]) -> Result<RecordBatch, ArrowE
             Ok(d.iter().collect())
         };
         let (starts, ends) = (dates("period_start")?, dates("period_end")?);
-        let rollup: Vec<bool> = match p.column_by_name("rollup").map(|c| c.as_boolean_opt().cloned()) {
+        let rollup: Vec<bool> = match p
+            .column_by_name("rollup")
+            .map(|c| c.as_boolean_opt().cloned())
+        {
             Some(Some(b)) => b.iter().map(|v| v.unwrap_or(false)).collect(),
             _ => vec![false; p.num_rows()],
         };
         for (i, tally) in tallies(p)?.into_iter().enumerate() {
-            let period = match (starts[i].and_then(date_of_day), ends[i].and_then(date_of_day)) {
+            let period = match (
+                starts[i].and_then(date_of_day),
+                ends[i].and_then(date_of_day),
+            ) {
                 (Some(s), Some(e)) => Some(Period::new(s, e)?),
                 _ => None,
             };
             let k = (keys[i].clone(), period, rollup[i]);
             let weight = tally.handled();
-            match index.get(&k) {
-                Some(&at) => {
-                    let (row, best) = &mut rows[at];
-                    row.tally = row.tally.checked_add(&tally)?;
-                    if weight > *best {
-                        row.group.clone_from(&labels[i]);
-                        *best = weight;
-                    }
+            if let Some(&at) = index.get(&k) {
+                let (row, best) = &mut rows[at];
+                row.tally = row.tally.checked_add(&tally)?;
+                if weight > *best {
+                    row.group.clone_from(&labels[i]);
+                    *best = weight;
                 }
-                None => {
-                    index.insert(k, rows.len());
-                    rows.push((
-                        Row {
-                            group: labels[i].clone(),
-                            key: keys[i].clone(),
-                            period,
-                            tally,
-                            rollup: rollup[i],
-                        },
-                        weight,
-                    ));
-                }
+            } else {
+                index.insert(k, rows.len());
+                rows.push((
+                    Row {
+                        group: labels[i].clone(),
+                        key: keys[i].clone(),
+                        period,
+                        tally,
+                        rollup: rollup[i],
+                    },
+                    weight,
+                ));
             }
         }
     }
     let mut rows: Vec<Row> = rows.into_iter().map(|(r, _)| r).collect();
     rows.sort_by(|a, b| (a.rollup, &a.key, a.period).cmp(&(b.rollup, &b.key, b.period)));
     let day = |s: &str| s.parse().ok();
-    let (ws, we) = window
-        .map(|(s, e)| (day(&s), day(&e)))
-        .unwrap_or((None, None));
+    let (ws, we) = window.map_or((None, None), |(s, e)| (day(&s), day(&e)));
     let fallback = options.as_of.date();
     let report = Report {
         rows,
@@ -271,5 +274,7 @@ pub fn merge_report_batches(parts: &[RecordBatch]) -> Result<RecordBatch, ArrowE
     metadata.insert("duplicate_rows".into(), duplicates.to_string());
     metadata.insert("merged_parts".into(), parts.len().to_string());
     let schema = Arc::new(batch.schema().as_ref().clone().with_metadata(metadata));
-    Ok(batch.with_schema(schema).map_err(|e| invalid(e.to_string()))?)
+    batch
+        .with_schema(schema)
+        .map_err(|e| invalid(e.to_string()))
 }

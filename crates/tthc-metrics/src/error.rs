@@ -5,6 +5,8 @@ use std::fmt::{self, Write as _};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::period::Period;
+
 /// Why a single input record was rejected.
 ///
 /// Each reason has a stable snake_case [`code`](RejectReason::code) that bindings expose unchanged.
@@ -304,6 +306,41 @@ pub enum Error {
         /// How to stay within the limit.
         hint: String,
     },
+    /// A report due on a Friday asked for on another day. The message names the weeks meant
+    /// (that of the Friday before and of the Friday after).
+    #[error("{}", not_a_friday(*date))]
+    NotAFriday {
+        /// The date given.
+        date: NaiveDate,
+    },
+    /// Names the data has that a reference does not cover (units missing from a unit tree).
+    #[error(
+        "the {what} does not cover {} name{} of the data: {}{}; add {} or leave the {what} out",
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" },
+        missing.iter().take(10).map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", "),
+        if missing.len() > 10 { ", ..." } else { "" },
+        if missing.len() == 1 { "it" } else { "them" }
+    )]
+    Uncovered {
+        /// What does not cover them (`unit tree`).
+        what: &'static str,
+        /// The names missing from it (clean spelling), sorted.
+        missing: Vec<String>,
+    },
+    /// A form window in which no dossier was received or carried over: nothing to report (a
+    /// wrong window or the wrong file, more likely than a quiet month).
+    #[error(
+        "no dossier was received in or carried into {} to {}: {detail}",
+        window.start().format("%d/%m/%Y"),
+        window.end().format("%d/%m/%Y")
+    )]
+    EmptyWindow {
+        /// The window.
+        window: Period,
+        /// What the data has instead.
+        detail: String,
+    },
     /// A schedule file (or text) that is not TOML, or not of the schedule format: an unknown
     /// key, a value of the wrong type, a date that is not `YYYY-MM-DD` or does not exist.
     #[error("schedule {origin}: cannot parse: {message}")]
@@ -394,6 +431,28 @@ pub enum Error {
     },
 }
 
+fn not_a_friday(date: NaiveDate) -> String {
+    use chrono::{Datelike, Days};
+    let back = u64::from((date.weekday().num_days_from_monday() + 7 - 4) % 7);
+    let before = date - Days::new(back);
+    let after = before + Days::new(7);
+    let week = |friday: NaiveDate| {
+        format!(
+            "Friday {} covers {} to {}",
+            friday.format("%d/%m/%Y"),
+            (friday - Days::new(7)).format("%d/%m/%Y"),
+            (friday - Days::new(1)).format("%d/%m/%Y")
+        )
+    };
+    format!(
+        "{} is a {}, not a Friday: the report of {}; that of {}",
+        date.format("%d/%m/%Y"),
+        date.format("%A"),
+        week(before),
+        week(after)
+    )
+}
+
 fn duplicate_year(origin: &str, year: i32, first_origin: &str) -> String {
     if origin == first_origin {
         format!("schedule {origin}: year {year} is given twice")
@@ -439,6 +498,9 @@ impl Error {
             Self::Mismatch { .. } => "mismatch",
             Self::Interrupted => "interrupted",
             Self::Overflow(_) => "overflow",
+            Self::NotAFriday { .. } => "not_a_friday",
+            Self::Uncovered { .. } => "uncovered",
+            Self::EmptyWindow { .. } => "empty_window",
             Self::ScheduleParse { .. } => "schedule_parse",
             Self::ScheduleYearOutOfRange { .. } => "schedule_year_out_of_range",
             Self::ScheduleDuplicateYear { .. } => "schedule_duplicate_year",

@@ -25,6 +25,7 @@ mod classify;
 pub mod columnar;
 mod dossier;
 mod error;
+mod forms;
 mod holidays;
 pub(crate) mod kernel;
 mod lunar;
@@ -62,8 +63,14 @@ pub use dossier::{
     VIETNAM_UTC_OFFSET_SECONDS,
 };
 pub use error::{Error, RejectReason, Rejection, Result};
-pub use names::{clean_name, name_key, NameCoder, NameTable};
-pub use period::{date_of_day, day_number, Granularity, Period};
+pub use forms::{
+    methods, one_decimal_percent, period_name, reporting_deadline, vietnamese_date, Bieu06a,
+    Bieu06aOptions, BucketPolicy, FormCounts, FormGap, FormHeader, FormRow, FormRowKind, FormRows,
+    HeaderCell, MethodKind, MethodRow, WeeklyFlag, WeeklyOptions, WeeklyReport, WeeklyRow,
+    FORM_CODE,
+};
+pub use names::{clean_name, name_key, vietnamese_order, NameCoder, NameTable};
+pub use period::{date_of_day, day_number, CutDay, Granularity, Period};
 pub use quality::{quality, QualityCounts, QualityOptions, QualityReport, QualityRow};
 pub use rate::{Compare, OnTimePolicy, OnlinePolicy, Rate, Rounding, Threshold, ThresholdOp};
 pub use report::{report, report_on, tally, GroupBy, OnError, Report, ReportOptions, Row, View};

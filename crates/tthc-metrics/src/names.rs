@@ -47,6 +47,70 @@ pub fn clean_name(name: &str) -> String {
     out
 }
 
+/// Vietnamese alphabetical order of two names (a a ă â b c d đ e ê ... o ô ơ ... u ư ...):
+/// letters first, tone marks only to break ties, then case; what a clerk expects of a list of
+/// units or fields. Code-point order would put "Đắk Sôr" after "Yên".
+///
+/// # Example
+/// ```
+/// use tthc_metrics::vietnamese_order;
+/// let mut names = vec!["Xã Đắk Sôr", "Xã Yên Bình", "Xã Dương Hòa", "Xã Ân Phú", "Xã An Hải"];
+/// names.sort_by(|a, b| vietnamese_order(a, b));
+/// assert_eq!(names, ["Xã An Hải", "Xã Ân Phú", "Xã Dương Hòa", "Xã Đắk Sôr", "Xã Yên Bình"]);
+/// ```
+pub fn vietnamese_order(a: &str, b: &str) -> std::cmp::Ordering {
+    collation_key(a)
+        .cmp(&collation_key(b))
+        .then_with(|| a.cmp(b))
+}
+
+/// Letters (with the vowel marks that make letters: breve, circumflex, horn, and đ) ranked in
+/// the Vietnamese alphabet, then the tones, then the case.
+fn collation_key(name: &str) -> (Vec<u32>, Vec<u8>, Vec<bool>) {
+    let mut letters = Vec::with_capacity(name.len());
+    let mut tones = Vec::with_capacity(name.len());
+    let mut upper = Vec::with_capacity(name.len());
+    for c in name.nfd() {
+        match c {
+            // tones: grave, acute, tilde, hook above, dot below
+            '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}' => {
+                let t = match c {
+                    '\u{300}' => 1,
+                    '\u{309}' => 2,
+                    '\u{303}' => 3,
+                    '\u{301}' => 4,
+                    _ => 5,
+                };
+                if let Some(last) = tones.last_mut() {
+                    *last = t;
+                }
+            }
+            // letter marks: breve, circumflex, horn make ă â ê ô ơ ư, ranked after the bare letter (a ă â, o ô ơ)
+            '\u{306}' | '\u{302}' | '\u{31b}' => {
+                if let Some(last) = letters.last_mut() {
+                    *last += match c {
+                        '\u{306}' => 1,
+                        '\u{302}' => 2,
+                        _ => 3,
+                    };
+                }
+            }
+            _ => {
+                let lower = c.to_lowercase().next().unwrap_or(c);
+                upper.push(c != lower);
+                let base = if lower == 'đ' {
+                    ('d' as u32) * 4 + 3
+                } else {
+                    (lower as u32) * 4
+                };
+                letters.push(base);
+                tones.push(0);
+            }
+        }
+    }
+    (letters, tones, upper)
+}
+
 /// The groups of a names column: code → label and key. Code 0 is the blank name (a missing unit
 /// is a rejected record; a missing procedure is its own, unnamed group).
 ///

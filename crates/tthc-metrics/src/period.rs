@@ -218,6 +218,22 @@ impl Period {
         Ok(Self::of(Granularity::Year, ymd(year, 1, 1)?))
     }
 
+    /// The Decree 09/2019 nine-month report of `year`: 15 December of the year before to
+    /// 14 September (the only cycle that does not tile the year).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a year chrono cannot represent.
+    ///
+    /// # Example
+    /// ```
+    /// use tthc_metrics::Period;
+    /// let p = Period::decree09_nine_months(2023).unwrap();
+    /// assert_eq!((p.start().to_string(), p.end().to_string()), ("2022-12-15".into(), "2023-09-14".into()));
+    /// ```
+    pub fn decree09_nine_months(year: i32) -> Result<Self> {
+        Self::new(ymd(year - 1, 12, 15)?, ymd(year, 9, 14)?)
+    }
+
     /// From 1 January of `date`'s year to `date` (the seed letter's 01/01–16/10/2023).
     ///
     /// # Example
@@ -318,13 +334,88 @@ impl fmt::Display for Period {
     }
 }
 
-/// How finely a report buckets dates into periods.
+/// The day of the month a monthly reporting cycle starts on (1–28): `21` is the 21st-to-20th
+/// month of Vĩnh Phúc, `15` the 15th-to-14th month of Decree 09/2019.
 ///
 /// # Example
 /// ```
-/// use tthc_metrics::Granularity;
+/// use tthc_metrics::CutDay;
+/// assert_eq!(CutDay::new(21).unwrap().day(), 21);
+/// assert!(CutDay::new(29).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct CutDay(u8);
+
+impl CutDay {
+    /// A cut day; every month has it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] outside 1–28 (the 29th to the 31st are missing from some months).
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(tthc_metrics::CutDay::new(0).unwrap_err().code(), "invalid_argument");
+    /// ```
+    pub fn new(day: u8) -> Result<Self> {
+        if (1..=28).contains(&day) {
+            Ok(Self(day))
+        } else {
+            Err(Error::InvalidArgument {
+                name: "cut day",
+                reason: format!(
+                    "a monthly cycle starts on a day every month has (1-28), not {day}"
+                ),
+            })
+        }
+    }
+
+    /// The day of the month.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(tthc_metrics::CutDay::new(15).unwrap().day(), 15);
+    /// ```
+    pub fn day(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for CutDay {
+    type Error = Error;
+    fn try_from(day: u8) -> Result<Self> {
+        Self::new(day)
+    }
+}
+
+impl From<CutDay> for u8 {
+    fn from(c: CutDay) -> u8 {
+        c.0
+    }
+}
+
+/// How finely a report buckets dates into periods.
+///
+/// Besides the calendar periods, the reporting cycles in use (domain-rules section 9): the
+/// Decree 09/2019 month from the 15th of the previous month to the 14th, and its quarter,
+/// half-year and year counted likewise from 15 December; any other monthly cut
+/// ([`Granularity::MonthFrom`], e.g. the 21st to the 20th). A cycle's period is named after the
+/// month (quarter, year) it ends in: 15/09–14/10/2023 is the report of October 2023.
+///
+/// # Example
+/// ```
+/// use tthc_metrics::{CutDay, Granularity, Period};
+/// use chrono::NaiveDate;
+/// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
 /// assert_eq!("friday_week".parse::<Granularity>().unwrap(), Granularity::FridayWeek);
 /// assert_eq!("week".parse::<Granularity>().unwrap(), Granularity::Week);
+/// let m = Period::of(Granularity::Decree09Month, d(2023, 10, 3));
+/// assert_eq!((m.start(), m.end()), (d(2023, 9, 15), d(2023, 10, 14)));
+/// let y = Period::of(Granularity::Decree09Year, d(2023, 12, 20));
+/// assert_eq!((y.start(), y.end()), (d(2023, 12, 15), d(2024, 12, 14)));
+/// let g: Granularity = "month_from_21".parse().unwrap();
+/// assert_eq!(g, Granularity::MonthFrom(CutDay::new(21).unwrap()));
+/// assert_eq!(Period::of(g, d(2023, 10, 20)).start(), d(2023, 9, 21));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -340,9 +431,97 @@ pub enum Granularity {
     Month,
     /// Calendar quarter.
     Quarter,
+    /// Calendar half-year (January–June, July–December).
+    HalfYear,
     /// Calendar year.
     Year,
+    /// A month from the given day to the day before it in the next month (`MonthFrom(1)` is the
+    /// calendar month).
+    MonthFrom(CutDay),
+    /// Decree 09/2019: the 15th of the previous month to the 14th.
+    Decree09Month,
+    /// Decree 09/2019: quarters from 15 December (15/12–14/03, 15/03–14/06, ...).
+    Decree09Quarter,
+    /// Decree 09/2019: half-years from 15 December (15/12–14/06, 15/06–14/12).
+    Decree09HalfYear,
+    /// Decree 09/2019: the year from 15 December of the previous year to 14 December.
+    Decree09Year,
 }
+
+/// Month index `year * 12 + month0` of a date.
+fn month_index(date: NaiveDate) -> i64 {
+    i64::from(date.year()) * 12 + i64::from(date.month0())
+}
+
+/// The date `day` of month index `index` (`None` outside chrono's range).
+fn at_month_index(index: i64, day: u32) -> Option<NaiveDate> {
+    let year = i32::try_from(index.div_euclid(12)).ok()?;
+    let month0 = u32::try_from(index.rem_euclid(12)).ok()?;
+    NaiveDate::from_ymd_opt(year, month0 + 1, day)
+}
+
+/// The period of a cycle of `months` months that start on day `cut` of the months congruent to
+/// `anchor0` (0 = January) modulo `months`.
+fn cycle_bounds(date: NaiveDate, months: i64, cut: u32, anchor0: i64) -> (NaiveDate, NaiveDate) {
+    let mut m = month_index(date);
+    if date.day() < cut {
+        m -= 1;
+    }
+    let start_index = m - (m - anchor0).rem_euclid(months);
+    let start = at_month_index(start_index, cut).unwrap_or(NaiveDate::MIN);
+    // the last period of chrono's range ends on its last day (no next period to precede)
+    let end = at_month_index(start_index + months, cut)
+        .and_then(|n| n.pred_opt())
+        .unwrap_or(NaiveDate::MAX);
+    (start, end)
+}
+
+const MONTH_FROM_NAMES: [&str; 28] = [
+    "month",
+    "month_from_2",
+    "month_from_3",
+    "month_from_4",
+    "month_from_5",
+    "month_from_6",
+    "month_from_7",
+    "month_from_8",
+    "month_from_9",
+    "month_from_10",
+    "month_from_11",
+    "month_from_12",
+    "month_from_13",
+    "month_from_14",
+    "month_from_15",
+    "month_from_16",
+    "month_from_17",
+    "month_from_18",
+    "month_from_19",
+    "month_from_20",
+    "month_from_21",
+    "month_from_22",
+    "month_from_23",
+    "month_from_24",
+    "month_from_25",
+    "month_from_26",
+    "month_from_27",
+    "month_from_28",
+];
+
+/// The granularities named in options, for error messages.
+const GRANULARITY_NAMES: &[&str] = &[
+    "day",
+    "week",
+    "friday_week",
+    "month",
+    "quarter",
+    "half_year",
+    "year",
+    "month_from_<day>",
+    "decree09_month",
+    "decree09_quarter",
+    "decree09_half_year",
+    "decree09_year",
+];
 
 impl Granularity {
     /// The first and last day of the period of this granularity that contains `date`.
@@ -354,6 +533,8 @@ impl Granularity {
     /// let d = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap(); // Monday
     /// let (s, e) = Granularity::Week.bounds(d);
     /// assert_eq!((s, e.to_string()), (d, "2023-10-22".to_string()));
+    /// let (s, e) = Granularity::Decree09Quarter.bounds(d);
+    /// assert_eq!((s.to_string(), e.to_string()), ("2023-09-15".into(), "2023-12-14".into()));
     /// ```
     pub fn bounds(self, date: NaiveDate) -> (NaiveDate, NaiveDate) {
         let add = |d: NaiveDate, n: u64| d.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX);
@@ -369,31 +550,26 @@ impl Granularity {
                 let s = sub(date, u64::from(back));
                 (s, add(s, 6))
             }
-            // the last period of chrono's range ends on its last day (no next period to precede)
-            Self::Month => {
-                let s = date.with_day(1).unwrap_or(date);
-                let next = s.checked_add_months(chrono::Months::new(1));
-                (s, next.map_or(NaiveDate::MAX, |n| sub(n, 1)))
-            }
-            Self::Quarter => {
-                let m0 = (date.month0() / 3) * 3 + 1;
-                let s = NaiveDate::from_ymd_opt(date.year(), m0, 1).unwrap_or(date);
-                let next = s.checked_add_months(chrono::Months::new(3));
-                (s, next.map_or(NaiveDate::MAX, |n| sub(n, 1)))
-            }
-            Self::Year => {
-                let s = date.with_ordinal(1).unwrap_or(date);
-                let e = NaiveDate::from_ymd_opt(date.year(), 12, 31).unwrap_or(date);
-                (s, e)
-            }
+            Self::Month => cycle_bounds(date, 1, 1, 0),
+            Self::Quarter => cycle_bounds(date, 3, 1, 0),
+            Self::HalfYear => cycle_bounds(date, 6, 1, 0),
+            Self::Year => cycle_bounds(date, 12, 1, 0),
+            Self::MonthFrom(cut) => cycle_bounds(date, 1, u32::from(cut.day()), 0),
+            Self::Decree09Month => cycle_bounds(date, 1, 15, 11),
+            Self::Decree09Quarter => cycle_bounds(date, 3, 15, 11),
+            Self::Decree09HalfYear => cycle_bounds(date, 6, 15, 11),
+            Self::Decree09Year => cycle_bounds(date, 12, 15, 11),
         }
     }
 
-    /// The name used in options and output (`"week"`, `"month"`, ...).
+    /// The name used in options and output (`"week"`, `"month"`, `"month_from_21"`, ...).
     ///
     /// # Example
     /// ```
-    /// assert_eq!(tthc_metrics::Granularity::Quarter.name(), "quarter");
+    /// use tthc_metrics::{CutDay, Granularity};
+    /// assert_eq!(Granularity::Quarter.name(), "quarter");
+    /// assert_eq!(Granularity::MonthFrom(CutDay::new(21).unwrap()).name(), "month_from_21");
+    /// assert_eq!(Granularity::MonthFrom(CutDay::new(1).unwrap()).name(), "month");
     /// ```
     pub fn name(self) -> &'static str {
         match self {
@@ -402,27 +578,69 @@ impl Granularity {
             Self::FridayWeek => "friday_week",
             Self::Month => "month",
             Self::Quarter => "quarter",
+            Self::HalfYear => "half_year",
             Self::Year => "year",
+            Self::MonthFrom(cut) => MONTH_FROM_NAMES[usize::from(cut.day()) - 1],
+            Self::Decree09Month => "decree09_month",
+            Self::Decree09Quarter => "decree09_quarter",
+            Self::Decree09HalfYear => "decree09_half_year",
+            Self::Decree09Year => "decree09_year",
         }
+    }
+
+    /// How many months a period of this granularity spans (`None` for days and weeks).
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(tthc_metrics::Granularity::Decree09HalfYear.months(), Some(6));
+    /// assert_eq!(tthc_metrics::Granularity::FridayWeek.months(), None);
+    /// ```
+    pub fn months(self) -> Option<u32> {
+        match self {
+            Self::Day | Self::Week | Self::FridayWeek => None,
+            Self::Month | Self::MonthFrom(_) | Self::Decree09Month => Some(1),
+            Self::Quarter | Self::Decree09Quarter => Some(3),
+            Self::HalfYear | Self::Decree09HalfYear => Some(6),
+            Self::Year | Self::Decree09Year => Some(12),
+        }
+    }
+}
+
+impl fmt::Display for Granularity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
 impl FromStr for Granularity {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
+        let t = s.trim().to_ascii_lowercase();
+        Ok(match t.as_str() {
             "day" => Self::Day,
             "week" | "iso_week" => Self::Week,
             "friday_week" => Self::FridayWeek,
             "month" => Self::Month,
             "quarter" => Self::Quarter,
+            "half_year" => Self::HalfYear,
             "year" => Self::Year,
-            _ => {
-                return Err(Error::unknown(
-                    "period granularity",
-                    s,
-                    &["day", "week", "friday_week", "month", "quarter", "year"],
-                ))
+            "decree09_month" => Self::Decree09Month,
+            "decree09_quarter" => Self::Decree09Quarter,
+            "decree09_half_year" => Self::Decree09HalfYear,
+            "decree09_year" => Self::Decree09Year,
+            other => {
+                if let Some(day) = other
+                    .strip_prefix("month_from_")
+                    .and_then(|d| d.parse::<u8>().ok())
+                {
+                    let cut = CutDay::new(day)?;
+                    return Ok(if day == 1 {
+                        Self::Month
+                    } else {
+                        Self::MonthFrom(cut)
+                    });
+                }
+                return Err(Error::unknown("period granularity", s, GRANULARITY_NAMES));
             }
         })
     }
@@ -435,9 +653,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn every_date_lies_in_its_own_period(day in -20_000i32..80_000, g in 0usize..6) {
+        fn every_date_lies_in_its_own_period(day in -20_000i32..80_000, g in 0usize..12, cut in 1u8..=28) {
             let g = [Granularity::Day, Granularity::Week, Granularity::FridayWeek,
-                     Granularity::Month, Granularity::Quarter, Granularity::Year][g];
+                     Granularity::Month, Granularity::Quarter, Granularity::HalfYear,
+                     Granularity::Year, Granularity::MonthFrom(CutDay::new(cut).unwrap()),
+                     Granularity::Decree09Month, Granularity::Decree09Quarter,
+                     Granularity::Decree09HalfYear, Granularity::Decree09Year][g];
             let d = date_of_day(day).unwrap();
             let p = Period::of(g, d);
             prop_assert!(p.contains(d));
@@ -447,6 +668,72 @@ mod tests {
             let next = p.end().succ_opt().unwrap();
             prop_assert_eq!(Period::of(g, next).start(), next);
         }
+    }
+
+    proptest! {
+        #[test]
+        fn monthly_cycles_span_their_months(day in 0i32..60_000, g in 0usize..9, cut in 1u8..=28) {
+            let g = [Granularity::Month, Granularity::Quarter, Granularity::HalfYear,
+                     Granularity::Year, Granularity::MonthFrom(CutDay::new(cut).unwrap()),
+                     Granularity::Decree09Month, Granularity::Decree09Quarter,
+                     Granularity::Decree09HalfYear, Granularity::Decree09Year][g];
+            let p = Period::of(g, date_of_day(day).unwrap());
+            let next = p.end().succ_opt().unwrap();
+            let months = (next.year() - p.start().year()) * 12 + next.month() as i32 - p.start().month() as i32;
+            prop_assert_eq!(Some(months as u32), g.months());
+            prop_assert_eq!(p.start().day(), next.day());
+            // the name parses back to the same cycle (`month_from_1` is the calendar month)
+            prop_assert_eq!(Period::of(g.name().parse::<Granularity>().unwrap(), p.start()), p);
+        }
+    }
+
+    /// Decree 09/2019/ND-CP, article 12: the monthly figures run from the 15th of the month
+    /// before the reporting period to the 14th of its month; quarters to the 14th of the
+    /// quarter's last month; the half-year from 15 December of the previous year to 14 June;
+    /// the year from 15 December to 14 December (domain-rules section 9).
+    #[test]
+    fn decree_09_cycles_follow_article_12() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let of = |g, date| {
+            let p = Period::of(g, date);
+            (p.start(), p.end())
+        };
+        assert_eq!(
+            of(Granularity::Decree09Month, d(2023, 10, 14)),
+            (d(2023, 9, 15), d(2023, 10, 14))
+        );
+        assert_eq!(
+            of(Granularity::Decree09Month, d(2023, 10, 15)),
+            (d(2023, 10, 15), d(2023, 11, 14))
+        );
+        assert_eq!(
+            of(Granularity::Decree09Month, d(2024, 1, 2)),
+            (d(2023, 12, 15), d(2024, 1, 14))
+        );
+        assert_eq!(
+            of(Granularity::Decree09Quarter, d(2024, 1, 2)),
+            (d(2023, 12, 15), d(2024, 3, 14))
+        );
+        assert_eq!(
+            of(Granularity::Decree09Quarter, d(2024, 6, 14)),
+            (d(2024, 3, 15), d(2024, 6, 14))
+        );
+        assert_eq!(
+            of(Granularity::Decree09HalfYear, d(2024, 6, 14)),
+            (d(2023, 12, 15), d(2024, 6, 14))
+        );
+        assert_eq!(
+            of(Granularity::Decree09HalfYear, d(2024, 6, 15)),
+            (d(2024, 6, 15), d(2024, 12, 14))
+        );
+        assert_eq!(
+            of(Granularity::Decree09Year, d(2024, 12, 14)),
+            (d(2023, 12, 15), d(2024, 12, 14))
+        );
+        // Vĩnh Phúc's 21st-to-20th month
+        let g: Granularity = "month_from_21".parse().unwrap();
+        assert_eq!(of(g, d(2023, 10, 21)), (d(2023, 10, 21), d(2023, 11, 20)));
+        assert!("month_from_29".parse::<Granularity>().is_err());
     }
 
     #[test]

@@ -365,7 +365,9 @@ impl ReportOptions {
                 .map(|(_, v)| v.as_str())
                 .ok_or_else(|| Error::InvalidArgument {
                     name: "provenance",
-                    reason: format!("the table's metadata has no {k:?}: not a report table of this library"),
+                    reason: format!(
+                        "the table's metadata has no {k:?}: not a report table of this library"
+                    ),
                 })
         };
         let bad = |k: &str, v: &str| Error::InvalidArgument {
@@ -380,7 +382,8 @@ impl ReportOptions {
         };
         let as_of = get("as_of")?;
         let mut o = ReportOptions::new(
-            NaiveDateTime::parse_from_str(as_of, "%Y-%m-%d %H:%M:%S").map_err(|_| bad("as_of", as_of))?,
+            NaiveDateTime::parse_from_str(as_of, "%Y-%m-%d %H:%M:%S")
+                .map_err(|_| bad("as_of", as_of))?,
         )
         .view(get("view")?.parse()?)
         .group_by(get("group_by")?.parse()?)
@@ -678,7 +681,7 @@ impl Report {
             for r in &p.rows {
                 let k = (r.key.clone(), r.period, r.rollup);
                 if let Some(&i) = index.get(&k) {
-                    rows[i].tally = rows[i].tally.checked_add(&r.tally)?
+                    rows[i].tally = rows[i].tally.checked_add(&r.tally)?;
                 } else {
                     index.insert(k, rows.len());
                     rows.push(r.clone());
@@ -920,9 +923,7 @@ pub fn report_on_path(
         "use a coarser granularity, a later start or fewer groups, or raise the memory limit";
     budget.reserve(what, per_worker, hint)?;
     let mut threads = 1;
-    while threads < budget.threads(n as usize)
-        && budget.reserve(what, per_worker, hint).is_ok()
-    {
+    while threads < budget.threads(n as usize) && budget.reserve(what, per_worker, hint).is_ok() {
         threads += 1;
     }
     let plan = kernel::Plan {

@@ -36,6 +36,7 @@
 //!   does not. [`project`] first moves the overdue backlog to *late* and adds expected arrivals.
 
 mod recovery;
+pub(crate) use recovery::least;
 mod rubric;
 mod score;
 

@@ -701,7 +701,7 @@ fn apply(t: &Tally, kind: DossierKind, source: RecoverySource, x: u64) -> Option
 
 /// The least `x` in `0..=cap` with `pred(x)`, for a predicate monotone in `x` (false then true):
 /// doubling to bracket, then bisection; `x - 1` is always checked false.
-fn least(cap: u64, mut pred: impl FnMut(u64) -> Result<bool>) -> Result<Option<u64>> {
+pub(crate) fn least(cap: u64, mut pred: impl FnMut(u64) -> Result<bool>) -> Result<Option<u64>> {
     if pred(0)? {
         return Ok(Some(0));
     }
