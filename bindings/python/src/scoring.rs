@@ -163,9 +163,9 @@ impl PyRubric {
     #[staticmethod]
     fn preset(py: Python<'_>, name: &str) -> PyResult<Self> {
         crate::guard(py, || {
-        Ok(Self {
-            rubric: Rubric::preset(name).map_err(|e| core(py, e))?,
-        })
+            Ok(Self {
+                rubric: Rubric::preset(name).map_err(|e| core(py, e))?,
+            })
         })
     }
     /// The names of the presets.
@@ -177,29 +177,25 @@ impl PyRubric {
     #[staticmethod]
     fn from_toml(py: Python<'_>, text: &str) -> PyResult<Self> {
         crate::guard(py, || {
-        Ok(Self {
-            rubric: Rubric::from_toml(text).map_err(|e| core(py, e))?,
-        })
+            Ok(Self {
+                rubric: Rubric::from_toml(text).map_err(|e| core(py, e))?,
+            })
         })
     }
     /// A rubric from JSON text.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
         crate::guard(py, || {
-        Ok(Self {
-            rubric: Rubric::from_json(text).map_err(|e| core(py, e))?,
-        })
+            Ok(Self {
+                rubric: Rubric::from_json(text).map_err(|e| core(py, e))?,
+            })
         })
     }
     fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
-        crate::guard(py, || {
-        self.rubric.to_toml().map_err(|e| core(py, e))
-        })
+        crate::guard(py, || self.rubric.to_toml().map_err(|e| core(py, e)))
     }
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        crate::guard(py, || {
-        self.rubric.to_json().map_err(|e| core(py, e))
-        })
+        crate::guard(py, || self.rubric.to_json().map_err(|e| core(py, e)))
     }
     #[getter]
     fn name(&self) -> &str {
@@ -227,11 +223,11 @@ impl PyRubric {
         windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
     ) -> PyResult<PyScore> {
         crate::guard(py, || {
-        let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
-        let i = inputs(&tally, complaints, windows);
-        Ok(PyScore {
-            score: score(&self.rubric, &i, date).map_err(|e| core(py, e))?,
-        })
+            let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
+            let i = inputs(&tally, complaints, windows);
+            Ok(PyScore {
+                score: score(&self.rubric, &i, date).map_err(|e| core(py, e))?,
+            })
         })
     }
     /// The least number of additional on-time (or online) dossiers that lifts `criterion` to
@@ -251,19 +247,19 @@ impl PyRubric {
         windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         crate::guard(py, || {
-        let goal: RecoveryGoal = goal.parse().map_err(|e| core(py, e))?;
-        let source: RecoverySource = source.parse().map_err(|e| core(py, e))?;
-        let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
-        let i = inputs(&tally, complaints, windows);
-        let r = recovery(
-            &self.rubric,
-            criterion,
-            &i,
-            date,
-            &RecoveryOptions::default().goal(goal).source(source),
-        )
-        .map_err(|e| core(py, e))?;
-        recovery_dict(py, &r)
+            let goal: RecoveryGoal = goal.parse().map_err(|e| core(py, e))?;
+            let source: RecoverySource = source.parse().map_err(|e| core(py, e))?;
+            let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
+            let i = inputs(&tally, complaints, windows);
+            let r = recovery(
+                &self.rubric,
+                criterion,
+                &i,
+                date,
+                &RecoveryOptions::default().goal(goal).source(source),
+            )
+            .map_err(|e| core(py, e))?;
+            recovery_dict(py, &r)
         })
     }
     fn __repr__(&self) -> String {
