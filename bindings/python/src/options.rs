@@ -41,6 +41,7 @@ const COMMON: &[&str] = &[
     "online_service_names",
     "rate_policy",
     "online_policy",
+    "threads",
 ];
 const REPORT: &[&str] = &["by", "view", "end", "key", "labels"];
 const QUALITY: &[&str] = &[
@@ -60,6 +61,21 @@ pub(crate) struct Options {
     pub columns: ColumnMap,
     pub vocabulary: Vocabulary,
     pub calendar: Option<Py<PyCalendar>>,
+    /// Worker threads for the call (0: the machine's cores, up to 8).
+    pub threads: usize,
+}
+
+impl Options {
+    /// The budget of one call: the memory limit, the cancel flag, the thread limit.
+    pub(crate) fn budget(
+        &self,
+        limit: u64,
+        cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> tthc_metrics::MemoryBudget {
+        tthc_metrics::MemoryBudget::new(limit)
+            .with_cancel(cancel)
+            .with_threads(self.threads)
+    }
 }
 
 fn parse<T: std::str::FromStr<Err = Error>>(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<T> {
@@ -327,6 +343,10 @@ impl Options {
         if let Some(v) = get("reception_hours") {
             quality.reception_hours = v.extract()?;
         }
+        let threads = match get("threads") {
+            Some(v) => v.extract()?,
+            None => 0,
+        };
         Ok(Self {
             report,
             quality,
@@ -334,6 +354,7 @@ impl Options {
             columns,
             vocabulary,
             calendar,
+            threads,
         })
     }
 }

@@ -10,7 +10,7 @@ use tthc_arrow::{
     decode_batches, quality_decoded, quality_fields, quality_to_batch, rejections_to_batch,
     report_decoded, report_fields, report_to_batch, ColumnMap, DecodeOptions,
 };
-use tthc_metrics::{MemoryBudget, Provenance, Summary};
+use tthc_metrics::{Provenance, Summary};
 
 use crate::compute;
 use crate::options::{Kind, Options};
@@ -43,7 +43,7 @@ fn report(
     let batches = batches(data);
     let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let (t, r) = compute(py, |cancel| {
-        let mut budget = MemoryBudget::new(o.report.memory_limit).with_cancel(cancel);
+        let mut budget = o.budget(o.report.memory_limit, cancel);
         let decode = DecodeOptions::default()
             .vocabulary(o.vocabulary.clone())
             .on_error(o.report.on_error)
@@ -72,7 +72,7 @@ fn tally(
     let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let tally_options = o.report.for_tally();
     let (summary, r) = compute(py, |cancel| {
-        let mut budget = MemoryBudget::new(o.report.memory_limit).with_cancel(cancel);
+        let mut budget = o.budget(o.report.memory_limit, cancel);
         let decode = DecodeOptions::default()
             .vocabulary(o.vocabulary.clone())
             .on_error(o.report.on_error)
@@ -104,7 +104,7 @@ fn quality(
     let batches = batches(data);
     let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let (t, r) = compute(py, |cancel| {
-        let mut budget = MemoryBudget::new(o.quality.memory_limit).with_cancel(cancel);
+        let mut budget = o.budget(o.quality.memory_limit, cancel);
         let decode = DecodeOptions::default()
             .vocabulary(o.vocabulary.clone())
             .only(&quality_fields());
@@ -119,15 +119,54 @@ fn quality(
     Ok((table(t)?, table(r)?))
 }
 
-/// The columns of a table (by name) that a reader would read, given the caller's mapping:
-/// the ones worth converting.
+/// Merges partial report tables (computed with `key=True`) into the table of the whole.
+#[pyfunction]
+fn merge_reports(py: Python<'_>, parts: Vec<PyTable>) -> PyResult<PyTable> {
+    let batches: Vec<RecordBatch> = parts
+        .into_iter()
+        .map(|t| {
+            let (batches, schema) = t.into_inner();
+            arrow_select_concat(&schema, &batches)
+        })
+        .collect::<PyResult<_>>()?;
+    let merged = compute(py, |_| tthc_arrow::merge_report_batches(&batches))?;
+    table(merged)
+}
+
+/// One table's batches as one batch (its schema and metadata kept).
+fn arrow_select_concat(
+    schema: &arrow_schema::SchemaRef,
+    batches: &[RecordBatch],
+) -> PyResult<RecordBatch> {
+    arrow_select::concat::concat_batches(schema, batches)
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+}
+
+/// The earliest reception date the rows of `data` give a window (the default `start`).
+#[pyfunction]
+#[pyo3(signature = (data, /, **options))]
+fn earliest_reception(
+    py: Python<'_>,
+    data: PyTable,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Option<chrono::NaiveDate>> {
+    let o = Options::from_kwargs(py, Kind::Tally, options)?;
+    let batches = batches(data);
+    compute(py, |cancel| {
+        let mut budget = o.budget(o.report.memory_limit, cancel);
+        tthc_arrow::earliest_reception(&batches, &o.columns, &o.report, &mut budget)
+    })
+}
+
+/// Where each canonical field is among a table's column names, given the caller's mapping:
+/// `{canonical: column}` (the columns worth converting, and what they hold).
 #[pyfunction]
 #[pyo3(signature = (names, columns = None))]
 fn used_columns(
     py: Python<'_>,
     names: Vec<String>,
     columns: Option<HashMap<String, String>>,
-) -> PyResult<Vec<String>> {
+) -> PyResult<HashMap<&'static str, String>> {
     let map = ColumnMap::new(columns.unwrap_or_default())
         .map_err(|e| crate::errors::map_error(py, &e))?;
     let fields: Vec<arrow_schema::Field> = names
@@ -140,7 +179,7 @@ fn used_columns(
     Ok(resolved
         .found()
         .into_iter()
-        .map(|(_, s)| s.to_string())
+        .map(|(f, s)| (f, s.to_string()))
         .collect())
 }
 
@@ -149,5 +188,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tally, m)?)?;
     m.add_function(wrap_pyfunction!(quality, m)?)?;
     m.add_function(wrap_pyfunction!(used_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_reports, m)?)?;
+    m.add_function(wrap_pyfunction!(earliest_reception, m)?)?;
     Ok(())
 }

@@ -162,8 +162,10 @@ impl PyRubric {
     /// A preset shipped with the library (`Rubric.preset_names()`).
     #[staticmethod]
     fn preset(py: Python<'_>, name: &str) -> PyResult<Self> {
+        crate::guard(py, || {
         Ok(Self {
             rubric: Rubric::preset(name).map_err(|e| core(py, e))?,
+        })
         })
     }
     /// The names of the presets.
@@ -174,22 +176,30 @@ impl PyRubric {
     /// A rubric from TOML text (see the README's "Scoring" section).
     #[staticmethod]
     fn from_toml(py: Python<'_>, text: &str) -> PyResult<Self> {
+        crate::guard(py, || {
         Ok(Self {
             rubric: Rubric::from_toml(text).map_err(|e| core(py, e))?,
+        })
         })
     }
     /// A rubric from JSON text.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        crate::guard(py, || {
         Ok(Self {
             rubric: Rubric::from_json(text).map_err(|e| core(py, e))?,
         })
+        })
     }
     fn to_toml(&self, py: Python<'_>) -> PyResult<String> {
+        crate::guard(py, || {
         self.rubric.to_toml().map_err(|e| core(py, e))
+        })
     }
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        crate::guard(py, || {
         self.rubric.to_json().map_err(|e| core(py, e))
+        })
     }
     #[getter]
     fn name(&self) -> &str {
@@ -216,10 +226,12 @@ impl PyRubric {
         complaints: Option<u64>,
         windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
     ) -> PyResult<PyScore> {
+        crate::guard(py, || {
         let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
         let i = inputs(&tally, complaints, windows);
         Ok(PyScore {
             score: score(&self.rubric, &i, date).map_err(|e| core(py, e))?,
+        })
         })
     }
     /// The least number of additional on-time (or online) dossiers that lifts `criterion` to
@@ -238,6 +250,7 @@ impl PyRubric {
         complaints: Option<u64>,
         windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        crate::guard(py, || {
         let goal: RecoveryGoal = goal.parse().map_err(|e| core(py, e))?;
         let source: RecoverySource = source.parse().map_err(|e| core(py, e))?;
         let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
@@ -251,6 +264,7 @@ impl PyRubric {
         )
         .map_err(|e| core(py, e))?;
         recovery_dict(py, &r)
+        })
     }
     fn __repr__(&self) -> String {
         format!(

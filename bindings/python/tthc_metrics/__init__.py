@@ -59,6 +59,7 @@ __all__ = [
     "TthcError",
     "UnknownNameError",
     "krong_no_2023",
+    "merge_reports",
     "percent",
     "provenance",
     "quality",
@@ -107,6 +108,8 @@ class Options(TypedDict, total=False):
     - ``memory_limit``: bytes the call may allocate beyond its input (default 4 GiB).
     - ``key`` (reports): add the groups' NFC ``key`` column; ``labels``: ``"en"`` (default) or
       ``"vi"`` (Vietnamese column names and channel words).
+    - ``threads``: worker threads for the call (default 0: the machine's cores, up to 8); 1 inside
+      Spark or Dask tasks.
     - quality only: ``overdue_buckets``, ``hanging_after_days``, ``max_supplement_requests``,
       ``max_returns``, ``reception_hours``.
     """
@@ -131,6 +134,7 @@ class Options(TypedDict, total=False):
     memory_limit: int | None
     key: bool
     labels: Literal["en", "vi"]
+    threads: int
     overdue_buckets: tuple[int, ...]
     hanging_after_days: int
     max_supplement_requests: int
@@ -243,7 +247,7 @@ def _pandas_to_arrow(frame: Any, columns: Mapping[str, str] | None) -> pa.Table:
     """The columns a reader uses, as Arrow; object columns mixing text, datetimes and NaN (what
     ``pd.read_excel`` gives for a sheet with a title block) become text."""
     names = [str(c) for c in frame.columns]
-    used = set(_native.used_columns(names, dict(columns) if columns else None))
+    used = set(_native.used_columns(names, dict(columns) if columns else None).values())
     keep = [i for i, n in enumerate(names) if n in used]
     frame = frame.iloc[:, keep]
     arrays = []
@@ -410,6 +414,51 @@ def provenance(table: Any) -> dict[str, str]:
     if isinstance(table, pa.Table):
         return _decode_metadata(table)
     raise TypeError("this table kept no provenance (polars drops Arrow metadata): use tm.report_details")
+
+
+def _report_table(part: Any) -> pa.Table:
+    """A partial report as the Arrow table it was, its provenance included."""
+    if isinstance(part, Report):
+        table = pa.table(part.table) if not hasattr(part.table, "iloc") else pa.Table.from_pandas(
+            part.table, preserve_index=False)
+        if _library(part.table) == "polars":
+            table = part.table.to_arrow()
+        return table.replace_schema_metadata(part.provenance)
+    library = _library(part)
+    if library == "pandas":
+        meta = getattr(part, "attrs", {}).get("tthc_metrics")
+        if not meta:
+            raise TypeError("this pandas frame kept no provenance (df.attrs['tthc_metrics']): merge the tables "
+                            "tm.report returned, or tm.report_details results")
+        return pa.Table.from_pandas(part, preserve_index=False).replace_schema_metadata(meta)
+    if library == "polars":
+        raise TypeError("polars drops the provenance a merge needs: merge tm.report_details results, or pyarrow tables")
+    return pa.table(part)
+
+
+def merge_reports(parts: Any) -> Any:
+    """Partial reports of one table (parts of its rows: partitions, files, months of an export)
+    merged into the report of the whole, exactly: rows with the same ``key`` and period summed,
+    the rates recomputed from the summed counts. Compute the parts with ``key=True`` and the
+    same options, including the same ``start`` (see :func:`tally` for tallies, which add with
+    ``+``). A part may be a table tm.report returned (pyarrow or pandas) or a :class:`Report`.
+
+    >>> import datetime
+    >>> import tthc_metrics as tm
+    >>> data = tm.krong_no_2023()
+    >>> opts = dict(as_of=datetime.date(2023, 10, 16), start=datetime.date(2023, 1, 1), key=True)
+    >>> half = data.num_rows // 2
+    >>> parts = [tm.report(data.slice(0, half), **opts), tm.report(data.slice(half), **opts)]
+    >>> merged = tm.merge_reports(parts)
+    >>> merged.column("received").to_pylist() == tm.report(data, **opts).column("received").to_pylist()
+    True
+    """
+    parts = list(parts)
+    if not parts:
+        raise TypeError("merge_reports needs at least one part")
+    first = parts[0].table if isinstance(parts[0], Report) else parts[0]
+    merged = _native.merge_reports([_report_table(p) for p in parts])
+    return _output(merged, _library(first))
 
 
 def percent(rate: Any, dp: int = 1) -> Decimal | None:

@@ -213,6 +213,27 @@ pub(crate) fn borrow_codes<T: Copy>(
 /// Rows of a plain string column above which it is interned by all cores.
 const PARALLEL_STRINGS: usize = 1 << 16;
 
+thread_local! {
+    /// The most threads interning may use on this thread's call (0: the machine's cores): set by
+    /// [`ThreadLimit`] for the duration of a decode.
+    static MAX_THREADS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Limits the threads string interning uses while it lives (the call's budget says how many).
+pub(crate) struct ThreadLimit(usize);
+
+impl ThreadLimit {
+    pub(crate) fn new(threads: usize) -> Self {
+        Self(MAX_THREADS.with(|m| m.replace(threads)))
+    }
+}
+
+impl Drop for ThreadLimit {
+    fn drop(&mut self) {
+        MAX_THREADS.with(|m| m.set(self.0));
+    }
+}
+
 /// Interns a plain string column (`Utf8`, `LargeUtf8`, `Utf8View`): an id a row (0 for null,
 /// then distinct values in row order of first appearance) and a table of `f`'s result per id,
 /// `f` evaluated once per distinct value in that order (the order group codes are given in).
@@ -309,9 +330,13 @@ where
     };
     let mut ids = vec![0u32; n];
     let parts = if n >= PARALLEL_STRINGS {
-        std::thread::available_parallelism()
+        let machine = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
-            .min(8)
+            .min(8);
+        match MAX_THREADS.with(std::cell::Cell::get) {
+            0 => machine,
+            limit => machine.min(limit),
+        }
     } else {
         1
     };

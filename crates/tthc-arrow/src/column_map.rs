@@ -302,7 +302,7 @@ impl ColumnMap {
             let Some(i) = found else {
                 return Err(ArrowError::MissingColumn {
                     name: source.to_string(),
-                    available: names.join(", "),
+                    available: crate::error::short(&names.join(", ")),
                     closest: closest(&names, source),
                 });
             };
@@ -421,7 +421,7 @@ impl Resolved {
             }
             ArrowError::MissingColumn {
                 name: field.to_string(),
-                available: names.join(", "),
+                available: crate::error::short(&names.join(", ")),
                 closest: best.first().cloned().unwrap_or_default(),
             }
         })

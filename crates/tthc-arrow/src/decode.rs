@@ -436,6 +436,43 @@ fn count_spellings(coder: &mut NameCoder, array: &dyn Array, src: &CodeSource<u3
     }
 }
 
+/// The metadata keys under which a table carries words of its own system (`tm.read_export`
+/// writes them): JSON objects of word → code or canonical name.
+pub const VOCABULARY_KEYS: [&str; 3] = [
+    "tthc_metrics.status_names",
+    "tthc_metrics.channel_names",
+    "tthc_metrics.online_service_names",
+];
+
+/// `base` with the words a table's schema metadata carries (see [`VOCABULARY_KEYS`]).
+fn vocabulary_of(schema: &Schema, base: &Vocabulary) -> Result<Vocabulary, ArrowError> {
+    let mut v = base.clone();
+    for (k, key) in VOCABULARY_KEYS.iter().enumerate() {
+        let Some(text) = schema.metadata().get(*key) else {
+            continue;
+        };
+        let bad = |message: String| ArrowError::InvalidData {
+            column: (*key).to_string(),
+            message,
+        };
+        let words: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a JSON object: {e}")))?;
+        for (word, value) in words {
+            let name = match &value {
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::String(s) => s.clone(),
+                other => return Err(bad(format!("{word:?} maps to {other}, not a code or a name"))),
+            };
+            v = match k {
+                0 => v.status(&word, name.parse().map_err(ArrowError::Core)?),
+                1 => v.channel(&word, name.parse().map_err(ArrowError::Core)?),
+                _ => v.online_service(&word, name.parse().map_err(ArrowError::Core)?),
+            };
+        }
+    }
+    Ok(v)
+}
+
 /// Decodes record batches (see [`Decoded`]). Columns are found by `map` (the caller's names, the
 /// canonical names, the headers real exports use); every column read is validated as Arrow data;
 /// bad values become rejected rows (field order decides which one a row with several reports).
@@ -443,7 +480,8 @@ fn count_spellings(coder: &mut NameCoder, array: &dyn Array, src: &CodeSource<u3
 /// # Errors
 /// [`ArrowError::MissingColumn`] (no `received_at` or `status`), [`ArrowError::UnsupportedType`],
 /// [`ArrowError::SchemaMismatch`], [`ArrowError::AmbiguousColumn`], [`ArrowError::InvalidData`],
-/// [`ArrowError::WrongContent`] (a column whose values are not what its header says), and
+/// [`ArrowError::WrongContent`] (a column whose values are not what its header says),
+/// [`ArrowError::InvalidData`] for words in the schema metadata that are not a vocabulary, and
 /// `Core(MemoryLimit)` when the decoded columns would exceed the budget.
 ///
 /// # Example
@@ -552,7 +590,9 @@ pub fn decode_batches(
          merge their tallies, or raise the memory limit",
     )?;
 
-    let vocab = &options.vocabulary;
+    let vocabulary = vocabulary_of(&schema, &options.vocabulary)?;
+    let _threads = crate::codes::ThreadLimit::new(budget.threads(usize::MAX));
+    let vocab = &vocabulary;
     let raise = options.on_error == OnError::Raise;
     let mut coders: [NameCoder; 3] = [NameCoder::new(), NameCoder::new(), NameCoder::new()];
     let mut rejected: Vec<Rejection> = Vec::new();
@@ -617,7 +657,7 @@ pub fn decode_batches(
                 found: "no status code or name",
                 expected:
                     "statuses (codes 1-10 or names such as \"Đang xử lý\", \"Đã trả kết quả\")",
-                example,
+                example: crate::error::short(&example),
             });
         }
         // names: group codes shared by all batches
@@ -650,7 +690,7 @@ pub fn decode_batches(
                     field,
                     found: "dates",
                     expected: "names",
-                    example,
+                    example: crate::error::short(&example),
                 });
             }
             names[k] = Some(src);
@@ -786,7 +826,7 @@ pub fn decode_batches(
                     field,
                     found: "no dates or times",
                     expected: "dates (dd/MM/yyyy, yyyy-MM-dd, with or without a time)",
-                    example: text_value(a, p.unreadable[0]),
+                    example: crate::error::short(&text_value(a, p.unreadable[0])),
                 });
             }
             bad.extend(

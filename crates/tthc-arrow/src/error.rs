@@ -86,6 +86,16 @@ pub enum ArrowError {
     UnknownCanonical(String),
 }
 
+/// `text` cut to 120 characters for a message, with its full length said.
+pub(crate) fn short(text: &str) -> String {
+    const MAX: usize = 120;
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(MAX).collect();
+    format!("{head}… ({} characters)", text.chars().count())
+}
+
 impl ArrowError {
     /// A stable snake_case code.
     ///

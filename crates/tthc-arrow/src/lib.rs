@@ -27,6 +27,7 @@ mod codes;
 mod column_map;
 mod decode;
 mod error;
+mod merge;
 mod output;
 mod report;
 mod text;
@@ -34,14 +35,15 @@ mod times;
 
 pub use calendar::{add_working_days_array, working_day_flags, working_days_between_array};
 pub use column_map::{fold_header, ColumnMap, Resolved, CANONICAL_COLUMNS, HEADER_ALIASES};
-pub use decode::{decode_batches, DecodeOptions, Decoded};
+pub use decode::{decode_batches, DecodeOptions, Decoded, VOCABULARY_KEYS};
 pub use error::ArrowError;
+pub use merge::merge_report_batches;
 pub use output::{
     dossiers_to_batch, quality_to_batch, rejections_to_batch, report_to_batch, Labels,
     TableOptions, COUNT_COLUMNS,
 };
 pub use report::{
     quality_batches, quality_decoded, quality_fields, report_batches, report_decoded,
-    report_fields, tally_batches,
+    report_fields, tally_batches, earliest_reception,
 };
 pub use times::parse_time_text;

@@ -86,6 +86,10 @@ const VIETNAMESE: &[(&str, &str)] = &[
     ("on_time_denominator", "Mẫu số đúng hạn"),
     ("online_numerator", "Tử số trực tuyến"),
     ("online_denominator", "Mẫu số trực tuyến"),
+    ("eligible", "Thủ tục có DVC trực tuyến"),
+    ("eligible_online", "Thủ tục có DVC, nộp trực tuyến"),
+    ("full_process_online", "Toàn trình, nộp trực tuyến"),
+    ("synced", "Đã đồng bộ"),
     ("rollup", "Tổng hợp"),
 ];
 
@@ -194,7 +198,7 @@ fn int64(values: impl Iterator<Item = u64>) -> ArrayRef {
 pub type CountColumn = (&'static str, fn(&Tally) -> u64);
 
 /// The counts of a report row, in output order.
-pub const COUNT_COLUMNS: [CountColumn; 22] = [
+pub const COUNT_COLUMNS: [CountColumn; 24] = [
     ("received", Tally::received),
     ("received_online", |t| t.received_online),
     ("received_direct", |t| t.received_direct),
@@ -217,6 +221,8 @@ pub const COUNT_COLUMNS: [CountColumn; 22] = [
     ("handled", Tally::handled),
     ("eligible", |t| t.eligible),
     ("eligible_online", |t| t.eligible_online),
+    ("full_process_online", |t| t.full_process_online),
+    ("synced", |t| t.synced),
 ];
 
 /// The report as one record batch, with the columns `<key>` (the group's clean label: `unit`,
@@ -343,7 +349,7 @@ pub fn report_to_batch(report: &Report, options: &TableOptions) -> RecordBatch {
         ("window_end", report.window.end().to_string()),
         ("inputs", report.inputs.to_string()),
         ("rejected", report.rejected.len().to_string()),
-        ("duplicates", report.duplicates.len().to_string()),
+        ("duplicate_rows", report.duplicates.len().to_string()),
         (
             "tthc_metrics_version",
             env!("CARGO_PKG_VERSION").to_string(),

@@ -243,3 +243,41 @@ pub fn quality_batches(
     let decoded = decode_batches(batches, columns, &decode, &mut budget)?;
     quality_decoded(&decoded, options, calendar, &mut budget)
 }
+
+/// The earliest reception date of the rows a report with `options` would keep (the default start
+/// of its window): what a distributed engine computes once, before reporting on its partitions,
+/// so that every partition has the same window.
+///
+/// # Errors
+/// As [`report_batches`].
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Date32Array, RecordBatch, StringArray};
+/// use tthc_metrics::{MemoryBudget, ReportOptions};
+/// let batch = RecordBatch::try_from_iter([
+///     ("unit", Arc::new(StringArray::from(vec!["U", "U"])) as ArrayRef),
+///     ("received_at", Arc::new(Date32Array::from(vec![19_640, 19_631])) as ArrayRef),
+///     ("status", Arc::new(StringArray::from(vec!["4", "4"])) as ArrayRef),
+/// ]).unwrap();
+/// let o = ReportOptions::end_of_day(chrono::NaiveDate::from_ymd_opt(2023, 10, 16).unwrap());
+/// let d = tthc_arrow::earliest_reception(&[batch], &tthc_arrow::ColumnMap::default(), &o, &mut MemoryBudget::new(1 << 30)).unwrap();
+/// assert_eq!(d, chrono::NaiveDate::from_ymd_opt(2023, 10, 1));
+/// ```
+pub fn earliest_reception(
+    batches: &[RecordBatch],
+    columns: &ColumnMap,
+    options: &ReportOptions,
+    budget: &mut MemoryBudget,
+) -> Result<Option<chrono::NaiveDate>, ArrowError> {
+    let decode = DecodeOptions::default()
+        .on_error(tthc_metrics::OnError::Skip)
+        .only(&report_fields(options, false));
+    let decoded = decode_batches(batches, columns, &decode, budget)?;
+    let chunks = decoded.columns();
+    let mut prepare = columnar::PrepareOptions::from(options);
+    prepare.on_error = tthc_metrics::OnError::Skip;
+    let p = columnar::prepare(&chunks, decoded.rejected().to_vec(), &prepare, None, budget)?;
+    Ok(p.earliest_reception())
+}

@@ -56,6 +56,7 @@ pub struct MemoryBudget {
     limit: u64,
     used: u64,
     cancel: Option<Arc<AtomicBool>>,
+    threads: usize,
 }
 
 impl MemoryBudget {
@@ -68,6 +69,42 @@ impl MemoryBudget {
             limit,
             used: 0,
             cancel: None,
+            threads: 0,
+        }
+    }
+
+    /// The same budget with at most `threads` worker threads for the call (0: as many as the
+    /// machine has, up to 8): inside Spark or Dask, where each task already has its core, 1.
+    ///
+    /// # Example
+    /// ```
+    /// let b = tthc_metrics::MemoryBudget::new(1 << 20).with_threads(1);
+    /// assert_eq!(b.threads(2_000_000), 1);
+    /// assert_eq!(tthc_metrics::MemoryBudget::new(1 << 20).threads(10), 1); // small inputs: one
+    /// ```
+    #[must_use]
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// Worker threads for `rows` rows of work: one below a quarter of a million rows, else the
+    /// machine's cores up to 8 and up to the budget's limit.
+    ///
+    /// # Example
+    /// see [`MemoryBudget::with_threads`].
+    pub fn threads(&self, rows: usize) -> usize {
+        let machine = if rows >= 1 << 18 {
+            std::thread::available_parallelism()
+                .map_or(1, std::num::NonZeroUsize::get)
+                .min(8)
+        } else {
+            1
+        };
+        if self.threads == 0 {
+            machine
+        } else {
+            machine.min(self.threads)
         }
     }
 

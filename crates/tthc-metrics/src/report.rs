@@ -344,6 +344,61 @@ impl ReportOptions {
             .view(View::Cohort)
     }
 
+    /// The options a table's provenance describes (the pairs of [`ReportOptions::describe`],
+    /// as written into its metadata): what merging partial tables checks and keeps.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a missing or unreadable pair.
+    ///
+    /// # Example
+    /// ```
+    /// # use tthc_metrics::{ReportOptions, View}; use chrono::NaiveDate;
+    /// let o = ReportOptions::end_of_day(NaiveDate::from_ymd_opt(2023, 10, 16).unwrap()).view(View::Activity);
+    /// let pairs: Vec<(String, String)> = o.describe().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    /// assert_eq!(ReportOptions::from_describe(&pairs).unwrap(), o);
+    /// ```
+    pub fn from_describe(pairs: &[(String, String)]) -> Result<Self> {
+        let get = |k: &'static str| -> Result<&str> {
+            pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .ok_or_else(|| Error::InvalidArgument {
+                    name: "provenance",
+                    reason: format!("the table's metadata has no {k:?}: not a report table of this library"),
+                })
+        };
+        let bad = |k: &str, v: &str| Error::InvalidArgument {
+            name: "provenance",
+            reason: format!("{k}={v:?} cannot be read"),
+        };
+        let date = |k: &'static str| -> Result<Option<NaiveDate>> {
+            match get(k)? {
+                "" => Ok(None),
+                v => v.parse().map(Some).map_err(|_| bad(k, v)),
+            }
+        };
+        let as_of = get("as_of")?;
+        let mut o = ReportOptions::new(
+            NaiveDateTime::parse_from_str(as_of, "%Y-%m-%d %H:%M:%S").map_err(|_| bad("as_of", as_of))?,
+        )
+        .view(get("view")?.parse()?)
+        .group_by(get("group_by")?.parse()?)
+        .granularity(match get("granularity")? {
+            "none" => None,
+            g => Some(g.parse()?),
+        })
+        .start(date("start")?)
+        .end(date("end")?)
+        .on_error(get("on_error")?.parse()?)
+        .duplicates(get("duplicates")?.parse()?);
+        o.classify = ClassifyOptions::default()
+            .comparison(get("comparison")?.parse()?)
+            .supplement_rule(get("supplement_rule")?.parse()?)
+            .due_date(get("due_date")?.parse()?);
+        Ok(o)
+    }
+
     /// The options as `(name, value)` pairs: the provenance written into every output table.
     ///
     /// # Example
@@ -697,8 +752,9 @@ impl PeriodTable {
     }
 }
 
-/// Bytes budgeted for one output row (the row and its label and key).
-const ROW_BYTES: u64 = 512;
+/// Bytes budgeted for one output row: the row with its label and key, and the same row again in
+/// the output table a front end builds from it (about 40 columns of 8 bytes).
+const ROW_BYTES: u64 = 1_024;
 
 /// The names column a key groups by, if any.
 pub(crate) fn names_of<'a>(cols: &Columns<'a>, by: GroupBy) -> Option<crate::columnar::Names<'a>> {
@@ -864,7 +920,7 @@ pub fn report_on_path(
         "use a coarser granularity, a later start or fewer groups, or raise the memory limit";
     budget.reserve(what, per_worker, hint)?;
     let mut threads = 1;
-    while threads < kernel::threads_for(n as usize)
+    while threads < budget.threads(n as usize)
         && budget.reserve(what, per_worker, hint).is_ok()
     {
         threads += 1;

@@ -30,8 +30,6 @@ pub(crate) use cells::{fold, CELL_BYTES, COMBOS};
 
 /// Rows a block holds.
 pub(crate) const BLOCK: usize = 4096;
-/// Rows below which one thread does all the work.
-const PARALLEL_THRESHOLD: usize = 1 << 18;
 
 /// What the kernel needs to know besides the rows.
 pub(crate) struct Plan<'a> {
@@ -80,17 +78,6 @@ impl Plan<'_> {
             && self.classify.comparison == Comparison::Date
             && end_of_day(self.as_of)
             && end_of_day(self.last_cutoff)
-    }
-}
-
-/// The worker threads a kernel run uses for `rows` rows.
-pub(crate) fn threads_for(rows: usize) -> usize {
-    if rows >= PARALLEL_THRESHOLD {
-        thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(8)
-    } else {
-        1
     }
 }
 
