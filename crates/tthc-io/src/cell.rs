@@ -15,7 +15,7 @@ pub(crate) enum Val<'a> {
     Empty,
     Text(Cow<'a, str>),
     /// Text as bytes, UTF-8 checked when the column is made (CSV fields).
-    Raw(&'a [u8]),
+    Raw(Cow<'a, [u8]>),
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -30,7 +30,7 @@ impl Val<'_> {
         match self {
             Val::Empty => Val::Empty,
             Val::Text(t) => Val::Text(Cow::Owned(t.into_owned())),
-            Val::Raw(b) => Val::Text(Cow::Owned(String::from_utf8_lossy(b).into_owned())),
+            Val::Raw(b) => Val::Raw(Cow::Owned(b.into_owned())),
             Val::Int(i) => Val::Int(i),
             Val::Float(f) => Val::Float(f),
             Val::Bool(b) => Val::Bool(b),

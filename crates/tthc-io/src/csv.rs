@@ -2,6 +2,8 @@
 //! respected), then every record read with `csv-core` into the table; a record's row is the
 //! 1-based line it starts on.
 
+use std::borrow::Cow;
+
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 use crate::cell::Val;
@@ -149,7 +151,7 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
                 let mut cells: Vec<(u32, Val<'_>)> = Vec::with_capacity(e);
                 let mut from = 0;
                 for (k, &end) in ends[..e].iter().enumerate() {
-                    cells.push((k as u32, Val::Raw(&out[from..end])));
+                    cells.push((k as u32, Val::Raw(Cow::Borrowed(&out[from..end]))));
                     from = end;
                 }
                 table.row(start_line, &cells)?;

@@ -216,8 +216,7 @@ pub(crate) struct Table<'o> {
     rows: usize,
     source_rows: Vec<i64>,
     pending: Vec<(u64, Vec<(u32, Val<'static>)>)>,
-    key_cols: Vec<u32>,
-    id_col: Option<u32>,
+    key_cols: Vec<(u32, &'static str)>,
     skipped: Vec<Skipped>,
     last_seen: u64,
     mapping: Vec<(&'static str, String)>,
@@ -254,7 +253,6 @@ impl<'o> Table<'o> {
             source_rows: Vec::new(),
             pending: Vec::new(),
             key_cols: Vec::new(),
-            id_col: None,
             skipped: Vec::new(),
             last_seen: 0,
             mapping: Vec::new(),
@@ -387,11 +385,16 @@ impl<'o> Table<'o> {
             self.skip(self.last_seen + 1, row - 1, "empty");
         }
         self.last_seen = self.last_seen.max(row);
+        // a dossier has a status, an id that is no footer's words, or a reception date
         let has_key = self.key_cols.is_empty()
             || cells.iter().any(|(c, v)| {
                 !v.is_blank()
-                    && self.key_cols.contains(c)
-                    && !(Some(*c) == self.id_col && is_footer_text(v))
+                    && match self.key_cols.iter().find(|(k, _)| k == c) {
+                        Some((_, "dossier_id")) => !is_footer_text(v),
+                        Some((_, "received_at")) => is_date_value(v),
+                        Some(_) => true,
+                        None => false,
+                    }
             });
         if !has_key {
             let owned: Vec<(u32, Val<'static>)> = cells
@@ -711,19 +714,11 @@ impl<'o> Table<'o> {
             .by_source
             .iter()
             .enumerate()
-            .filter(|(_, &k)| {
-                k != NONE
-                    && self.cols[k as usize]
-                        .field
-                        .is_some_and(|f| KEY_FIELDS.contains(&f))
+            .filter_map(|(c, &k)| {
+                let f = self.cols.get(k as usize)?.field?;
+                KEY_FIELDS.contains(&f).then_some((c as u32, f))
             })
-            .map(|(c, _)| c as u32)
             .collect();
-        self.id_col = self
-            .by_source
-            .iter()
-            .position(|&k| k != NONE && self.cols[k as usize].field == Some("dossier_id"))
-            .map(|c| c as u32);
         Ok(())
     }
 
@@ -943,6 +938,15 @@ fn is_footer_text(v: &Val<'_>) -> bool {
     ["tổng", "cộng", "total", "người_lập", "ghi_chú"]
         .iter()
         .any(|w| f.starts_with(w))
+}
+
+/// A date cell, a serial date or a date text.
+fn is_date_value(v: &Val<'_>) -> bool {
+    match v {
+        Val::Text(t) => is_date_text(t),
+        Val::Raw(b) => std::str::from_utf8(b).is_ok_and(is_date_text),
+        other => other.as_date().is_some(),
+    }
 }
 
 /// A time column given as text must hold dates: with 3 or more values and none a date, the

@@ -174,7 +174,7 @@ fn options_choose_the_sheet_the_header_row_the_columns_and_carry_the_vocabulary(
     assert_eq!(m["tthc_metrics.channel_names"], r#"{"Cổng DVC":2}"#);
     assert_eq!(m["tthc_metrics.online_service_names"], r#"{"TT":"full"}"#);
     // header_row= names the row
-    let e = tthc_io::read_export_bytes(b"x;y\nMa;Trang thai\nA;4\n", "b.csv", &ReadOptions::default().header_row(2)).unwrap();
+    let e = tthc_io::read_export_bytes("x;y\nMa;Trạng thái\nA;4\n".as_bytes(), "b.csv", &ReadOptions::default().header_row(2)).unwrap();
     assert_eq!(e.header_row, Some(2));
     assert_eq!(names(&e.batch), ["Ma", "status", "source_row"]);
     // a sheet by name or index
