@@ -13,6 +13,7 @@ use tthc_arrow::ArrowError;
 
 mod calendar;
 mod errors;
+mod io;
 mod options;
 mod report;
 mod samples;
@@ -28,11 +29,20 @@ pub(crate) fn compute<T: Send>(
     py: Python<'_>,
     f: impl FnOnce(Arc<AtomicBool>) -> Result<T, ArrowError> + Send,
 ) -> PyResult<T> {
-    type Outcome<T> = std::thread::Result<Result<T, ArrowError>>;
+    compute_with(py, f, map_error)
+}
+
+/// [`compute`] for work with another error type, mapped to Python by `map`.
+pub(crate) fn compute_with<T: Send, E: Send>(
+    py: Python<'_>,
+    f: impl FnOnce(Arc<AtomicBool>) -> Result<T, E> + Send,
+    map: impl FnOnce(Python<'_>, &E) -> PyErr,
+) -> PyResult<T> {
+    type Outcome<T, E> = std::thread::Result<Result<T, E>>;
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = cancel.clone();
-    let slot: (Mutex<Option<Outcome<T>>>, Condvar) = (Mutex::new(None), Condvar::new());
-    let wait = |timeout: Option<Duration>| -> Option<Outcome<T>> {
+    let slot: (Mutex<Option<Outcome<T, E>>>, Condvar) = (Mutex::new(None), Condvar::new());
+    let wait = |timeout: Option<Duration>| -> Option<Outcome<T, E>> {
         let (lock, cv) = &slot;
         let mut guard = lock
             .lock()
@@ -59,7 +69,7 @@ pub(crate) fn compute<T: Send>(
             }
         }
     };
-    let outcome: PyResult<Outcome<T>> = std::thread::scope(|s| {
+    let outcome: PyResult<Outcome<T, E>> = std::thread::scope(|s| {
         s.spawn(|| {
             let r = catch_unwind(AssertUnwindSafe(|| f(flag)));
             let (lock, cv) = &slot;
@@ -82,7 +92,7 @@ pub(crate) fn compute<T: Send>(
     });
     match outcome? {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(map_error(py, &e)),
+        Ok(Err(e)) => Err(map(py, &e)),
         Err(panic) => Err(internal_error(py, &panic_text(&*panic))),
     }
 }
@@ -111,6 +121,7 @@ fn _tthc_metrics(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tally::register(m)?;
     report::register(m)?;
     samples::register(m)?;
+    io::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -19,9 +19,10 @@ This module only converts arguments and results; every computation is in the Rus
 from __future__ import annotations
 
 import datetime
+import os
 import warnings
 from decimal import Decimal
-from typing import Any, Literal, Mapping, NamedTuple, TypedDict, Unpack
+from typing import Any, BinaryIO, Literal, Mapping, NamedTuple, TypedDict, Unpack
 
 import pyarrow as pa
 
@@ -63,6 +64,7 @@ __all__ = [
     "provenance",
     "quality",
     "quality_with_rejected",
+    "read_export",
     "report",
     "report_details",
     "report_with_rejected",
@@ -156,6 +158,66 @@ class Report(NamedTuple):
     table: Any
     rejected: Any
     provenance: dict[str, str]
+
+
+def read_export(
+    source: str | os.PathLike[str] | bytes | BinaryIO,
+    *,
+    sheet: str | int | None = None,
+    columns: Mapping[str, str] | None = None,
+    header_row: int | None = None,
+    status_names: Mapping[str, int | str] | None = None,
+    channel_names: Mapping[str, int | str] | None = None,
+    online_service_names: Mapping[str, str] | None = None,
+    memory_limit: int | None = None,
+) -> pa.Table:
+    """The portal's export as a :class:`pyarrow.Table` every ``tm.*`` function reads with no
+    column mapping.
+
+    ``source`` is a path, the file's ``bytes``, or a binary file object. The format is judged by
+    the content: ``.xlsx``/``.xlsm``/``.xlsb``/``.xls``/``.ods`` workbooks, an HTML table (as some
+    systems save ``.xls`` files), CSV with ``,`` ``;`` tab or ``|`` (UTF-8, with or without a BOM),
+    and the national sync JSON (``{"data": [...]}`` or a list of records).
+
+    The header row is found below a title block (the first 30 rows; ``header_row=`` gives it,
+    1-based as Excel shows it); ``sheet=`` a sheet name or 0-based index (default the first);
+    ``columns=`` maps your headers onto canonical names as elsewhere. Known columns come under
+    their canonical names, every other column under its own, and ``source_row`` is each row's
+    row in the file. Empty rows and trailing footers ("Tổng cộng: ...") are left out and listed in
+    the schema metadata (``tthc_metrics.skipped_rows``) with the mapping found
+    (``tthc_metrics.mapping``) and the source (``tthc_metrics.source``). ``status_names``,
+    ``channel_names`` and ``online_service_names`` are written into the metadata for the
+    functions that read the table. ``memory_limit`` (bytes, default 4 GiB) bounds the file, what
+    it unpacks to and the table: larger files, zip bombs, and sheets claiming millions of cells are
+    refused (``TthcError`` with ``.code == "too_large"``) before memory is allocated.
+
+    Errors: ``SchemaError`` for a header that cannot be found (``no_header``), a date column
+    without dates (``wrong_content``) or a mapped column that is missing; ``TthcError`` otherwise
+    (``io_error``, ``unsupported_format``, ``corrupt_file``, ``bad_encoding``, ``empty_sheet``,
+    ``no_such_sheet``, ``too_large``, ``too_deep``); each names the file (and sheet, row, column).
+
+    >>> import tthc_metrics as tm
+    >>> data = "Mã hồ sơ;Ngày tiếp nhận;Trạng thái;Ghi chú\nH1;02/10/2023 08:00;Đang xử lý;gấp\n".encode()
+    >>> t = tm.read_export(data)
+    >>> t.column_names
+    ['dossier_id', 'received_at', 'status', 'Ghi chú', 'source_row']
+    >>> t.column("source_row").to_pylist()
+    [2]
+    """
+    if hasattr(source, "__fspath__"):
+        source = os.fspath(source)
+    return pa.table(
+        _native.read_export(
+            source,
+            sheet=sheet,
+            columns=dict(columns) if columns else None,
+            header_row=header_row,
+            status_names=dict(status_names) if status_names else None,
+            channel_names=dict(channel_names) if channel_names else None,
+            online_service_names=dict(online_service_names) if online_service_names else None,
+            memory_limit=memory_limit,
+        )
+    )
 
 
 def _library(data: Any) -> str:

@@ -1,0 +1,184 @@
+//! Delimited text: the delimiter sniffed among `,` `;` tab `|` from the first lines (quotes
+//! respected), then every record read with `csv-core` into the table; a record's row is the
+//! 1-based line it starts on.
+
+use std::borrow::Cow;
+
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+
+use crate::cell::Val;
+use crate::error::IoError;
+use crate::table::Table;
+
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+/// Bytes looked at to choose the delimiter.
+const SNIFF_BYTES: usize = 64 << 10;
+/// Records looked at to choose the delimiter.
+const SNIFF_RECORDS: usize = 60;
+
+fn reader(delimiter: u8) -> Reader {
+    ReaderBuilder::new().delimiter(delimiter).build()
+}
+
+/// Field counts of the first records of `sample` split by `delimiter`.
+fn field_counts(sample: &[u8], delimiter: u8) -> Vec<usize> {
+    let mut r = reader(delimiter);
+    let mut out = vec![0u8; 4096];
+    let mut ends = vec![0usize; 256];
+    let mut input = sample;
+    let mut counts = Vec::new();
+    let (mut o, mut e) = (0, 0);
+    while counts.len() < SNIFF_RECORDS {
+        let (res, nin, nout, nend) = r.read_record(input, &mut out[o..], &mut ends[e..]);
+        input = &input[nin..];
+        o += nout;
+        e += nend;
+        match res {
+            ReadRecordResult::InputEmpty => {
+                if input.is_empty() {
+                    // the last record of the sample may be cut: finish it only if it is all
+                    let (res, _, _, nend) = r.read_record(&[], &mut out[o..], &mut ends[e..]);
+                    if matches!(res, ReadRecordResult::Record) {
+                        counts.push(e + nend);
+                    }
+                    break;
+                }
+            }
+            ReadRecordResult::OutputFull => {
+                let n = out.len();
+                out.resize(n * 2, 0);
+            }
+            ReadRecordResult::OutputEndsFull => {
+                let n = ends.len();
+                ends.resize(n * 2, 0);
+            }
+            ReadRecordResult::Record => {
+                counts.push(e);
+                o = 0;
+                e = 0;
+            }
+            ReadRecordResult::End => break,
+        }
+        if out.len() > 1 << 22 || ends.len() > 1 << 16 {
+            break;
+        }
+    }
+    counts
+}
+
+/// The delimiter whose most common field count (of at least 2) is shared by the most records.
+fn sniff(text: &[u8]) -> Option<u8> {
+    let mut cut = text.len().min(SNIFF_BYTES);
+    if cut < text.len() {
+        if let Some(nl) = memchr::memrchr(b'\n', &text[..cut]) {
+            cut = nl + 1;
+        }
+    }
+    let sample = &text[..cut];
+    let mut best: Option<(usize, usize, u8)> = None;
+    for d in DELIMITERS {
+        let counts = field_counts(sample, d);
+        let mut freq: Vec<(usize, usize)> = Vec::new();
+        for &c in counts.iter().filter(|&&c| c >= 2) {
+            match freq.iter_mut().find(|(k, _)| *k == c) {
+                Some(f) => f.1 += 1,
+                None => freq.push((c, 1)),
+            }
+        }
+        if let Some(&(fields, records)) = freq.iter().max_by_key(|(k, n)| (*n, *k)) {
+            if best.is_none_or(|(r, f, _)| (records, fields) > (r, f)) {
+                best = Some((records, fields, d));
+            }
+        }
+    }
+    best.map(|(_, _, d)| d)
+}
+
+/// Reads delimited `text` (UTF-8, the BOM already removed) into `table`.
+pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
+    let Some(delimiter) = sniff(text) else {
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        return Err(IoError::UnsupportedFormat {
+            file: table.place().file.clone(),
+            message: "text with no delimiter (, ; tab |) splitting its first lines into columns: not a table".into(),
+        });
+    };
+    let mut r = reader(delimiter);
+    let mut out = vec![0u8; 1 << 16];
+    let mut ends = vec![0usize; 64];
+    let mut input = text;
+    let (mut o, mut e) = (0usize, 0usize);
+    let mut line = 1u64;
+    let mut start_line = 1u64;
+    let mut at_start = true;
+    loop {
+        if at_start {
+            // blank lines between records: skipped, but counted
+            let blank = input
+                .iter()
+                .position(|&b| b != b'\n' && b != b'\r')
+                .unwrap_or(input.len());
+            line += memchr::memchr_iter(b'\n', &input[..blank]).count() as u64;
+            input = &input[blank..];
+            start_line = line;
+            at_start = false;
+        }
+        let (res, nin, nout, nend) = r.read_record(input, &mut out[o..], &mut ends[e..]);
+        line += memchr::memchr_iter(b'\n', &input[..nin]).count() as u64;
+        input = &input[nin..];
+        o += nout;
+        e += nend;
+        match res {
+            ReadRecordResult::InputEmpty => {
+                if input.is_empty() {
+                    // the end: the last record without a line end is finished by an empty read
+                    continue;
+                }
+            }
+            ReadRecordResult::OutputFull => {
+                let n = out.len();
+                table.reserve_for(n as u64, "a CSV record")?;
+                out.resize(n * 2, 0);
+            }
+            ReadRecordResult::OutputEndsFull => {
+                let n = ends.len();
+                table.reserve_for(n as u64 * 8, "a CSV record's fields")?;
+                ends.resize(n * 2, 0);
+            }
+            ReadRecordResult::Record => {
+                let mut cells: Vec<(u32, Val<'_>)> = Vec::with_capacity(e);
+                let mut from = 0;
+                for (k, &end) in ends[..e].iter().enumerate() {
+                    cells.push((k as u32, Val::Raw(Cow::Borrowed(&out[from..end]))));
+                    from = end;
+                }
+                table.row(start_line, &cells)?;
+                at_start = true;
+                o = 0;
+                e = 0;
+            }
+            ReadRecordResult::End => break,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_the_delimiter() {
+        assert_eq!(sniff(b"a;b;c\n1;2;3\n4;5;6\n"), Some(b';'));
+        assert_eq!(sniff(b"a,b\n\"x;y\",2\n"), Some(b','));
+        assert_eq!(sniff(b"a\tb\tc\n1\t2\t3\n"), Some(b'\t'));
+        assert_eq!(sniff(b"title only\nand prose\n"), None);
+        // a title line above a ;-table with commas in its text
+        assert_eq!(
+            sniff(b"BAO CAO, thang 10\nMa;Ngay;Trang thai\n1;2;3\n4;5;6\n"),
+            Some(b';')
+        );
+    }
+}
