@@ -81,7 +81,9 @@ pub enum IoError {
         message: String,
     },
     /// Text that is not UTF-8.
-    #[error("{place}: the text is not UTF-8 ({at}); save the file as UTF-8 (\"CSV UTF-8\" in Excel)")]
+    #[error(
+        "{place}: the text is not UTF-8 ({at}); save the file as UTF-8 (\"CSV UTF-8\" in Excel)"
+    )]
     Encoding {
         /// Where.
         place: Place,
@@ -147,7 +149,9 @@ pub enum IoError {
         hint: String,
     },
     /// Nesting deeper than a reader follows (HTML elements, JSON values).
-    #[error("{place}: {what} nested deeper than {limit} levels (at {at}); such a file is not an export")]
+    #[error(
+        "{place}: {what} nested deeper than {limit} levels (at {at}); such a file is not an export"
+    )]
     TooDeep {
         /// Where.
         place: Place,
@@ -168,6 +172,15 @@ pub enum IoError {
         header_row: u64,
         /// The adapter's error.
         source: ArrowError,
+    },
+    /// A file that cannot be written (a folder that does not exist, no permission, a full
+    /// disk): nothing is left half-written.
+    #[error("{file}: cannot write the file: {message}")]
+    Write {
+        /// The path.
+        file: String,
+        /// The system's reason.
+        message: String,
     },
     /// The call was interrupted (Ctrl-C).
     #[error("interrupted")]
@@ -195,6 +208,7 @@ impl IoError {
             Self::TooLarge { .. } => "too_large",
             Self::TooDeep { .. } => "too_deep",
             Self::Columns { source, .. } => source.code(),
+            Self::Write { .. } => "write_error",
             Self::Interrupted => "interrupted",
         }
     }
@@ -228,7 +242,8 @@ impl IoError {
         match self {
             Self::Io { file, .. }
             | Self::UnsupportedFormat { file, .. }
-            | Self::NoSuchSheet { file, .. } => file,
+            | Self::NoSuchSheet { file, .. }
+            | Self::Write { file, .. } => file,
             Self::Corrupt { place, .. }
             | Self::Encoding { place, .. }
             | Self::EmptySheet { place, .. }

@@ -139,7 +139,10 @@ pub(crate) fn check_zip(bytes: &[u8], table: &mut Table<'_>) -> Result<ZipKind, 
         }
     }
     // the strings table and styles are kept while the sheet is read: about twice their text
-    table.reserve_for(planned.saturating_mul(2), "the workbook's shared strings and styles")?;
+    table.reserve_for(
+        planned.saturating_mul(2),
+        "the workbook's shared strings and styles",
+    )?;
     Ok(kind)
 }
 
@@ -176,7 +179,11 @@ fn check_shared_strings(head: &[u8], size: u64, place: &Place, limit: u64) -> Re
 }
 
 /// The sheet to read among `names`.
-fn choose_sheet(names: &[String], wanted: Option<&Sheet>, place: &Place) -> Result<String, IoError> {
+fn choose_sheet(
+    names: &[String],
+    wanted: Option<&Sheet>,
+    place: &Place,
+) -> Result<String, IoError> {
     let listed = || {
         names
             .iter()
@@ -342,7 +349,8 @@ pub(crate) fn read_zip(
                 &format!("the OpenDocument sheets ({cells} cells once repeats are expanded)"),
             )?;
             guarded(&place, || {
-                let mut wb: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| corrupt(&place, e))?;
+                let mut wb: Ods<_> =
+                    Ods::new(Cursor::new(bytes)).map_err(|e| corrupt(&place, e))?;
                 let names = wb.sheet_names();
                 let sheet = choose_sheet(&names, options.sheet.as_ref(), &place)?;
                 table.set_sheet(&sheet);
@@ -432,15 +440,25 @@ fn ods_cells(bytes: &[u8], place: &Place) -> Result<u64, IoError> {
                 let _ = e;
             }
             Event::Start(e)
-                if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") =>
+                if matches!(
+                    e.name().as_ref(),
+                    "table:table-cell" | "table:covered-table-cell"
+                ) =>
             {
-                cell_repeat = attr(&e, "table:number-columns-repeated").unwrap_or(1).max(1);
+                cell_repeat = attr(&e, "table:number-columns-repeated")
+                    .unwrap_or(1)
+                    .max(1);
                 in_cell_nonempty = value_attr(&e);
             }
             Event::Empty(e)
-                if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") =>
+                if matches!(
+                    e.name().as_ref(),
+                    "table:table-cell" | "table:covered-table-cell"
+                ) =>
             {
-                let n = attr(&e, "table:number-columns-repeated").unwrap_or(1).max(1);
+                let n = attr(&e, "table:number-columns-repeated")
+                    .unwrap_or(1)
+                    .max(1);
                 col = (col + n).min(XLSX_COLS);
                 if value_attr(&e) {
                     row_used = col;
@@ -451,7 +469,10 @@ fn ods_cells(bytes: &[u8], place: &Place) -> Result<u64, IoError> {
                 let _ = e;
             }
             Event::End(e)
-                if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") =>
+                if matches!(
+                    e.name().as_ref(),
+                    "table:table-cell" | "table:covered-table-cell"
+                ) =>
             {
                 col = (col + cell_repeat).min(XLSX_COLS);
                 if in_cell_nonempty {

@@ -201,7 +201,9 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
         error: None,
     };
     let mut de = serde_json::Deserializer::from_slice(text);
-    let r = Top(&mut reader).deserialize(&mut de).and_then(|()| de.end());
+    let r = Top(&mut reader)
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
     if let Some(e) = reader.error.take() {
         return Err(e);
     }

@@ -140,13 +140,16 @@ impl ColBuf {
         let nulls = NullBuffer::new(self.valid.finish());
         let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::take(&mut self.offsets)));
         let values = Buffer::from_vec(std::mem::take(&mut self.values));
-        let text = StringArray::try_new(offsets.clone(), values.clone(), Some(nulls)).map_err(|_| {
-            let row = offsets
-                .windows(2)
-                .position(|w| std::str::from_utf8(&values[w[0] as usize..w[1] as usize]).is_err())
-                .unwrap_or_default();
-            ColumnError::NotUtf8(row)
-        })?;
+        let text =
+            StringArray::try_new(offsets.clone(), values.clone(), Some(nulls)).map_err(|_| {
+                let row = offsets
+                    .windows(2)
+                    .position(|w| {
+                        std::str::from_utf8(&values[w[0] as usize..w[1] as usize]).is_err()
+                    })
+                    .unwrap_or_default();
+                ColumnError::NotUtf8(row)
+            })?;
         Ok(match self.dates {
             Some((values, mut bits)) if self.time && !self.has_non_date => {
                 let nulls = NullBuffer::new(bits.finish());
@@ -363,10 +366,7 @@ impl<'o> Table<'o> {
                         .filter(|(_, v)| !v.is_blank())
                         .map(|(c, v)| (*c, v.clone().into_owned()))
                         .collect();
-                    let bytes: u64 = owned
-                        .iter()
-                        .map(|(_, v)| v.text_len() as u64 + 48)
-                        .sum();
+                    let bytes: u64 = owned.iter().map(|(_, v)| v.text_len() as u64 + 48).sum();
                     self.reserve(bytes)?;
                     self.buffered.push((row, owned));
                 }
@@ -402,10 +402,7 @@ impl<'o> Table<'o> {
                 .filter(|(_, v)| !v.is_blank())
                 .map(|(c, v)| (*c, v.clone().into_owned()))
                 .collect();
-            let bytes: u64 = owned
-                .iter()
-                .map(|(_, v)| v.text_len() as u64 + 48)
-                .sum();
+            let bytes: u64 = owned.iter().map(|(_, v)| v.text_len() as u64 + 48).sum();
             self.reserve(bytes)?;
             self.pending.push((row, owned));
             return Ok(());
@@ -760,7 +757,13 @@ impl<'o> Table<'o> {
             if !s.valid() {
                 let mut e = self.no_header(Some(&s), Some(&s));
                 if let IoError::NoHeader { message, .. } = &mut e {
-                    *message = message.replace("no header row in rows 1-30", "the records' names match no known header well enough").replace("row 1, ", "").replace("row 1 reads", "the first names are");
+                    *message = message
+                        .replace(
+                            "no header row in rows 1-30",
+                            "the records' names match no known header well enough",
+                        )
+                        .replace("row 1, ", "")
+                        .replace("row 1 reads", "the first names are");
                 }
                 return Err(e);
             }
@@ -861,7 +864,10 @@ impl<'o> Table<'o> {
             .iter()
             .map(|(f, s)| ((*f).to_string(), Value::String(s.clone())))
             .collect();
-        m.insert("tthc_metrics.mapping".into(), Value::Object(mapping).to_string());
+        m.insert(
+            "tthc_metrics.mapping".into(),
+            Value::Object(mapping).to_string(),
+        );
         if !self.unused.is_empty() {
             let mut u: Map<String, Value> = Map::new();
             for (f, s) in &self.unused {
@@ -872,7 +878,10 @@ impl<'o> Table<'o> {
                     a.push(Value::String(s.clone()));
                 }
             }
-            m.insert("tthc_metrics.unused_matches".into(), Value::Object(u).to_string());
+            m.insert(
+                "tthc_metrics.unused_matches".into(),
+                Value::Object(u).to_string(),
+            );
         }
         m.insert(
             "tthc_metrics.source".into(),
@@ -905,7 +914,10 @@ impl<'o> Table<'o> {
                     (n.clone(), code)
                 })
                 .collect();
-            m.insert("tthc_metrics.status_names".into(), Value::Object(v).to_string());
+            m.insert(
+                "tthc_metrics.status_names".into(),
+                Value::Object(v).to_string(),
+            );
         }
         if !o.channel_names.is_empty() {
             let v: Map<String, Value> = o
@@ -913,7 +925,10 @@ impl<'o> Table<'o> {
                 .iter()
                 .map(|(n, c)| (n.clone(), json!(c.code())))
                 .collect();
-            m.insert("tthc_metrics.channel_names".into(), Value::Object(v).to_string());
+            m.insert(
+                "tthc_metrics.channel_names".into(),
+                Value::Object(v).to_string(),
+            );
         }
         if !o.online_service_names.is_empty() {
             let v: Map<String, Value> = o
@@ -986,4 +1001,3 @@ fn check_dates(
         _ => Ok(()),
     }
 }
-

@@ -24,7 +24,11 @@ fn check(bytes: Vec<u8>) -> String {
         .stack_size(8 << 20)
         .spawn(move || {
             let r = std::panic::catch_unwind(|| {
-                match read_export_bytes(&bytes, "fuzz.bin", &ReadOptions::default().memory_limit(LIMIT)) {
+                match read_export_bytes(
+                    &bytes,
+                    "fuzz.bin",
+                    &ReadOptions::default().memory_limit(LIMIT),
+                ) {
                     Ok(e) => {
                         // what is read is a well-formed batch
                         assert!(e.batch.num_columns() >= 1);
@@ -54,7 +58,10 @@ fn seeds() -> Vec<Vec<u8>> {
     .concat();
     vec![
         xlsx(),
-        xlsx_with(r#"<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row><row r="2"><c t="s"><v>2</v></c><c><v>4</v></c></row>"#, &["Ngày tiếp nhận", "Trạng thái", "02/10/2023"]),
+        xlsx_with(
+            r#"<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row><row r="2"><c t="s"><v>2</v></c><c><v>4</v></c></row>"#,
+            &["Ngày tiếp nhận", "Trạng thái", "02/10/2023"],
+        ),
         ods_with(&rows),
         csv(';', true),
         csv(',', false),

@@ -451,7 +451,7 @@ pub struct FormRow {
 }
 
 impl FormRow {
-    /// The note of the strict policy's gap: "3 hồ sơ: 2 chờ bổ sung; 1 từ chối" (empty without
+    /// The note of the strict policy's gap: "3 = 2 chờ bổ sung + 1 từ chối" (empty without
     /// one, and under the inclusive policy).
     ///
     /// # Example
@@ -459,7 +459,11 @@ impl FormRow {
     pub fn gap_note(&self, buckets: BucketPolicy) -> String {
         match buckets {
             BucketPolicy::Strict if self.gap.total() > 0 => {
-                format!("{} hồ sơ: {}", self.gap.total(), self.gap.describe())
+                format!(
+                    "{} = {}",
+                    self.gap.total(),
+                    self.gap.describe().replace("; ", " + ")
+                )
             }
             _ => String::new(),
         }
@@ -540,7 +544,7 @@ pub struct HeaderCell {
 /// assert_eq!(tp.counts.columns(), [2, 0, 1, 1, 1, 1, 0, 0, 1, 0, 1]);
 /// let xa = &form.rows[1];
 /// assert_eq!((xa.counts.to_handle, xa.counts.finished, xa.gap.refused), (1, 0, 1));
-/// assert_eq!(xa.gap_note(form.buckets), "1 hồ sơ: 1 từ chối");
+/// assert_eq!(xa.gap_note(form.buckets), "1 = 1 từ chối");
 /// let total = form.total();
 /// assert_eq!((total.kind, total.label.as_str(), total.counts.to_handle), (FormRowKind::Total, "Tổng cộng", 3));
 /// ```
@@ -830,7 +834,7 @@ impl Bieu06a {
         ];
         if self.has_gap_column() {
             cells.push(cell(
-                "Ghi chú: chưa tính vào (7), (11) (chờ bổ sung, chờ thực hiện nghĩa vụ tài chính, từ chối, rút, dừng xử lý)",
+                "Ghi chú: số hồ sơ chưa tính vào (7), (11) = (3) − (7) − (11)",
                 (0, 3),
                 (13, 13),
             ));

@@ -311,9 +311,9 @@ impl WeeklyFlag {
     /// see [`WeeklyFlag`].
     pub fn vietnamese(self) -> &'static str {
         match self {
-            Self::BelowOnTimeTarget => "Lũy kế đúng hạn chưa đạt chỉ tiêu",
-            Self::BelowOnlineTarget => "Tỷ lệ trực tuyến chưa đạt chỉ tiêu",
-            Self::Overdue => "Có hồ sơ quá hạn",
+            Self::BelowOnTimeTarget => "Đúng hạn lũy kế dưới chỉ tiêu",
+            Self::BelowOnlineTarget => "Trực tuyến dưới chỉ tiêu",
+            Self::Overdue => "Có quá hạn",
             Self::Hanging => "Có hồ sơ treo",
         }
     }
