@@ -51,6 +51,12 @@ create_exception!(
 );
 create_exception!(
     tthc_metrics,
+    FormError,
+    TthcError,
+    "A form that cannot be made as asked: a window with no dossier, a unit tree that misses units, a Friday report for a day that is not a Friday."
+);
+create_exception!(
+    tthc_metrics,
     MergeError,
     TthcError,
     "Results computed with different options (cut-off, window, policies) cannot be merged."
@@ -66,6 +72,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OutOfRangeError", py.get_type::<OutOfRangeError>())?;
     m.add("RubricError", py.get_type::<RubricError>())?;
     m.add("MergeError", py.get_type::<MergeError>())?;
+    m.add("FormError", py.get_type::<FormError>())?;
     Ok(())
 }
 
@@ -98,6 +105,9 @@ pub(crate) fn map_error(py: Python<'_>, e: &ArrowError) -> PyErr {
             RubricError::new_err(msg)
         }
         ArrowError::Core(Error::Mismatch { .. }) => MergeError::new_err(msg),
+        ArrowError::Core(
+            Error::NotAFriday { .. } | Error::Uncovered { .. } | Error::EmptyWindow { .. },
+        ) => FormError::new_err(msg),
         e if e.is_schema_error() => SchemaError::new_err(msg),
         _ => TthcError::new_err(msg),
     };

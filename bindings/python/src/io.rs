@@ -53,7 +53,7 @@ fn source(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<Source> {
 /// `IoError` → the `TthcError` hierarchy: header and column problems are `SchemaError`, the
 /// column mapping's own errors keep their mapping (the file named in the message), the rest
 /// `TthcError`; `.code` is the reader's.
-fn io_error(py: Python<'_>, e: &IoError) -> PyErr {
+pub(crate) fn io_error(py: Python<'_>, e: &IoError) -> PyErr {
     let msg = e.to_string();
     let err = match e {
         IoError::Columns { source, .. } => {
@@ -123,7 +123,9 @@ fn read_export(
     }
     if let Some(h) = header_row {
         if h == 0 {
-            return Err(PyTypeError::new_err("header_row is 1-based (the row Excel shows)"));
+            return Err(PyTypeError::new_err(
+                "header_row is 1-based (the row Excel shows)",
+            ));
         }
         o = o.header_row(h);
     }
@@ -135,18 +137,20 @@ fn read_export(
     o.online_service_names = vocabulary(
         py,
         online_service_names,
-        |c| {
-            tthc_metrics::Vocabulary::standard().parse_online_service(&c.to_string())
-        },
+        |c| tthc_metrics::Vocabulary::standard().parse_online_service(&c.to_string()),
         str::parse::<OnlineService>,
     )?;
-    let read = crate::compute_with(py, |cancel| {
-        let o = o.cancel(cancel);
-        match &src {
-            Source::Path(p) => tthc_io::read_export(p, &o),
-            Source::Bytes(b, name) => tthc_io::read_export_bytes(b, name, &o),
-        }
-    }, io_error)?;
+    let read = crate::compute_with(
+        py,
+        |cancel| {
+            let o = o.cancel(cancel);
+            match &src {
+                Source::Path(p) => tthc_io::read_export(p, &o),
+                Source::Bytes(b, name) => tthc_io::read_export_bytes(b, name, &o),
+            }
+        },
+        io_error,
+    )?;
     let batch = read.batch;
     PyTable::try_new(vec![batch.clone()], batch.schema())
 }

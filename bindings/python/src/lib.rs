@@ -13,6 +13,7 @@ use tthc_arrow::ArrowError;
 
 mod calendar;
 mod errors;
+mod forms;
 mod io;
 mod options;
 mod report;
@@ -122,6 +123,7 @@ fn _tthc_metrics(m: &Bound<'_, PyModule>) -> PyResult<()> {
     report::register(m)?;
     samples::register(m)?;
     io::register(m)?;
+    forms::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -23,6 +23,8 @@ pub(crate) enum Kind {
     Report,
     Tally,
     Quality,
+    /// The forms: the classification, repeats and input options (the window is the form's).
+    Form,
 }
 
 const COMMON: &[&str] = &[
@@ -134,7 +136,11 @@ pub(crate) fn cutoff(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<NaiveDate
 use chrono::Timelike;
 
 /// A window bound: a date, or the civil (UTC+7) date of a date-time.
-fn day(py: Python<'_>, name: &'static str, v: &Bound<'_, PyAny>) -> PyResult<Option<NaiveDate>> {
+pub(crate) fn day(
+    py: Python<'_>,
+    name: &'static str,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<Option<NaiveDate>> {
     if v.is_none() {
         return Ok(None);
     }
@@ -186,7 +192,7 @@ impl Options {
             .iter()
             .chain(match kind {
                 Kind::Report => REPORT,
-                Kind::Tally => &[],
+                Kind::Tally | Kind::Form => &[],
                 Kind::Quality => QUALITY,
             })
             .copied()
@@ -228,7 +234,7 @@ impl Options {
             None => None,
         };
         let (group_by, granularity) = match (kind, given.get("by")) {
-            (Kind::Tally, _) => (GroupBy::Total, None),
+            (Kind::Tally | Kind::Form, _) => (GroupBy::Total, None),
             (Kind::Report, None) => (GroupBy::Unit, Some(tthc_metrics::Granularity::Week)),
             (Kind::Quality, None) => (GroupBy::Unit, None),
             (_, Some(by)) => {

@@ -17,6 +17,23 @@ fn sample_krong_no_2023(py: Python<'_>) -> PyResult<PyTable> {
     PyTable::try_new(vec![batch.clone()], batch.schema())
 }
 
+/// The Krông Nô sample's units as `(unit, parent, kind)` triples, parents first: the
+/// `unit_tree` the forms take.
+#[pyfunction]
+fn sample_krong_no_units() -> Vec<(String, Option<String>, &'static str)> {
+    let t = tthc_sample::krong_no_units();
+    t.units()
+        .iter()
+        .map(|u| {
+            (
+                u.name.clone(),
+                u.parent.map(|p| t.unit(p).name.clone()),
+                u.kind.name(),
+            )
+        })
+        .collect()
+}
+
 /// A synthetic data set of `n` dossiers (benchmarks, tests).
 #[pyfunction]
 #[pyo3(signature = (n, *, units = 40, seed = 1))]
@@ -83,6 +100,7 @@ fn percent(py: Python<'_>, rate: &Bound<'_, PyAny>, dp: i64) -> PyResult<Option<
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sample_krong_no_2023, m)?)?;
+    m.add_function(wrap_pyfunction!(sample_krong_no_units, m)?)?;
     m.add_function(wrap_pyfunction!(sample_synthetic, m)?)?;
     m.add_function(wrap_pyfunction!(percent, m)?)?;
     Ok(())

@@ -29,6 +29,7 @@ import pyarrow as pa
 from . import _tthc_metrics as _native
 from ._tthc_metrics import (
     Calendar,
+    FormError,
     MergeError,
     NoDataError,
     OutOfRangeError,
@@ -44,6 +45,7 @@ from ._tthc_metrics import (
 
 __all__ = [
     "Calendar",
+    "FormError",
     "MergeError",
     "NoDataError",
     "Options",
@@ -58,9 +60,14 @@ __all__ = [
     "Tally",
     "TthcError",
     "UnknownNameError",
+    "forms",
     "krong_no_2023",
+    "krong_no_units",
     "merge_reports",
+    "methods",
     "percent",
+    "period_name",
+    "plot",
     "provenance",
     "quality",
     "quality_with_rejected",
@@ -68,6 +75,8 @@ __all__ = [
     "report",
     "report_details",
     "report_with_rejected",
+    "reporting_deadline",
+    "reporting_period",
     "synthetic",
     "tally",
 ]
@@ -75,7 +84,7 @@ __all__ = [
 __version__: str = _native.__version__
 
 Key = Literal["unit", "procedure", "field", "channel"] | None
-Granularity = Literal["day", "week", "friday_week", "month", "quarter", "year"] | None
+Granularity = str | None  # "day", "week", "friday_week", "month", "quarter", "half_year", "year", "decree09_month", ...
 
 
 class Options(TypedDict, total=False):
@@ -87,7 +96,9 @@ class Options(TypedDict, total=False):
       *start* of its day (a warning says so: pass the date for the end of the day).
     - ``by``: ``(key, granularity)`` for reports: key ``"unit"``, ``"procedure"``, ``"field"``
       (lĩnh vực), ``"channel"`` or ``None``; granularity ``"day"``, ``"week"`` (ISO),
-      ``"friday_week"`` (Friday–Thursday), ``"month"``, ``"quarter"``, ``"year"`` or ``None``.
+      ``"friday_week"`` (Friday–Thursday), ``"month"``, ``"quarter"``, ``"half_year"``, ``"year"``,
+      the reporting cycles ``"decree09_month"`` (15th to 14th), ``"decree09_quarter"``,
+      ``"decree09_half_year"``, ``"decree09_year"``, ``"month_from_21"`` (any cut day), or ``None``.
       For :func:`quality`, the key alone.
     - ``view``: ``"cohort"`` (received in the window, classified at ``as_of``) or
       ``"activity"`` (the Biểu II.06a columns per period within ``[start, end]``).
@@ -171,7 +182,7 @@ def read_export(
     online_service_names: Mapping[str, str] | None = None,
     memory_limit: int | None = None,
 ) -> pa.Table:
-    """The portal's export as a :class:`pyarrow.Table` every ``tm.*`` function reads with no
+    r"""The portal's export as a :class:`pyarrow.Table` every ``tm.*`` function reads with no
     column mapping.
 
     ``source`` is a path, the file's ``bytes``, or a binary file object. The format is judged by
@@ -482,3 +493,81 @@ def krong_no_2023() -> pa.Table:
 def synthetic(n: int, *, units: int = 40, seed: int = 1) -> pa.Table:
     """A seeded synthetic table of ``n`` dossiers (a year of 2023, ``units`` communes)."""
     return pa.table(_native.sample_synthetic(n, units=units, seed=seed))
+
+
+def krong_no_units() -> list[tuple[str, str | None, str]]:
+    """The sample's units as ``(unit, parent, kind)`` triples, parents first: the ``unit_tree``
+    the forms take (kinds ``province``, ``district``, ``department``, ``commune``, ``branch``,
+    ``other``).
+
+    >>> import tthc_metrics as tm
+    >>> tm.krong_no_units()[:2]
+    [('Tỉnh Đắk Nông', None, 'province'), ('Huyện Krông Nô', 'Tỉnh Đắk Nông', 'district')]
+    """
+    return list(_native.sample_krong_no_units())
+
+
+def reporting_period(granularity: str, date: datetime.date | str) -> tuple[datetime.date, datetime.date]:
+    """``(start, end)`` of the period of ``granularity`` holding ``date``: the report granularities
+    (``"week"``, ``"friday_week"``, ``"month"``, ``"quarter"``, ``"half_year"``, ``"year"``) and the
+    reporting cycles: ``"decree09_month"`` (15th of the previous month to the 14th, Decree
+    09/2019), ``"decree09_quarter"``, ``"decree09_half_year"``, ``"decree09_year"`` (from 15/12),
+    ``"month_from_<day>"`` (e.g. ``"month_from_21"``: the 21st to the 20th). The same names work in
+    ``by=(key, granularity)``.
+
+    >>> import datetime as dt
+    >>> import tthc_metrics as tm
+    >>> tm.reporting_period("decree09_year", dt.date(2023, 12, 20))
+    (datetime.date(2023, 12, 15), datetime.date(2024, 12, 14))
+    >>> tm.reporting_period("month_from_21", dt.date(2023, 10, 20))
+    (datetime.date(2023, 9, 21), datetime.date(2023, 10, 20))
+    """
+    return _native.reporting_period(granularity, date)
+
+
+def reporting_deadline(cut_off: datetime.date | str, working_days: int = 2,
+                       calendar: Calendar | None = None) -> datetime.date:
+    """The day a report on a period ending ``cut_off`` is due: the ``working_days``-th working day
+    after it (2 under Decree 09/2019), on ``calendar`` (default :meth:`Calendar.vietnam`).
+
+    >>> import datetime as dt
+    >>> import tthc_metrics as tm
+    >>> tm.reporting_deadline(dt.date(2023, 10, 14))  # a Saturday: Monday 16, Tuesday 17
+    datetime.date(2023, 10, 17)
+    """
+    return _native.reporting_deadline(cut_off, working_days, calendar)
+
+
+def period_name(start: datetime.date | str, end: datetime.date | str) -> str | None:
+    """The name a report gives ``[start, end]`` ("Tháng 10 năm 2023", "Quý IV năm 2023", "6 tháng
+    đầu năm 2024", "Năm 2024"), ``None`` for another window.
+
+    >>> import datetime as dt
+    >>> import tthc_metrics as tm
+    >>> tm.period_name(dt.date(2023, 9, 15), dt.date(2023, 10, 14))
+    'Tháng 10 năm 2023'
+    """
+    return _native.period_name(start, end)
+
+
+def methods(data: Any, **options: Unpack[Options]) -> Any:
+    """One dataset under every method in use, side by side (an auditor's view of what choosing a
+    method does to the headline): the dossiers received up to ``as_of`` (from ``start``),
+    classified at ``as_of``, under the four on-time policies, OpenCPS's truncated percentage
+    (refused dossiers counted as finished), the inclusive convention (refused, withdrawn, stopped
+    counted on time), timestamps instead of dates, and the four online-share policies.
+
+    Columns: ``measure``, ``method``, ``percent`` (as the method shows it), ``numerator``,
+    ``denominator`` (exact), ``target``, ``meets``, ``rule``, ``used_by``.
+
+    >>> import datetime as dt
+    >>> import tthc_metrics as tm
+    >>> m = tm.methods(tm.krong_no_2023(), as_of=dt.date(2023, 10, 16)).to_pylist()
+    >>> [(r["method"], r["percent"]) for r in m[:1]]
+    [('resolved_only', 94.16)]
+    """
+    library = _library(data)
+    return _output(_native.methods(_arrow_input(data, options.get("columns")), **options), library)
+
+
+from . import forms, plot  # noqa: E402  (they use the helpers above)

@@ -27,6 +27,7 @@ mod codes;
 mod column_map;
 mod decode;
 mod error;
+mod forms;
 mod merge;
 mod output;
 mod report;
@@ -37,6 +38,10 @@ pub use calendar::{add_working_days_array, working_day_flags, working_days_betwe
 pub use column_map::{fold_header, ColumnMap, Resolved, CANONICAL_COLUMNS, HEADER_ALIASES};
 pub use decode::{decode_batches, DecodeOptions, Decoded, VOCABULARY_KEYS};
 pub use error::ArrowError;
+pub use forms::{
+    bieu_06a_decoded, form_fields, form_to_batch, methods_decoded, methods_to_batch,
+    weekly_decoded, weekly_to_batch,
+};
 pub use merge::merge_report_batches;
 pub use output::{
     dossiers_to_batch, quality_to_batch, rejections_to_batch, report_to_batch, Labels,

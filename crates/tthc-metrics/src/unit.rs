@@ -37,6 +37,19 @@ pub enum UnitKind {
     Other,
 }
 
+named_options!(
+    UnitKind,
+    "unit kind",
+    [
+        (Province, "province"),
+        (District, "district"),
+        (Department, "department"),
+        (Commune, "commune"),
+        (Branch, "branch"),
+        (Other, "other")
+    ]
+);
+
 /// One unit of the hierarchy.
 ///
 /// # Example
