@@ -12,7 +12,7 @@ use pyo3_arrow::PyTable;
 use rust_decimal::Decimal;
 use tthc_arrow::{
     bieu_06a_decoded, decode_batches, form_fields, form_to_batch, methods_decoded,
-    methods_to_batch, rejections_to_batch, weekly_decoded, weekly_to_batch, ArrowError,
+    methods_to_batch, rejections_to_batch, relabel, weekly_decoded, weekly_to_batch, ArrowError,
     DecodeOptions, Labels,
 };
 use tthc_metrics::{
@@ -324,12 +324,8 @@ fn methods(
         let mut budget = o.budget(o.report.memory_limit, cancel);
         let decoded = decode(&batches, &o, calendar.is_some(), &mut budget)?;
         let cal = calendar.map(|c| &c.calendar);
-        Ok(methods_to_batch(&methods_decoded(
-            &decoded,
-            &o.report,
-            cal,
-            &mut budget,
-        )?))
+        let rows = methods_decoded(&decoded, &o.report, cal, &mut budget)?;
+        Ok(relabel(&methods_to_batch(&rows), o.table.labels))
     })?;
     table(b)
 }

@@ -44,8 +44,9 @@ const COMMON: &[&str] = &[
     "rate_policy",
     "online_policy",
     "threads",
+    "labels",
 ];
-const REPORT: &[&str] = &["by", "view", "end", "key", "labels"];
+const REPORT: &[&str] = &["by", "view", "end", "key"];
 const QUALITY: &[&str] = &[
     "by",
     "overdue_buckets",

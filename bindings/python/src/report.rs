@@ -8,7 +8,7 @@ use pyo3::types::PyDict;
 use pyo3_arrow::PyTable;
 use tthc_arrow::{
     decode_batches, quality_decoded, quality_fields, quality_to_batch, rejections_to_batch,
-    report_decoded, report_fields, report_to_batch, ColumnMap, DecodeOptions,
+    relabel, report_decoded, report_fields, report_to_batch, ColumnMap, DecodeOptions,
 };
 use tthc_metrics::{Provenance, Summary};
 
@@ -53,7 +53,10 @@ fn report(
         let r = report_decoded(&decoded, &o.report, cal, &mut budget)?;
         Ok((
             report_to_batch(&r, &o.table),
-            rejections_to_batch(&r.rejected, &r.duplicates),
+            relabel(
+                &rejections_to_batch(&r.rejected, &r.duplicates),
+                o.table.labels,
+            ),
         ))
     })?;
     Ok((table(t)?, table(r)?))
@@ -86,7 +89,10 @@ fn tally(
             .online_policy(o.table.online_policy);
         Ok((
             Summary::new(s.tally, provenance),
-            rejections_to_batch(&r.rejected, &r.duplicates),
+            relabel(
+                &rejections_to_batch(&r.rejected, &r.duplicates),
+                o.table.labels,
+            ),
         ))
     })?;
     Ok((PyTally::from(summary), table(r)?))
@@ -112,8 +118,11 @@ fn quality(
         let cal = calendar.map(|c| &c.calendar);
         let q = quality_decoded(&decoded, &o.quality, cal, &mut budget)?;
         Ok((
-            quality_to_batch(&q),
-            rejections_to_batch(&q.rejected, &q.duplicates),
+            relabel(&quality_to_batch(&q), o.table.labels),
+            relabel(
+                &rejections_to_batch(&q.rejected, &q.duplicates),
+                o.table.labels,
+            ),
         ))
     })?;
     Ok((table(t)?, table(r)?))

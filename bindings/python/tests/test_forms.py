@@ -289,3 +289,19 @@ def test_charts_draw_the_targets(export, tmp_path):
     fig = tm.forms.weekly(table, friday=FRIDAY).plot()
     fig.savefig(tmp_path / "weekly.png")
     assert (tmp_path / "weekly.png").stat().st_size > 10_000
+
+
+def test_vietnamese_labels_on_every_table(export):
+    _, table = export
+    as_of = dt.date(2023, 10, 16)
+    q = tm.quality(table, as_of=as_of, labels="vi")
+    assert q.column_names[:3] == ["Đơn vị", "Số bản ghi", "Bản ghi lỗi"]
+    assert q.column("Số bản ghi").to_pylist() == tm.quality(table, as_of=as_of).column("records").to_pylist()
+    m = tm.methods(table, as_of=as_of, labels="vi")
+    assert m.column_names[:3] == ["Chỉ số", "Cách tính", "Tỷ lệ (%)"]
+    r = tm.report(table, as_of=as_of, by=("channel", None), labels="vi")
+    assert r.column("Hình thức nộp").to_pylist() == ["Trực tiếp", "Trực tuyến", "Qua bưu chính công ích"]
+    _, rejected = tm.report_with_rejected(table, as_of=as_of, labels="vi")
+    assert rejected.column_names[:5] == ["Dòng", "Mã hồ sơ", "Cột", "Giá trị", "Lý do"]
+    w = tm.forms.weekly(table, friday=FRIDAY, labels="vi").table
+    assert w.column_names[:2] == ["Đơn vị", "Tiếp nhận"]

@@ -44,7 +44,7 @@ pub use forms::{
 };
 pub use merge::merge_report_batches;
 pub use output::{
-    dossiers_to_batch, quality_to_batch, rejections_to_batch, report_to_batch, Labels,
+    dossiers_to_batch, quality_to_batch, rejections_to_batch, relabel, report_to_batch, Labels,
     TableOptions, COUNT_COLUMNS,
 };
 pub use report::{

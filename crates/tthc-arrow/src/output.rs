@@ -91,7 +91,87 @@ const VIETNAMESE: &[(&str, &str)] = &[
     ("full_process_online", "Toàn trình, nộp trực tuyến"),
     ("synced", "Đã đồng bộ"),
     ("rollup", "Tổng hợp"),
+    // the quality report
+    ("records", "Số bản ghi"),
+    ("rejected", "Bản ghi lỗi"),
+    ("duplicates", "Bản ghi trùng mã hồ sơ"),
+    ("excluded", "Không tính"),
+    ("checked", "Đã kiểm tra"),
+    ("no_due_date", "Không có ngày hẹn trả"),
+    ("blank_channel", "Không ghi hình thức nộp"),
+    ("received_late", "Tiếp nhận trễ"),
+    ("repeated_supplement", "Yêu cầu bổ sung nhiều lần"),
+    ("returned_too_often", "Trả lại công dân quá số lần"),
+    ("late_without_apology", "Trễ hạn không có văn bản xin lỗi"),
+    ("apology_late", "Văn bản xin lỗi gửi muộn"),
+    ("hanging", "Hồ sơ treo"),
+    // the rejected rows
+    ("row", "Dòng"),
+    ("dossier_id", "Mã hồ sơ"),
+    ("column", "Cột"),
+    ("value", "Giá trị"),
+    ("reason", "Lý do"),
+    ("message", "Chi tiết"),
+    ("label", "Nhãn dòng"),
+    // the methods table
+    ("measure", "Chỉ số"),
+    ("method", "Cách tính"),
+    ("percent", "Tỷ lệ (%)"),
+    ("numerator", "Tử số"),
+    ("denominator", "Mẫu số"),
+    ("target", "Chỉ tiêu"),
+    ("meets", "Đạt chỉ tiêu"),
+    ("rule", "Công thức"),
+    ("used_by", "Nơi áp dụng"),
 ];
+
+/// A table's columns under `labels`: the Vietnamese name of every column that has one
+/// (`rejected_<reason>` becomes "Bản ghi lỗi: <reason>", `overdue_<a>_<b>` "Quá hạn <a>–<b>
+/// ngày"), the data and metadata unchanged. English is the identity.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Int64Array, RecordBatch};
+/// use tthc_arrow::{relabel, Labels};
+/// let b = RecordBatch::try_from_iter([
+///     ("records", Arc::new(Int64Array::from(vec![3])) as ArrayRef),
+///     ("overdue_8_30", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+///     ("rejected_unknown_status", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+/// ]).unwrap();
+/// let v = relabel(&b, Labels::Vietnamese);
+/// let names: Vec<&str> = v.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
+/// assert_eq!(names, ["Số bản ghi", "Quá hạn 8–30 ngày", "Bản ghi lỗi: unknown_status"]);
+/// ```
+pub fn relabel(batch: &RecordBatch, labels: Labels) -> RecordBatch {
+    if labels == Labels::English {
+        return batch.clone();
+    }
+    let name = |n: &str| -> String {
+        if let Some((_, vi)) = VIETNAMESE.iter().find(|(en, _)| *en == n) {
+            return (*vi).to_string();
+        }
+        if let Some(reason) = n.strip_prefix("rejected_") {
+            return format!("Bản ghi lỗi: {reason}");
+        }
+        if let Some(bucket) = n.strip_prefix("overdue_") {
+            return match bucket.split_once('_') {
+                Some(("over", d)) => format!("Quá hạn trên {d} ngày"),
+                Some((a, b)) => format!("Quá hạn {a}–{b} ngày"),
+                None => format!("Quá hạn {bucket}"),
+            };
+        }
+        n.to_string()
+    };
+    let schema = batch.schema();
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_name(name(f.name())))
+        .collect();
+    let renamed = Arc::new(Schema::new(fields).with_metadata(schema.metadata().clone()));
+    RecordBatch::try_new(renamed, batch.columns().to_vec()).unwrap_or_else(|_| batch.clone())
+}
 
 impl Labels {
     /// The name of an output column.
