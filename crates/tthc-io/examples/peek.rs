@@ -3,7 +3,13 @@ fn main() {
     let path = std::env::args().nth(1).expect("a file");
     match tthc_io::read_export(&path, &tthc_io::ReadOptions::default()) {
         Ok(e) => {
-            println!("{:?} sheet={:?} header_row={:?} rows={}", e.format, e.sheet, e.header_row, e.batch.num_rows());
+            println!(
+                "{:?} sheet={:?} header_row={:?} rows={}",
+                e.format,
+                e.sheet,
+                e.header_row,
+                e.batch.num_rows()
+            );
             for f in e.batch.schema().fields() {
                 println!("  {}: {}", f.name(), f.data_type());
             }

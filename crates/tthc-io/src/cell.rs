@@ -163,13 +163,7 @@ pub(crate) fn write_datetime(secs: i64, out: &mut String) {
         use std::fmt::Write;
         let _ = write!(out, "{y:04}-{m:02}-{d:02}");
         if t != 0 {
-            let _ = write!(
-                out,
-                " {:02}:{:02}:{:02}",
-                t / 3600,
-                t / 60 % 60,
-                t % 60
-            );
+            let _ = write!(out, " {:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60);
         }
         return;
     }

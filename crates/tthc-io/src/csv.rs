@@ -101,7 +101,7 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
             return Ok(());
         }
         return Err(IoError::UnsupportedFormat {
-            file: table.place().file.clone(),
+            file: table.place().file.to_string(),
             message: "text with no delimiter (, ; tab |) splitting its first lines into columns: not a table".into(),
         });
     };
@@ -131,12 +131,8 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
         o += nout;
         e += nend;
         match res {
-            ReadRecordResult::InputEmpty => {
-                if input.is_empty() {
-                    // the end: the last record without a line end is finished by an empty read
-                    continue;
-                }
-            }
+            // at the end, the last record without a line end is finished by an empty read
+            ReadRecordResult::InputEmpty => {}
             ReadRecordResult::OutputFull => {
                 let n = out.len();
                 table.reserve_for(n as u64, "a CSV record")?;

@@ -15,9 +15,9 @@ use tthc_arrow::ArrowError;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Place {
     /// The file's name (as given, or `"<bytes>"`).
-    pub file: String,
+    pub file: Box<str>,
     /// The sheet, for workbooks.
-    pub sheet: Option<String>,
+    pub sheet: Option<Box<str>>,
 }
 
 impl Place {
@@ -27,8 +27,8 @@ impl Place {
     /// see [`Place`].
     pub fn new(file: &str, sheet: Option<&str>) -> Self {
         Self {
-            file: file.to_string(),
-            sheet: sheet.map(str::to_string),
+            file: file.into(),
+            sheet: sheet.map(Into::into),
         }
     }
 }
@@ -81,7 +81,9 @@ pub enum IoError {
         message: String,
     },
     /// Text that is not UTF-8.
-    #[error("{place}: the text is not UTF-8 ({at}); save the file as UTF-8 (\"CSV UTF-8\" in Excel)")]
+    #[error(
+        "{place}: the text is not UTF-8 ({at}); save the file as UTF-8 (\"CSV UTF-8\" in Excel)"
+    )]
     Encoding {
         /// Where.
         place: Place,
@@ -147,7 +149,9 @@ pub enum IoError {
         hint: String,
     },
     /// Nesting deeper than a reader follows (HTML elements, JSON values).
-    #[error("{place}: {what} nested deeper than {limit} levels (at {at}); such a file is not an export")]
+    #[error(
+        "{place}: {what} nested deeper than {limit} levels (at {at}); such a file is not an export"
+    )]
     TooDeep {
         /// Where.
         place: Place,
@@ -167,7 +171,7 @@ pub enum IoError {
         /// The 1-based header row.
         header_row: u64,
         /// The adapter's error.
-        source: ArrowError,
+        source: Box<ArrowError>,
     },
     /// The call was interrupted (Ctrl-C).
     #[error("interrupted")]

@@ -66,10 +66,8 @@ pub(crate) fn check_zip(bytes: &[u8], table: &mut Table<'_>) -> Result<ZipKind, 
         match name.as_str() {
             "xl/workbook.xml" => kind = Some(ZipKind::Xlsx),
             "xl/workbook.bin" => kind = Some(ZipKind::Xlsb),
-            "content.xml" => {
-                if kind.is_none() {
-                    kind = Some(ZipKind::Ods);
-                }
+            "content.xml" if kind.is_none() => {
+                kind = Some(ZipKind::Ods);
             }
             "mimetype" => mimetype_ods = true,
             _ => {}
@@ -98,7 +96,7 @@ pub(crate) fn check_zip(bytes: &[u8], table: &mut Table<'_>) -> Result<ZipKind, 
     }
     let Some(kind) = kind else {
         return Err(IoError::UnsupportedFormat {
-            file: place.file,
+            file: place.file.into(),
             message: if mimetype_ods {
                 "an OpenDocument file that is not a spreadsheet".into()
             } else {
@@ -139,7 +137,10 @@ pub(crate) fn check_zip(bytes: &[u8], table: &mut Table<'_>) -> Result<ZipKind, 
         }
     }
     // the strings table and styles are kept while the sheet is read: about twice their text
-    table.reserve_for(planned.saturating_mul(2), "the workbook's shared strings and styles")?;
+    table.reserve_for(
+        planned.saturating_mul(2),
+        "the workbook's shared strings and styles",
+    )?;
     Ok(kind)
 }
 
@@ -176,7 +177,11 @@ fn check_shared_strings(head: &[u8], size: u64, place: &Place, limit: u64) -> Re
 }
 
 /// The sheet to read among `names`.
-fn choose_sheet(names: &[String], wanted: Option<&Sheet>, place: &Place) -> Result<String, IoError> {
+fn choose_sheet(
+    names: &[String],
+    wanted: Option<&Sheet>,
+    place: &Place,
+) -> Result<String, IoError> {
     let listed = || {
         names
             .iter()
@@ -190,7 +195,7 @@ fn choose_sheet(names: &[String], wanted: Option<&Sheet>, place: &Place) -> Resu
             sheets: String::new(),
         }),
         Some(Sheet::Index(i)) => names.get(*i).cloned().ok_or_else(|| IoError::NoSuchSheet {
-            file: place.file.clone(),
+            file: place.file.to_string(),
             wanted: format!("at index {i}"),
             sheets: listed(),
         }),
@@ -203,7 +208,7 @@ fn choose_sheet(names: &[String], wanted: Option<&Sheet>, place: &Place) -> Resu
             })
             .cloned()
             .ok_or_else(|| IoError::NoSuchSheet {
-                file: place.file.clone(),
+                file: place.file.to_string(),
                 wanted: format!("{n:?}"),
                 sheets: listed(),
             }),
@@ -240,16 +245,15 @@ fn iso_cell<'a>(s: &str) -> Val<'a> {
     }
 }
 
-fn from_ref<'a>(d: DataRef<'a>) -> Val<'a> {
+fn from_ref(d: DataRef<'_>) -> Val<'_> {
     match d {
         DataRef::Int(i) => Val::Int(i),
         DataRef::Float(f) => Val::Float(f),
-        DataRef::String(s) => Val::Text(Cow::Owned(s)),
+        DataRef::String(s) | DataRef::DurationIso(s) => Val::Text(Cow::Owned(s)),
         DataRef::SharedString(s) => Val::Text(Cow::Borrowed(s)),
         DataRef::Bool(b) => Val::Bool(b),
         DataRef::DateTime(dt) => date_cell(&dt),
         DataRef::DateTimeIso(s) => iso_cell(&s),
-        DataRef::DurationIso(s) => Val::Text(Cow::Owned(s)),
         DataRef::Error(e) => Val::Error(Cow::Owned(e.to_string())),
         DataRef::Empty => Val::Empty,
     }
@@ -259,11 +263,10 @@ fn from_data(d: &Data) -> Val<'_> {
     match d {
         Data::Int(i) => Val::Int(*i),
         Data::Float(f) => Val::Float(*f),
-        Data::String(s) => Val::Text(Cow::Borrowed(s)),
+        Data::String(s) | Data::DurationIso(s) => Val::Text(Cow::Borrowed(s)),
         Data::Bool(b) => Val::Bool(*b),
         Data::DateTime(dt) => date_cell(dt),
         Data::DateTimeIso(s) => iso_cell(s),
-        Data::DurationIso(s) => Val::Text(Cow::Borrowed(s)),
         Data::Error(e) => Val::Error(Cow::Owned(e.to_string())),
         Data::Empty => Val::Empty,
     }
@@ -342,7 +345,8 @@ pub(crate) fn read_zip(
                 &format!("the OpenDocument sheets ({cells} cells once repeats are expanded)"),
             )?;
             guarded(&place, || {
-                let mut wb: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| corrupt(&place, e))?;
+                let mut wb: Ods<_> =
+                    Ods::new(Cursor::new(bytes)).map_err(|e| corrupt(&place, e))?;
                 let names = wb.sheet_names();
                 let sheet = choose_sheet(&names, options.sheet.as_ref(), &place)?;
                 table.set_sheet(&sheet);
@@ -432,15 +436,25 @@ fn ods_cells(bytes: &[u8], place: &Place) -> Result<u64, IoError> {
                 let _ = e;
             }
             Event::Start(e)
-                if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") =>
+                if matches!(
+                    e.name().as_ref(),
+                    "table:table-cell" | "table:covered-table-cell"
+                ) =>
             {
-                cell_repeat = attr(&e, "table:number-columns-repeated").unwrap_or(1).max(1);
+                cell_repeat = attr(&e, "table:number-columns-repeated")
+                    .unwrap_or(1)
+                    .max(1);
                 in_cell_nonempty = value_attr(&e);
             }
             Event::Empty(e)
-                if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") =>
+                if matches!(
+                    e.name().as_ref(),
+                    "table:table-cell" | "table:covered-table-cell"
+                ) =>
             {
-                let n = attr(&e, "table:number-columns-repeated").unwrap_or(1).max(1);
+                let n = attr(&e, "table:number-columns-repeated")
+                    .unwrap_or(1)
+                    .max(1);
                 col = (col + n).min(XLSX_COLS);
                 if value_attr(&e) {
                     row_used = col;
@@ -451,7 +465,10 @@ fn ods_cells(bytes: &[u8], place: &Place) -> Result<u64, IoError> {
                 let _ = e;
             }
             Event::End(e)
-                if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") =>
+                if matches!(
+                    e.name().as_ref(),
+                    "table:table-cell" | "table:covered-table-cell"
+                ) =>
             {
                 col = (col + cell_repeat).min(XLSX_COLS);
                 if in_cell_nonempty {

@@ -147,30 +147,31 @@ pub fn read_export_bytes(
         return table.finish(&sheets);
     }
     // text: UTF-8 (a BOM dropped) or UTF-16 with its BOM
-    let decoded: std::borrow::Cow<'_, [u8]> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        rest.into()
-    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let le = bytes[0] == 0xFF;
-        let units = bytes[2..].chunks_exact(2).map(|c| {
-            if le {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_be_bytes([c[0], c[1]])
+    let decoded: std::borrow::Cow<'_, [u8]> =
+        if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            rest.into()
+        } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+            let le = bytes[0] == 0xFF;
+            let units = bytes[2..].chunks_exact(2).map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            });
+            let text: Result<String, _> = char::decode_utf16(units).collect();
+            match text {
+                Ok(t) => t.into_bytes().into(),
+                Err(_) => {
+                    return Err(IoError::Encoding {
+                        place,
+                        at: "UTF-16 with an unpaired surrogate".into(),
+                    })
+                }
             }
-        });
-        let text: Result<String, _> = char::decode_utf16(units).collect();
-        match text {
-            Ok(t) => t.into_bytes().into(),
-            Err(_) => {
-                return Err(IoError::Encoding {
-                    place,
-                    at: "UTF-16 with an unpaired surrogate".into(),
-                })
-            }
-        }
-    } else {
-        bytes.into()
-    };
+        } else {
+            bytes.into()
+        };
     let text: &[u8] = &decoded;
     let start = text
         .iter()
@@ -183,13 +184,21 @@ pub fn read_export_bytes(
             sheets: String::new(),
         });
     }
-    if head.contains(&0) || head.iter().filter(|b| b.is_ascii_control() && !b.is_ascii_whitespace()).count() > head.len() / 20 {
+    if head.contains(&0)
+        || head
+            .iter()
+            .filter(|b| b.is_ascii_control() && !b.is_ascii_whitespace())
+            .count()
+            > head.len() / 20
+    {
         let shown: String = head
             .iter()
             .take(8)
             .map(|&b| if b.is_ascii_graphic() { b as char } else { '.' })
             .collect();
-        return Err(unsupported(format!("binary data (it starts with {shown:?})")));
+        return Err(unsupported(format!(
+            "binary data (it starts with {shown:?})"
+        )));
     }
     match head[0] {
         b'<' => {
@@ -201,8 +210,12 @@ pub fn read_export_bytes(
                 let mut table = Table::new(place, Format::HtmlTable, options, used)?;
                 html::read(s, &mut table)?;
                 table.finish(&[])
-            } else if memchr::memmem::find(head, b"urn:schemas-microsoft-com:office:spreadsheet").is_some() {
-                Err(unsupported("an XML Spreadsheet 2003 file (open it in Excel and save it as .xlsx)".into()))
+            } else if memchr::memmem::find(head, b"urn:schemas-microsoft-com:office:spreadsheet")
+                .is_some()
+            {
+                Err(unsupported(
+                    "an XML Spreadsheet 2003 file (open it in Excel and save it as .xlsx)".into(),
+                ))
             } else {
                 Err(unsupported("an HTML or XML document with no table".into()))
             }

@@ -71,12 +71,11 @@ impl ColBuf {
 
     fn push_bytes(&mut self, b: &[u8]) {
         self.values.extend_from_slice(b);
-        match i32::try_from(self.values.len()) {
-            Ok(end) => self.offsets.push(end),
-            Err(_) => {
-                self.overflow = true;
-                self.offsets.push(i32::MAX);
-            }
+        if let Ok(end) = i32::try_from(self.values.len()) {
+            self.offsets.push(end);
+        } else {
+            self.overflow = true;
+            self.offsets.push(i32::MAX);
         }
         self.valid.append(true);
     }
@@ -140,13 +139,16 @@ impl ColBuf {
         let nulls = NullBuffer::new(self.valid.finish());
         let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::take(&mut self.offsets)));
         let values = Buffer::from_vec(std::mem::take(&mut self.values));
-        let text = StringArray::try_new(offsets.clone(), values.clone(), Some(nulls)).map_err(|_| {
-            let row = offsets
-                .windows(2)
-                .position(|w| std::str::from_utf8(&values[w[0] as usize..w[1] as usize]).is_err())
-                .unwrap_or_default();
-            ColumnError::NotUtf8(row)
-        })?;
+        let text =
+            StringArray::try_new(offsets.clone(), values.clone(), Some(nulls)).map_err(|_| {
+                let row = offsets
+                    .windows(2)
+                    .position(|w| {
+                        std::str::from_utf8(&values[w[0] as usize..w[1] as usize]).is_err()
+                    })
+                    .unwrap_or_default();
+                ColumnError::NotUtf8(row)
+            })?;
         Ok(match self.dates {
             Some((values, mut bits)) if self.time && !self.has_non_date => {
                 let nulls = NullBuffer::new(bits.finish());
@@ -160,10 +162,10 @@ impl ColBuf {
                 let bits = bits.finish();
                 let mut out = StringBuilder::with_capacity(text.len(), text.values().len());
                 let mut s = String::new();
-                for i in 0..text.len() {
+                for (i, &secs) in values.iter().enumerate().take(text.len()) {
                     if bits.value(i) {
                         s.clear();
-                        write_datetime(values[i], &mut s);
+                        write_datetime(secs, &mut s);
                         out.append_value(&s);
                     } else if text.is_valid(i) {
                         out.append_value(text.value(i));
@@ -261,7 +263,7 @@ impl<'o> Table<'o> {
             sorted: Vec::new(),
         };
         budget
-            .reserve(|| String::new(), used, "")
+            .reserve(String::new, used, "")
             .map_err(|e| t.too_large(e, "the file's bytes"))?;
         t.budget = budget;
         Ok(t)
@@ -293,7 +295,7 @@ impl<'o> Table<'o> {
     }
 
     pub(crate) fn set_sheet(&mut self, sheet: &str) {
-        self.place.sheet = Some(sheet.to_string());
+        self.place.sheet = Some(sheet.into());
     }
 
     fn too_large(&self, e: Error, what: &str) -> IoError {
@@ -363,10 +365,7 @@ impl<'o> Table<'o> {
                         .filter(|(_, v)| !v.is_blank())
                         .map(|(c, v)| (*c, v.clone().into_owned()))
                         .collect();
-                    let bytes: u64 = owned
-                        .iter()
-                        .map(|(_, v)| v.text_len() as u64 + 48)
-                        .sum();
+                    let bytes: u64 = owned.iter().map(|(_, v)| v.text_len() as u64 + 48).sum();
                     self.reserve(bytes)?;
                     self.buffered.push((row, owned));
                 }
@@ -402,10 +401,7 @@ impl<'o> Table<'o> {
                 .filter(|(_, v)| !v.is_blank())
                 .map(|(c, v)| (*c, v.clone().into_owned()))
                 .collect();
-            let bytes: u64 = owned
-                .iter()
-                .map(|(_, v)| v.text_len() as u64 + 48)
-                .sum();
+            let bytes: u64 = owned.iter().map(|(_, v)| v.text_len() as u64 + 48).sum();
             self.reserve(bytes)?;
             self.pending.push((row, owned));
             return Ok(());
@@ -469,7 +465,7 @@ impl<'o> Table<'o> {
         if !taken(&name) {
             return name;
         }
-        (2..)
+        (2..=self.cols.len() + 2)
             .map(|k| format!("{name} #{k}"))
             .find(|n| !taken(n))
             .unwrap_or(name)
@@ -607,7 +603,7 @@ impl<'o> Table<'o> {
         };
         let header_row = buffered[header_at].0;
         self.header_row = Some(header_row);
-        self.make_columns(&header)?;
+        self.make_columns(&header);
         self.resolve(header_row)?;
         for (r, cells) in buffered.into_iter().skip(header_at + 1) {
             self.data_row(r, &cells)?;
@@ -646,7 +642,7 @@ impl<'o> Table<'o> {
         }
     }
 
-    fn make_columns(&mut self, header: &[(u32, Val<'static>)]) -> Result<(), IoError> {
+    fn make_columns(&mut self, header: &[(u32, Val<'static>)]) {
         for (c, v) in header {
             let mut s = String::new();
             v.write_text(&mut s);
@@ -665,7 +661,6 @@ impl<'o> Table<'o> {
             self.by_source[i] = self.cols.len() as u32;
             self.cols.push(ColBuf::new(name, 0));
         }
-        Ok(())
     }
 
     /// Matches the columns to canonical fields (the adapter's rules, the caller's mapping).
@@ -683,7 +678,7 @@ impl<'o> Table<'o> {
                 .map_err(|source| IoError::Columns {
                     place: self.place.clone(),
                     header_row,
-                    source,
+                    source: Box::new(source),
                 })?;
         self.mapping.clear();
         self.unused.clear();
@@ -760,7 +755,13 @@ impl<'o> Table<'o> {
             if !s.valid() {
                 let mut e = self.no_header(Some(&s), Some(&s));
                 if let IoError::NoHeader { message, .. } = &mut e {
-                    *message = message.replace("no header row in rows 1-30", "the records' names match no known header well enough").replace("row 1, ", "").replace("row 1 reads", "the first names are");
+                    *message = message
+                        .replace(
+                            "no header row in rows 1-30",
+                            "the records' names match no known header well enough",
+                        )
+                        .replace("row 1, ", "")
+                        .replace("row 1 reads", "the first names are");
                 }
                 return Err(e);
             }
@@ -793,18 +794,17 @@ impl<'o> Table<'o> {
         let place = self.place.clone();
         let source_rows = std::mem::take(&mut self.source_rows);
         for col in std::mem::take(&mut self.cols) {
-            let name = match col.field {
-                Some(f) => f.to_string(),
-                None => {
-                    let mut n = col.name.clone();
-                    let mut k = 2;
-                    while used_names.contains(&fold_header(&n)) {
-                        n = format!("{} #{k}", col.name);
-                        k += 1;
-                    }
-                    used_names.push(fold_header(&n));
-                    n
+            let name = if let Some(f) = col.field {
+                f.to_string()
+            } else {
+                let mut n = col.name.clone();
+                let mut k = 2;
+                while used_names.contains(&fold_header(&n)) {
+                    n = format!("{} #{k}", col.name);
+                    k += 1;
                 }
+                used_names.push(fold_header(&n));
+                n
             };
             let (field, original) = (col.field, col.name.clone());
             let array = col.finish().map_err(|e| match e {
@@ -847,7 +847,7 @@ impl<'o> Table<'o> {
         Ok(Export {
             batch,
             format: self.format,
-            sheet: self.place.sheet.clone(),
+            sheet: self.place.sheet.as_deref().map(str::to_string),
             header_row: self.header_row,
             skipped: self.skipped,
             mapping: self.mapping,
@@ -861,7 +861,10 @@ impl<'o> Table<'o> {
             .iter()
             .map(|(f, s)| ((*f).to_string(), Value::String(s.clone())))
             .collect();
-        m.insert("tthc_metrics.mapping".into(), Value::Object(mapping).to_string());
+        m.insert(
+            "tthc_metrics.mapping".into(),
+            Value::Object(mapping).to_string(),
+        );
         if !self.unused.is_empty() {
             let mut u: Map<String, Value> = Map::new();
             for (f, s) in &self.unused {
@@ -872,7 +875,10 @@ impl<'o> Table<'o> {
                     a.push(Value::String(s.clone()));
                 }
             }
-            m.insert("tthc_metrics.unused_matches".into(), Value::Object(u).to_string());
+            m.insert(
+                "tthc_metrics.unused_matches".into(),
+                Value::Object(u).to_string(),
+            );
         }
         m.insert(
             "tthc_metrics.source".into(),
@@ -905,7 +911,10 @@ impl<'o> Table<'o> {
                     (n.clone(), code)
                 })
                 .collect();
-            m.insert("tthc_metrics.status_names".into(), Value::Object(v).to_string());
+            m.insert(
+                "tthc_metrics.status_names".into(),
+                Value::Object(v).to_string(),
+            );
         }
         if !o.channel_names.is_empty() {
             let v: Map<String, Value> = o
@@ -913,7 +922,10 @@ impl<'o> Table<'o> {
                 .iter()
                 .map(|(n, c)| (n.clone(), json!(c.code())))
                 .collect();
-            m.insert("tthc_metrics.channel_names".into(), Value::Object(v).to_string());
+            m.insert(
+                "tthc_metrics.channel_names".into(),
+                Value::Object(v).to_string(),
+            );
         }
         if !o.online_service_names.is_empty() {
             let v: Map<String, Value> = o
@@ -986,4 +998,3 @@ fn check_dates(
         _ => Ok(()),
     }
 }
-

@@ -1,5 +1,11 @@
 //! Untrusted files: each kind of bomb refused within the memory limit, quickly, with a typed
 //! error (and what is genuine still read).
+// tests build their inputs as text: the pedantic string lints buy nothing here
+#![allow(
+    clippy::format_push_string,
+    clippy::format_collect,
+    clippy::cast_lossless
+)]
 
 mod common;
 
@@ -11,7 +17,11 @@ use tthc_io::ReadOptions;
 fn quick<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let t = Instant::now();
     let r = f();
-    assert!(t.elapsed() < Duration::from_secs(20), "{what} took {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "{what} took {:?}",
+        t.elapsed()
+    );
     r
 }
 
@@ -34,9 +44,17 @@ fn a_zip_whose_entries_declare_huge_sizes() {
     let z = lie_about_sizes(xlsx(), 0xFFFF_FFF0);
     let e = quick("zip bomb", || read(&z, "bomb.xlsx")).unwrap_err();
     assert_eq!(e.code(), "too_large", "{e}");
-    assert!(e.to_string().starts_with("bomb.xlsx: unpacking the zip"), "{e}");
+    assert!(
+        e.to_string().starts_with("bomb.xlsx: unpacking the zip"),
+        "{e}"
+    );
     // with a smaller limit, a genuine workbook is refused the same way
-    let e = tthc_io::read_export_bytes(&xlsx(), "a.xlsx", &ReadOptions::default().memory_limit(20_000)).unwrap_err();
+    let e = tthc_io::read_export_bytes(
+        &xlsx(),
+        "a.xlsx",
+        &ReadOptions::default().memory_limit(20_000),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "too_large", "{e}");
 }
 
@@ -45,7 +63,8 @@ fn a_zip_entry_that_unpacks_to_more_than_it_declares() {
     // a deflated shared-strings table of 50 MB of spaces, declaring 100 bytes
     let big = format!("<sst uniqueCount=\"1\">{}</sst>", " ".repeat(50 << 20));
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     use std::io::Write;
     w.start_file("xl/workbook.xml", o).unwrap();
     w.write_all(b"<workbook/>").unwrap();
@@ -76,7 +95,10 @@ fn an_impossible_shared_strings_count() {
         }
         entries.push((name, data));
     }
-    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     let x = zip(&refs);
     let e = quick("uniqueCount", || read(&x, "sst.xlsx")).unwrap_err();
     assert_eq!(e.code(), "too_large", "{e}");
@@ -91,14 +113,25 @@ fn a_sheet_claiming_millions_of_rows_and_columns() {
     let e = quick("far cell", || read(&x, "far.xlsx")).unwrap();
     assert_eq!(e.batch.num_rows(), 1);
     assert_eq!(e.batch.num_columns(), 3); // received_at, status, source_row: no dense grid
-    // many rows of empty cells
-    let empty_rows: String = (3..200_000).map(|r| format!("<row r=\"{r}\"><c r=\"C{r}\"/></row>")).collect();
-    let x = xlsx_with(&format!("{}{empty_rows}", &sheet[..sheet.find("<row r=\"1048576\"").unwrap()]), &["Ngày tiếp nhận", "Trạng thái", "02/10/2023"]);
+                                          // many rows of empty cells
+    let empty_rows: String = (3..200_000)
+        .map(|r| format!("<row r=\"{r}\"><c r=\"C{r}\"/></row>"))
+        .collect();
+    let x = xlsx_with(
+        &format!(
+            "{}{empty_rows}",
+            &sheet[..sheet.find("<row r=\"1048576\"").unwrap()]
+        ),
+        &["Ngày tiếp nhận", "Trạng thái", "02/10/2023"],
+    );
     let e = quick("empty rows", || read(&x, "rows.xlsx")).unwrap();
     assert_eq!(e.batch.num_rows(), 1);
     // an .ods row repeated a million times across 16,384 columns
     let row = "<table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:number-columns-repeated=\"16384\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>";
-    let ods = ods_with(&format!("{}{row}", ods_row(&["Ngày tiếp nhận", "Trạng thái"])));
+    let ods = ods_with(&format!(
+        "{}{row}",
+        ods_row(&["Ngày tiếp nhận", "Trạng thái"])
+    ));
     let e = quick("ods repeats", || read(&ods, "rep.ods")).unwrap_err();
     assert_eq!(e.code(), "too_large", "{e}");
     assert!(e.to_string().contains("repeats"), "{e}");
@@ -120,7 +153,12 @@ fn deeply_nested_html() {
     assert_eq!(e.code(), "too_deep", "{e}");
     // a huge page against a small limit
     let big = format!("<table><tr><td>{}</td></tr></table>", "x".repeat(5 << 20));
-    let e = tthc_io::read_export_bytes(big.as_bytes(), "big.html", &ReadOptions::default().memory_limit(8 << 20)).unwrap_err();
+    let e = tthc_io::read_export_bytes(
+        big.as_bytes(),
+        "big.html",
+        &ReadOptions::default().memory_limit(8 << 20),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "too_large", "{e}");
 }
 
@@ -129,10 +167,18 @@ fn deeply_nested_json() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let e = quick("nested lists", || read(deep.as_bytes(), "deep.json")).unwrap_err();
     assert_eq!(e.code(), "too_deep", "{e}");
-    let deep = format!("{{\"data\": [{{\"MaHoSo\": {}1{}}}]}}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+    let deep = format!(
+        "{{\"data\": [{{\"MaHoSo\": {}1{}}}]}}",
+        "{\"a\":".repeat(10_000),
+        "}".repeat(10_000)
+    );
     let e = quick("nested objects", || read(deep.as_bytes(), "deep2.json")).unwrap_err();
     assert_eq!(e.code(), "too_deep", "{e}");
-    assert!(e.to_string().starts_with("deep2.json: JSON values nested deeper than 128 levels"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("deep2.json: JSON values nested deeper than 128 levels"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -142,7 +188,12 @@ fn a_table_larger_than_the_limit_is_refused_while_it_grows() {
         csv.push_str(&format!("H{i};02/10/2023 08:00;Đang xử lý\n"));
     }
     let limit = csv.len() as u64 + (2 << 20);
-    let e = tthc_io::read_export_bytes(csv.as_bytes(), "big.csv", &ReadOptions::default().memory_limit(limit)).unwrap_err();
+    let e = tthc_io::read_export_bytes(
+        csv.as_bytes(),
+        "big.csv",
+        &ReadOptions::default().memory_limit(limit),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "too_large", "{e}");
     assert!(e.to_string().contains("rows read so far"), "{e}");
     assert!(tthc_io::read_export_bytes(csv.as_bytes(), "big.csv", &ReadOptions::default()).is_ok());

@@ -1,5 +1,11 @@
 //! Each format read into the same canonical table: title blocks, footers, pass-through
 //! columns, source rows, the metadata.
+// tests build their inputs as text: the pedantic string lints buy nothing here
+#![allow(
+    clippy::format_push_string,
+    clippy::format_collect,
+    clippy::cast_lossless
+)]
 
 mod common;
 
@@ -14,11 +20,26 @@ fn some(v: &[&str]) -> Vec<Option<String>> {
 fn check_common(e: &tthc_io::Export, what: &str) {
     let b = &e.batch;
     assert_eq!(b.num_rows(), 4, "{what}");
-    assert_eq!(texts(b, "dossier_id"), some(&["H01", "H02", "H03", "H04"]), "{what}");
-    assert_eq!(texts(b, "unit")[0].as_deref(), Some("UBND xã Đắk Drô"), "{what}");
-    assert_eq!(texts(b, "status")[2].as_deref(), Some("10"), "{what}: a number cell 10 is \"10\"");
+    assert_eq!(
+        texts(b, "dossier_id"),
+        some(&["H01", "H02", "H03", "H04"]),
+        "{what}"
+    );
+    assert_eq!(
+        texts(b, "unit")[0].as_deref(),
+        Some("UBND xã Đắk Drô"),
+        "{what}"
+    );
+    assert_eq!(
+        texts(b, "status")[2].as_deref(),
+        Some("10"),
+        "{what}: a number cell 10 is \"10\""
+    );
     let m = b.schema().metadata().clone();
-    assert!(m["tthc_metrics.mapping"].contains("\"received_at\""), "{what}: {m:?}");
+    assert!(
+        m["tthc_metrics.mapping"].contains("\"received_at\""),
+        "{what}: {m:?}"
+    );
     assert!(m.contains_key("tthc_metrics.source"), "{what}");
 }
 
@@ -30,23 +51,55 @@ fn xlsx_with_title_block_mixed_dates_and_footer() {
     assert_eq!(e.sheet.as_deref(), Some("Danh sách"));
     assert_eq!(e.header_row, Some(5));
     let b = &e.batch;
-    assert_eq!(names(b), ["STT", "dossier_id", "unit", "received_at", "status", "Ghi chú", "source_row"]);
+    assert_eq!(
+        names(b),
+        [
+            "STT",
+            "dossier_id",
+            "unit",
+            "received_at",
+            "status",
+            "Ghi chú",
+            "source_row"
+        ]
+    );
     // text kept, date cells written yyyy-MM-dd HH:mm:ss, a midnight date cell as a bare date
     assert_eq!(
         texts(b, "received_at"),
-        some(&["02/10/2023 08:00:00", "2023-10-03 09:30:00", "09:15, 04/10/2023", "2023-10-05"])
+        some(&[
+            "02/10/2023 08:00:00",
+            "2023-10-03 09:30:00",
+            "09:15, 04/10/2023",
+            "2023-10-05"
+        ])
     );
     assert_eq!(texts(b, "STT")[0].as_deref(), Some("1"));
     assert_eq!(source_rows(b), [6, 7, 8, 9]);
     // the blank row and the footer, listed
     assert_eq!(e.skipped.len(), 2, "{:?}", e.skipped);
-    assert_eq!((e.skipped[0].first, e.skipped[0].reason.as_str()), (10, "empty"));
+    assert_eq!(
+        (e.skipped[0].first, e.skipped[0].reason.as_str()),
+        (10, "empty")
+    );
     assert_eq!(e.skipped[1].first, 11);
-    assert!(e.skipped[1].reason.contains("Tổng cộng: 4 hồ sơ"), "{:?}", e.skipped);
+    assert!(
+        e.skipped[1].reason.contains("Tổng cộng: 4 hồ sơ"),
+        "{:?}",
+        e.skipped
+    );
     let m = b.schema().metadata().clone();
-    assert!(m["tthc_metrics.source"].contains("\"header_row\":5"), "{m:?}");
-    assert!(m["tthc_metrics.source"].contains("\"sheet\":\"Danh sách\""), "{m:?}");
-    assert!(m["tthc_metrics.skipped_rows"].contains("\"first\":11"), "{m:?}");
+    assert!(
+        m["tthc_metrics.source"].contains("\"header_row\":5"),
+        "{m:?}"
+    );
+    assert!(
+        m["tthc_metrics.source"].contains("\"sheet\":\"Danh sách\""),
+        "{m:?}"
+    );
+    assert!(
+        m["tthc_metrics.skipped_rows"].contains("\"first\":11"),
+        "{m:?}"
+    );
 }
 
 #[test]
@@ -54,12 +107,16 @@ fn a_time_column_of_date_cells_only_is_a_timestamp() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     let f = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy hh:mm");
-    for (c, h) in ["Mã hồ sơ", "Ngày tiếp nhận", "Trạng thái"].iter().enumerate() {
+    for (c, h) in ["Mã hồ sơ", "Ngày tiếp nhận", "Trạng thái"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     for r in 1..=3u32 {
         ws.write_string(r, 0, format!("H{r}")).unwrap();
-        let d = rust_xlsxwriter::ExcelDateTime::parse_from_str(&format!("2023-10-0{r} 08:3{r}:00")).unwrap();
+        let d = rust_xlsxwriter::ExcelDateTime::parse_from_str(&format!("2023-10-0{r} 08:3{r}:00"))
+            .unwrap();
         ws.write_datetime_with_format(r, 1, &d, &f).unwrap();
         ws.write_number(r, 2, 4.0).unwrap();
     }
@@ -69,8 +126,22 @@ fn a_time_column_of_date_cells_only_is_a_timestamp() {
     ws.write_number(4, 2, 4.0).unwrap();
     let e = read(&wb.save_to_buffer().unwrap(), "t.xlsx").unwrap();
     let b = &e.batch;
-    assert_eq!(b.schema().field_with_name("received_at").unwrap().data_type(), &DataType::Timestamp(TimeUnit::Second, None));
-    assert_eq!(texts(b, "received_at"), some(&["2023-10-01 08:31:00", "2023-10-02 08:32:00", "2023-10-03 08:33:00", "2023-10-16 12:00:00"]));
+    assert_eq!(
+        b.schema()
+            .field_with_name("received_at")
+            .unwrap()
+            .data_type(),
+        &DataType::Timestamp(TimeUnit::Second, None)
+    );
+    assert_eq!(
+        texts(b, "received_at"),
+        some(&[
+            "2023-10-01 08:31:00",
+            "2023-10-02 08:32:00",
+            "2023-10-03 08:33:00",
+            "2023-10-16 12:00:00"
+        ])
+    );
     assert_eq!(texts(b, "status"), some(&["4", "4", "4", "4"]));
 }
 
@@ -84,7 +155,11 @@ fn csv_with_each_delimiter_and_with_or_without_bom() {
             assert_eq!(e.format, Format::Csv);
             assert_eq!(e.header_row, Some(2), "{what}");
             assert_eq!(names(&e.batch)[0], "STT", "{what}");
-            assert_eq!(texts(&e.batch, "received_at")[1].as_deref(), Some("2023-10-03 09:30:00"), "{what}");
+            assert_eq!(
+                texts(&e.batch, "received_at")[1].as_deref(),
+                Some("2023-10-03 09:30:00"),
+                "{what}"
+            );
             assert_eq!(source_rows(&e.batch), [3, 4, 5, 6], "{what}");
             assert_eq!(e.skipped.len(), 1, "{what}: {:?}", e.skipped);
             // an empty field is null, not ""
@@ -107,14 +182,21 @@ fn html_saved_as_xls() {
 
 #[test]
 fn html_colspan_and_rowspan_keep_columns_in_place() {
-    let page = "<table><tr><th>Mã hồ sơ</th><th>Ngày nhận</th><th>Trạng thái</th><th>Đơn vị</th></tr>\
+    let page =
+        "<table><tr><th>Mã hồ sơ</th><th>Ngày nhận</th><th>Trạng thái</th><th>Đơn vị</th></tr>\
                 <tr><td>H1</td><td>02/10/2023</td><td>4</td><td rowspan=2>UBND xã A</td></tr>\
                 <tr><td>H2</td><td colspan=2>03/10/2023</td></tr>\
                 <tr><td>H3</td><td>04/10/2023</td><td>10</td><td>UBND xã B</td></tr></table>";
     let e = read(page.as_bytes(), "t.html").unwrap();
     let b = &e.batch;
-    assert_eq!(texts(b, "unit"), [Some("UBND xã A".into()), None, Some("UBND xã B".into())]);
-    assert_eq!(texts(b, "status"), [Some("4".into()), None, Some("10".into())]);
+    assert_eq!(
+        texts(b, "unit"),
+        [Some("UBND xã A".into()), None, Some("UBND xã B".into())]
+    );
+    assert_eq!(
+        texts(b, "status"),
+        [Some("4".into()), None, Some("10".into())]
+    );
 }
 
 #[test]
@@ -136,10 +218,26 @@ fn sync_json_records_nested_names_and_a_bare_list() {
 fn sync_files_name_one_field_twice_the_first_in_preference_wins_and_both_are_recorded() {
     let csv = "MaHoSo,MaTTHC,TenTTHC,NgayTiepNhan,TrangThaiHoSo\nH1,1.00123,Đăng ký khai sinh,20231002080000,4\n";
     let e = read(csv.as_bytes(), "s.csv").unwrap();
-    assert_eq!(names(&e.batch), ["dossier_id", "procedure", "TenTTHC", "received_at", "status", "source_row"]);
+    assert_eq!(
+        names(&e.batch),
+        [
+            "dossier_id",
+            "procedure",
+            "TenTTHC",
+            "received_at",
+            "status",
+            "source_row"
+        ]
+    );
     let m = e.batch.schema().metadata().clone();
-    assert!(m["tthc_metrics.mapping"].contains("\"procedure\":\"MaTTHC\""), "{m:?}");
-    assert_eq!(m["tthc_metrics.unused_matches"], r#"{"procedure":["TenTTHC"]}"#);
+    assert!(
+        m["tthc_metrics.mapping"].contains("\"procedure\":\"MaTTHC\""),
+        "{m:?}"
+    );
+    assert_eq!(
+        m["tthc_metrics.unused_matches"],
+        r#"{"procedure":["TenTTHC"]}"#
+    );
 }
 
 #[test]
@@ -161,27 +259,44 @@ fn ods_sheet() {
 fn options_choose_the_sheet_the_header_row_the_columns_and_carry_the_vocabulary() {
     let csv = "Số TT;Ngày TN;Tình trạng xử lý;Cơ quan\n1;02/10/2023;Hoàn tất;UBND xã A\n";
     // "Ngày TN" is no known header: found with the caller's mapping
-    let map = tthc_arrow::ColumnMap::new([("Ngày TN", "received_at"), ("Tình trạng xử lý", "status")]).unwrap();
+    let map =
+        tthc_arrow::ColumnMap::new([("Ngày TN", "received_at"), ("Tình trạng xử lý", "status")])
+            .unwrap();
     let o = ReadOptions::default()
         .columns(map)
         .status_name("Hoàn tất", tthc_metrics::Status::Returned)
         .channel_name("Cổng DVC", tthc_metrics::Channel::Online)
         .online_service_name("TT", tthc_metrics::OnlineService::Full);
     let e = tthc_io::read_export_bytes(csv.as_bytes(), "a.csv", &o).unwrap();
-    assert_eq!(names(&e.batch), ["Số TT", "received_at", "status", "Cơ quan", "source_row"]);
+    assert_eq!(
+        names(&e.batch),
+        ["Số TT", "received_at", "status", "Cơ quan", "source_row"]
+    );
     let m = e.batch.schema().metadata().clone();
     assert_eq!(m["tthc_metrics.status_names"], r#"{"Hoàn tất":10}"#);
     assert_eq!(m["tthc_metrics.channel_names"], r#"{"Cổng DVC":2}"#);
     assert_eq!(m["tthc_metrics.online_service_names"], r#"{"TT":"full"}"#);
     // header_row= names the row
-    let e = tthc_io::read_export_bytes("x;y\nMa;Trạng thái\nA;4\n".as_bytes(), "b.csv", &ReadOptions::default().header_row(2)).unwrap();
+    let e = tthc_io::read_export_bytes(
+        "x;y\nMa;Trạng thái\nA;4\n".as_bytes(),
+        "b.csv",
+        &ReadOptions::default().header_row(2),
+    )
+    .unwrap();
     assert_eq!(e.header_row, Some(2));
     assert_eq!(names(&e.batch), ["Ma", "status", "source_row"]);
     // a sheet by name or index
     let x = xlsx();
-    let e = tthc_io::read_export_bytes(&x, "a.xlsx", &ReadOptions::default().sheet(Sheet::Index(0))).unwrap();
+    let e =
+        tthc_io::read_export_bytes(&x, "a.xlsx", &ReadOptions::default().sheet(Sheet::Index(0)))
+            .unwrap();
     assert_eq!(e.batch.num_rows(), 4);
-    let e = tthc_io::read_export_bytes(&x, "a.xlsx", &ReadOptions::default().sheet(Sheet::Name("danh sách".into()))).unwrap();
+    let e = tthc_io::read_export_bytes(
+        &x,
+        "a.xlsx",
+        &ReadOptions::default().sheet(Sheet::Name("danh sách".into())),
+    )
+    .unwrap();
     assert_eq!(e.sheet.as_deref(), Some("Danh sách"));
 }
 
@@ -189,10 +304,25 @@ fn options_choose_the_sheet_the_header_row_the_columns_and_carry_the_vocabulary(
 fn a_sparse_sheet_with_a_far_away_cell_stays_small() {
     // the last cell of the grid: one extra row (a footer) and one extra column
     let sheet = r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row><row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>4</v></c><c r="C2"><v>4</v></c></row><row r="1048576"><c r="XFD1048576" t="s"><v>5</v></c></row>"#;
-    let x = xlsx_with(sheet, &["Mã hồ sơ", "Ngày tiếp nhận", "Trạng thái", "H1", "02/10/2023", "far"]);
+    let x = xlsx_with(
+        sheet,
+        &[
+            "Mã hồ sơ",
+            "Ngày tiếp nhận",
+            "Trạng thái",
+            "H1",
+            "02/10/2023",
+            "far",
+        ],
+    );
     let e = read(&x, "sparse.xlsx").unwrap();
     assert_eq!(e.batch.num_rows(), 1);
-    assert_eq!(e.skipped.last().unwrap().first, 1_048_576, "{:?}", e.skipped);
+    assert_eq!(
+        e.skipped.last().unwrap().first,
+        1_048_576,
+        "{:?}",
+        e.skipped
+    );
     assert_eq!(e.skipped[0].first, 3);
     assert_eq!(e.skipped[0].last, 1_048_575);
 }

@@ -678,7 +678,7 @@ impl Report {
             for r in &p.rows {
                 let k = (r.key.clone(), r.period, r.rollup);
                 if let Some(&i) = index.get(&k) {
-                    rows[i].tally = rows[i].tally.checked_add(&r.tally)?
+                    rows[i].tally = rows[i].tally.checked_add(&r.tally)?;
                 } else {
                     index.insert(k, rows.len());
                     rows.push(r.clone());

@@ -11,13 +11,44 @@ use tthc_io::{Export, ReadOptions};
 
 /// Rows of a small export: id, unit, received (text or date cell), status, note.
 pub const ROWS: [(&str, &str, &str, &str, &str); 4] = [
-    ("H01", "UBND xã Đắk Drô", "02/10/2023 08:00:00", "Đang xử lý", "gấp"),
-    ("H02", "UBND xã Nam Đà", "cell:2023-10-03 09:30:00", "Đã trả kết quả", ""),
-    ("H03", "UBND xã Đắk Drô", "09:15, 04/10/2023", "10", "Quá hạn 2.25 ngày"),
-    ("H04", "Phòng Tư pháp", "cell:2023-10-05 00:00:00", "Chờ bổ sung", ""),
+    (
+        "H01",
+        "UBND xã Đắk Drô",
+        "02/10/2023 08:00:00",
+        "Đang xử lý",
+        "gấp",
+    ),
+    (
+        "H02",
+        "UBND xã Nam Đà",
+        "cell:2023-10-03 09:30:00",
+        "Đã trả kết quả",
+        "",
+    ),
+    (
+        "H03",
+        "UBND xã Đắk Drô",
+        "09:15, 04/10/2023",
+        "10",
+        "Quá hạn 2.25 ngày",
+    ),
+    (
+        "H04",
+        "Phòng Tư pháp",
+        "cell:2023-10-05 00:00:00",
+        "Chờ bổ sung",
+        "",
+    ),
 ];
 
-pub const HEADERS: [&str; 6] = ["STT", "Mã hồ sơ", "Đơn vị xử lý", "Ngày tiếp nhận", "Trạng thái", "Ghi chú"];
+pub const HEADERS: [&str; 6] = [
+    "STT",
+    "Mã hồ sơ",
+    "Đơn vị xử lý",
+    "Ngày tiếp nhận",
+    "Trạng thái",
+    "Ghi chú",
+];
 
 /// The export as an xlsx: 3 title rows, a blank row, the header at row 5, the rows, a blank
 /// row, the footer.
@@ -26,9 +57,11 @@ pub fn xlsx() -> Vec<u8> {
     let ws = wb.add_worksheet();
     ws.set_name("Danh sách").unwrap();
     let date = Format::new().set_num_format("dd/mm/yyyy hh:mm:ss");
-    ws.merge_range(0, 0, 0, 5, "ỦY BAN NHÂN DÂN HUYỆN KRÔNG NÔ", &Format::new()).unwrap();
+    ws.merge_range(0, 0, 0, 5, "ỦY BAN NHÂN DÂN HUYỆN KRÔNG NÔ", &Format::new())
+        .unwrap();
     ws.write_string(1, 0, "DANH SÁCH HỒ SƠ").unwrap();
-    ws.write_string(2, 0, "Từ ngày 01/10/2023 đến ngày 31/10/2023").unwrap();
+    ws.write_string(2, 0, "Từ ngày 01/10/2023 đến ngày 31/10/2023")
+        .unwrap();
     for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string(4, c as u16, *h).unwrap();
     }
@@ -52,15 +85,26 @@ pub fn xlsx() -> Vec<u8> {
             ws.write_string(r, 5, *note).unwrap();
         }
     }
-    ws.merge_range(10, 0, 10, 5, "Tổng cộng: 4 hồ sơ", &Format::new()).unwrap();
+    ws.merge_range(10, 0, 10, 5, "Tổng cộng: 4 hồ sơ", &Format::new())
+        .unwrap();
     wb.save_to_buffer().unwrap()
 }
 
 fn text_rows() -> Vec<Vec<String>> {
-    let mut out = vec![HEADERS.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    let mut out = vec![HEADERS
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect::<Vec<_>>()];
     for (i, (id, unit, recv, status, note)) in ROWS.iter().enumerate() {
         let recv = recv.strip_prefix("cell:").unwrap_or(recv);
-        out.push(vec![(i + 1).to_string(), id.to_string(), unit.to_string(), recv.to_string(), status.to_string(), note.to_string()]);
+        out.push(vec![
+            (i + 1).to_string(),
+            id.to_string(),
+            unit.to_string(),
+            recv.to_string(),
+            status.to_string(),
+            note.to_string(),
+        ]);
     }
     out
 }
@@ -75,12 +119,21 @@ pub fn csv(delimiter: char, bom: bool) -> Vec<u8> {
     for row in text_rows() {
         let cells: Vec<String> = row
             .iter()
-            .map(|c| if c.contains(delimiter) || c.contains(',') { format!("\"{c}\"") } else { c.clone() })
+            .map(|c| {
+                if c.contains(delimiter) || c.contains(',') {
+                    format!("\"{c}\"")
+                } else {
+                    c.clone()
+                }
+            })
             .collect();
         s.push_str(&cells.join(&delimiter.to_string()));
         s.push_str("\r\n");
     }
-    s.push_str(&format!("Tổng cộng: 4 hồ sơ{}\r\n", delimiter.to_string().repeat(5)));
+    s.push_str(&format!(
+        "Tổng cộng: 4 hồ sơ{}\r\n",
+        delimiter.to_string().repeat(5)
+    ));
     s.into_bytes()
 }
 
@@ -92,7 +145,11 @@ pub fn html() -> Vec<u8> {
         let tag = if k == 0 { "th" } else { "td" };
         s.push_str("<tr>");
         for c in row {
-            let c = if c.is_empty() { "&nbsp;".to_string() } else { c.replace('&', "&amp;") };
+            let c = if c.is_empty() {
+                "&nbsp;".to_string()
+            } else {
+                c.replace('&', "&amp;")
+            };
             s.push_str(&format!("<{tag}>{c}</{tag}>"));
         }
         s.push_str("</tr>\n");
@@ -116,7 +173,8 @@ pub fn json() -> Vec<u8> {
 /// A zip of `(name, bytes)` entries, stored (no compression).
 pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let o =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, data) in entries {
         w.start_file(*name, o).unwrap();
         w.write_all(data).unwrap();
@@ -126,7 +184,10 @@ pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 /// A minimal xlsx with the given sheet XML (`<sheetData>` content) and shared strings.
 pub fn xlsx_with(sheet_data: &str, shared: &[&str]) -> Vec<u8> {
-    let sst: String = shared.iter().map(|s| format!("<si><t>{s}</t></si>")).collect();
+    let sst: String = shared
+        .iter()
+        .map(|s| format!("<si><t>{s}</t></si>"))
+        .collect();
     let sst = format!("<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"{n}\" uniqueCount=\"{n}\">{sst}</sst>", n = shared.len());
     let sheet = format!("<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>{sheet_data}</sheetData></worksheet>");
     zip(&[
@@ -141,7 +202,9 @@ pub fn xlsx_with(sheet_data: &str, shared: &[&str]) -> Vec<u8> {
 
 /// A minimal .ods whose first sheet's `<table:table>` content is `rows`.
 pub fn ods_with(rows: &str) -> Vec<u8> {
-    let content = format!(r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Danh sách">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#);
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Danh sách">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
     zip(&[
         ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
         ("META-INF/manifest.xml", br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#),
@@ -164,26 +227,51 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Export, tthc_io::IoError> {
 
 /// The column's values as text (`None` for nulls), whatever its type.
 pub fn texts(b: &RecordBatch, name: &str) -> Vec<Option<String>> {
-    let c = b.column_by_name(name).unwrap_or_else(|| panic!("no column {name}: {:?}", b.schema()));
+    let c = b
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("no column {name}: {:?}", b.schema()));
     if let Some(s) = c.as_string_opt::<i32>() {
-        return (0..s.len()).map(|i| s.is_valid(i).then(|| s.value(i).to_string())).collect();
+        return (0..s.len())
+            .map(|i| s.is_valid(i).then(|| s.value(i).to_string()))
+            .collect();
     }
     let t = c.as_primitive::<arrow_array::types::TimestampSecondType>();
     (0..t.len())
-        .map(|i| t.is_valid(i).then(|| chrono::DateTime::from_timestamp(t.value(i), 0).unwrap().naive_utc().to_string()))
+        .map(|i| {
+            t.is_valid(i).then(|| {
+                chrono::DateTime::from_timestamp(t.value(i), 0)
+                    .unwrap()
+                    .naive_utc()
+                    .to_string()
+            })
+        })
         .collect()
 }
 
 pub fn names(b: &RecordBatch) -> Vec<String> {
-    b.schema().fields().iter().map(|f| f.name().clone()).collect()
+    b.schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect()
 }
 
 /// The proptest configuration: `default_cases` unless `PROPTEST_CASES` says otherwise.
 pub fn config(default_cases: u32) -> proptest::test_runner::Config {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default_cases);
-    proptest::test_runner::Config { cases, ..proptest::test_runner::Config::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default_cases);
+    proptest::test_runner::Config {
+        cases,
+        ..proptest::test_runner::Config::default()
+    }
 }
 
 pub fn source_rows(b: &RecordBatch) -> Vec<i64> {
-    b.column_by_name("source_row").unwrap().as_primitive::<arrow_array::types::Int64Type>().values().to_vec()
+    b.column_by_name("source_row")
+        .unwrap()
+        .as_primitive::<arrow_array::types::Int64Type>()
+        .values()
+        .to_vec()
 }

@@ -398,7 +398,7 @@ impl TimeColumn<'_> {
         while j < n {
             let bit = v.offset + start + j;
             // a whole aligned byte of the bitmap: skip it when every row is valid
-            if bit % 8 == 0 && j + 8 <= n {
+            if bit.is_multiple_of(8) && j + 8 <= n {
                 match v.bits.get(bit >> 3) {
                     Some(0xFF) => {}
                     Some(&b) => {
