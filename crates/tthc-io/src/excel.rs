@@ -272,36 +272,80 @@ fn from_data(d: &Data) -> Val<'_> {
     }
 }
 
-/// Streams the cells of a sheet into the table, a row at a time.
+/// Cells handed from the parsing thread to the table at a time.
+const CHUNK: usize = 4_096;
+
+/// Streams the cells of a sheet into the table, a row at a time: calamine parses the XML on a
+/// second thread while this one builds the columns (the two halves take about as long), chunks
+/// of cells between them through a bounded channel (a few thousand cells in flight). A table
+/// error drops the receiver, which stops the parser; a panic in calamine is a corrupt file.
 macro_rules! stream_cells {
     ($reader:expr, $table:expr, $place:expr) => {{
-        let mut cells: Vec<(u32, Val<'_>)> = Vec::with_capacity(64);
-        let mut current: Option<u32> = None;
-        let mut seen: u64 = 0;
-        loop {
-            let next = $reader.next_cell().map_err(|e| corrupt($place, e))?;
-            let Some(cell) = next else { break };
-            let (r, c) = cell.get_position();
-            if current != Some(r) {
-                if let Some(row) = current {
-                    $table.row(u64::from(row) + 1, &cells)?;
+        type Chunk<'x> = Result<Vec<calamine::Cell<DataRef<'x>>>, String>;
+        let reader = &mut $reader;
+        let table: &mut Table<'_> = $table;
+        let place: &Place = $place;
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk<'_>>(8);
+            let producer = s.spawn(move || {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                loop {
+                    match reader.next_cell() {
+                        Ok(Some(c)) => {
+                            chunk.push(c);
+                            if chunk.len() == CHUNK {
+                                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                                if tx.send(Ok(full)).is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                        Ok(None) => {
+                            let _ = tx.send(Ok(chunk));
+                            return;
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e.to_string()));
+                            return;
+                        }
+                    }
                 }
-                cells.clear();
-                current = Some(r);
+            });
+            let mut consume =
+                move |rx: std::sync::mpsc::Receiver<Chunk<'_>>| -> Result<(), IoError> {
+                    let mut cells: Vec<(u32, Val<'_>)> = Vec::with_capacity(64);
+                    let mut current: Option<u32> = None;
+                    for chunk in rx {
+                        for cell in chunk.map_err(|e| corrupt(place, e))? {
+                            let (r, c) = cell.get_position();
+                            if current != Some(r) {
+                                if let Some(row) = current {
+                                    table.row(u64::from(row) + 1, &cells)?;
+                                }
+                                cells.clear();
+                                current = Some(r);
+                            }
+                            let v = from_ref(cell.get_value().clone());
+                            if !v.is_blank() {
+                                cells.push((c, v));
+                            }
+                        }
+                        table.reserve(0)?;
+                    }
+                    if let Some(row) = current {
+                        table.row(u64::from(row) + 1, &cells)?;
+                    }
+                    Ok(())
+                };
+            let r = consume(rx);
+            match producer.join() {
+                Ok(()) => r,
+                Err(_) => Err(corrupt(
+                    place,
+                    "the workbook reader failed on this file (malformed content)",
+                )),
             }
-            seen += 1;
-            if seen % 65_536 == 0 {
-                $table.reserve(0)?;
-            }
-            let v = from_ref(cell.get_value().clone());
-            if !v.is_blank() {
-                cells.push((c, v));
-            }
-        }
-        if let Some(row) = current {
-            $table.row(u64::from(row) + 1, &cells)?;
-        }
-        Ok::<(), IoError>(())
+        })
     }};
 }
 

@@ -33,7 +33,10 @@ fn headers() -> String {
 /// `doc` with the part between `start` and `end` checked against (or, with UPDATE_DOCS, set to)
 /// `want`.
 fn section(doc: &str, start: &str, end: &str, want: &str, update: bool) -> String {
-    let (a, b) = (doc.find(start).expect("the start marker"), doc.find(end).expect("the end marker"));
+    let (a, b) = (
+        doc.find(start).expect("the start marker"),
+        doc.find(end).expect("the end marker"),
+    );
     let want = format!("\n{want}");
     if !update {
         assert_eq!(
