@@ -94,7 +94,12 @@ fn sniff(text: &[u8]) -> Option<u8> {
     best.map(|(_, _, d)| d)
 }
 
-/// Reads delimited `text` (UTF-8, the BOM already removed) into `table`.
+/// Bytes below which a CSV is read on one thread.
+const PARALLEL_BYTES: usize = 8 << 20;
+
+/// Reads delimited `text` (UTF-8, the BOM already removed) into `table`: the header rows on
+/// this thread, then the rest in two halves at once (split at a line end outside quotes: an
+/// even number of `"` before it), the second half's table appended to the first's.
 pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
     let Some(delimiter) = sniff(text) else {
         if text.iter().all(u8::is_ascii_whitespace) {
@@ -105,16 +110,93 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
             message: "text with no delimiter (, ; tab |) splitting its first lines into columns: not a table".into(),
         });
     };
+    let (used, line) = parse(text, delimiter, 1, table, true)?;
+    let rest = &text[used..];
+    let split = if rest.len() >= PARALLEL_BYTES && table.is_ready() {
+        split_point(rest)
+    } else {
+        None
+    };
+    let Some(mid) = split else {
+        parse(rest, delimiter, line, table, false)?;
+        return Ok(());
+    };
+    let (a, b) = rest.split_at(mid);
+    let b_line = line + memchr::memchr_iter(b'\n', a).count() as u64;
+    let mut other = table.continuation()?;
+    let (ra, rb) = std::thread::scope(|s| {
+        let second = s.spawn(|| parse(b, delimiter, b_line, &mut other, false).map(|_| ()));
+        let ra = parse(a, delimiter, line, table, false).map(|_| ());
+        let rb = second.join();
+        (ra, rb)
+    });
+    ra?;
+    match rb {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(IoError::Corrupt {
+                place: table.place().clone(),
+                message: "the CSV reader failed on this file".into(),
+            })
+        }
+    }
+    table.absorb(other)
+}
+
+/// A line end near the middle of `text` that ends a record (an even number of quotes before
+/// it), as the offset just after it.
+fn split_point(text: &[u8]) -> Option<usize> {
+    let mid = text.len() / 2;
+    let quotes = memchr::memchr_iter(b'"', &text[..mid]).count();
+    let mut odd = quotes % 2 == 1;
+    let mut i = mid;
+    // the first line end after the middle with the quotes balanced
+    for j in memchr::memchr2_iter(b'\n', b'"', &text[mid..]) {
+        let at = mid + j;
+        if text[at] == b'"' {
+            odd = !odd;
+            continue;
+        }
+        if !odd {
+            i = at + 1;
+            return (i < text.len()).then_some(i);
+        }
+        if at - mid > 1 << 20 {
+            break;
+        }
+    }
+    let _ = i;
+    None
+}
+
+/// Reuses a vector's allocation for another lifetime of its (cleared) items.
+fn recycle<'b>(v: Vec<(u32, Val<'_>)>) -> Vec<(u32, Val<'b>)> {
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+/// Parses records of `text` (its first on line `line`) into `table`; with `until_ready`, stops
+/// after the record that completes the header search. Returns the bytes consumed and the line
+/// of the next record.
+fn parse(
+    text: &[u8],
+    delimiter: u8,
+    mut line: u64,
+    table: &mut Table<'_>,
+    until_ready: bool,
+) -> Result<(usize, u64), IoError> {
     let mut r = reader(delimiter);
     let mut out = vec![0u8; 1 << 16];
     let mut ends = vec![0usize; 64];
     let mut input = text;
     let (mut o, mut e) = (0usize, 0usize);
-    let mut line = 1u64;
-    let mut start_line = 1u64;
+    let mut start_line = line;
     let mut at_start = true;
+    let mut spare: Vec<(u32, Val<'static>)> = Vec::new();
     loop {
         if at_start {
+            if until_ready && table.is_ready() {
+                break;
+            }
             // blank lines between records: skipped, but counted
             let blank = input
                 .iter()
@@ -125,8 +207,9 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
             start_line = line;
             at_start = false;
         }
+        let before = r.line();
         let (res, nin, nout, nend) = r.read_record(input, &mut out[o..], &mut ends[e..]);
-        line += memchr::memchr_iter(b'\n', &input[..nin]).count() as u64;
+        line += r.line() - before;
         input = &input[nin..];
         o += nout;
         e += nend;
@@ -144,13 +227,23 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
                 ends.resize(n * 2, 0);
             }
             ReadRecordResult::Record => {
-                let mut cells: Vec<(u32, Val<'_>)> = Vec::with_capacity(e);
+                let mut cells = recycle(std::mem::take(&mut spare));
                 let mut from = 0;
                 for (k, &end) in ends[..e].iter().enumerate() {
                     cells.push((k as u32, Val::Raw(Cow::Borrowed(&out[from..end]))));
                     from = end;
                 }
                 table.row(start_line, &cells)?;
+                // the line of the record's end (the line count includes its line end)
+                let end = if text.len() > input.len() && text[text.len() - input.len() - 1] == b'\n'
+                {
+                    line - 1
+                } else {
+                    line
+                };
+                table.seen_through(start_line, end);
+                cells.clear();
+                spare = recycle(cells);
                 at_start = true;
                 o = 0;
                 e = 0;
@@ -158,7 +251,7 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
             ReadRecordResult::End => break,
         }
     }
-    Ok(())
+    Ok((text.len() - input.len(), line))
 }
 
 #[cfg(test)]

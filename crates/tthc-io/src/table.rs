@@ -113,6 +113,40 @@ impl ColBuf {
         self.len += 1;
     }
 
+    /// Appends the rows of `other` (the same column of a later part of the file).
+    fn extend(&mut self, other: ColBuf) {
+        let base = *self.offsets.last().unwrap_or(&0);
+        self.values.extend_from_slice(&other.values);
+        if i32::try_from(self.values.len()).is_err() {
+            self.overflow = true;
+        }
+        self.offsets
+            .extend(other.offsets[1..].iter().map(|&o| base.saturating_add(o)));
+        self.overflow |= other.overflow;
+        let mut valid = other.valid;
+        self.valid.append_buffer(&valid.finish());
+        if self.dates.is_some() || other.dates.is_some() {
+            let n = self.len;
+            let (values, bits) = self.dates.get_or_insert_with(|| {
+                let mut bits = BooleanBufferBuilder::new(n + 1024);
+                bits.append_n(n, false);
+                (vec![0; n], bits)
+            });
+            match other.dates {
+                Some((v, mut b)) => {
+                    values.extend(v);
+                    bits.append_buffer(&b.finish());
+                }
+                None => {
+                    values.resize(values.len() + other.len, 0);
+                    bits.append_n(other.len, false);
+                }
+            }
+        }
+        self.has_non_date |= other.has_non_date;
+        self.len += other.len;
+    }
+
     fn push_text_null(&mut self) {
         let end = *self.offsets.last().unwrap_or(&0);
         self.offsets.push(end);
@@ -225,6 +259,8 @@ pub(crate) struct Table<'o> {
     unused: Vec<(&'static str, String)>,
     scratch: String,
     sorted: Vec<(u32, Val<'static>)>,
+    /// Rows of the header search that span several lines: (first, last).
+    spans: Vec<(u64, u64)>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -261,6 +297,7 @@ impl<'o> Table<'o> {
             unused: Vec::new(),
             scratch: String::new(),
             sorted: Vec::new(),
+            spans: Vec::new(),
         };
         budget
             .reserve(String::new, used, "")
@@ -340,6 +377,108 @@ impl<'o> Table<'o> {
         Ok(())
     }
 
+    /// The row just given (which started on row `start`) ended on row `end` (a CSV record with
+    /// line ends inside quotes): the rows up to `end` are not empty rows.
+    pub(crate) fn seen_through(&mut self, start: u64, end: u64) {
+        if end <= start {
+            return;
+        }
+        if self.searching {
+            self.spans.push((start, end));
+        } else if self.last_seen == start {
+            self.last_seen = end.max(start);
+        }
+    }
+
+    /// Whether the header row is known (the columns are made).
+    pub(crate) fn is_ready(&self) -> bool {
+        !self.searching
+    }
+
+    /// An empty table with this one's columns, for a later part of the same file read on
+    /// another thread; it gets half of what is left of the budget (reserved here).
+    pub(crate) fn continuation(&mut self) -> Result<Table<'o>, IoError> {
+        let share = self.budget.remaining() / 2;
+        self.reserve_for(share, "the second half of the file")?;
+        let mut t = Table::new(self.place.clone(), self.format, self.options, 0)?;
+        t.budget = MemoryBudget::new(share);
+        t.searching = false;
+        t.header_row = self.header_row;
+        t.cols = self
+            .cols
+            .iter()
+            .map(|c| {
+                let mut n = ColBuf::new(c.name.clone(), 0);
+                n.field = c.field;
+                n.time = c.time;
+                n
+            })
+            .collect();
+        t.by_source.clone_from(&self.by_source);
+        t.unnamed = self.unnamed;
+        t.key_cols.clone_from(&self.key_cols);
+        t.mapping.clone_from(&self.mapping);
+        t.unused.clone_from(&self.unused);
+        Ok(t)
+    }
+
+    /// Appends the rows of `other` (a [`Table::continuation`] of this one, for the rows that
+    /// follow): its columns by source position (a column only one of them has gets nulls in
+    /// the other's rows), its rows, its skipped rows.
+    pub(crate) fn absorb(&mut self, mut other: Table<'o>) -> Result<(), IoError> {
+        if other.rows > 0 {
+            // rows without a key before more dossiers are data
+            for (r, cells) in std::mem::take(&mut self.pending) {
+                self.append(r, &cells)?;
+            }
+            if let Some(&first) = other.source_rows.first() {
+                let first = first as u64;
+                if self.last_seen > 0 && first > self.last_seen + 1 {
+                    self.skip(self.last_seen + 1, first - 1, "empty");
+                }
+            }
+        }
+        let rows = other.rows;
+        let mut taken = vec![false; self.cols.len()];
+        let mut others: Vec<Option<ColBuf>> = std::mem::take(&mut other.cols)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for (c, &k) in other.by_source.clone().iter().enumerate() {
+            if k == NONE {
+                continue;
+            }
+            let Some(col) = others[k as usize].take() else {
+                continue;
+            };
+            let Some(mine) = self.column_for(c as u32)? else {
+                continue;
+            };
+            if mine >= taken.len() {
+                taken.resize(mine + 1, false);
+            }
+            taken[mine] = true;
+            self.cols[mine].extend(col);
+        }
+        for (k, col) in self.cols.iter_mut().enumerate() {
+            if !taken.get(k).copied().unwrap_or(false) {
+                for _ in 0..rows {
+                    col.push_null();
+                }
+            }
+        }
+        self.rows += rows;
+        self.source_rows.extend(other.source_rows);
+        for s in other.skipped {
+            self.skip(s.first, s.last, &s.reason);
+        }
+        if rows > 0 || !other.pending.is_empty() {
+            self.last_seen = self.last_seen.max(other.last_seen);
+        }
+        self.pending.extend(other.pending);
+        Ok(())
+    }
+
     /// Adds a named column (JSON records) and returns its source index.
     pub(crate) fn named_column(&mut self, name: &str) -> Result<u32, IoError> {
         let c = self.cols.len() as u32;
@@ -384,16 +523,17 @@ impl<'o> Table<'o> {
             self.skip(self.last_seen + 1, row - 1, "empty");
         }
         self.last_seen = self.last_seen.max(row);
-        // a dossier has a status, an id that is no footer's words, or a reception date
+        // a dossier has a status, a reception date or an id that is no footer's words (checked
+        // in that order: the first is nearly always there and the cheapest)
+        let key_of = |c: u32| self.key_cols.iter().find(|(k, _)| *k == c).map(|(_, f)| *f);
         let has_key = self.key_cols.is_empty()
-            || cells.iter().any(|(c, v)| {
-                !v.is_blank()
-                    && match self.key_cols.iter().find(|(k, _)| k == c) {
-                        Some((_, "dossier_id")) => !is_footer_text(v),
-                        Some((_, "received_at")) => is_date_value(v),
-                        Some(_) => true,
-                        None => false,
-                    }
+            || cells
+                .iter()
+                .any(|(c, v)| key_of(*c) == Some("status") && !v.is_blank())
+            || cells.iter().any(|(c, v)| match key_of(*c) {
+                Some("received_at") => is_date_value(v),
+                Some("dossier_id") => !v.is_blank() && !is_footer_text(v),
+                _ => false,
             });
         if !has_key {
             let owned: Vec<(u32, Val<'static>)> = cells
@@ -605,8 +745,12 @@ impl<'o> Table<'o> {
         self.header_row = Some(header_row);
         self.make_columns(&header);
         self.resolve(header_row)?;
+        let spans = std::mem::take(&mut self.spans);
         for (r, cells) in buffered.into_iter().skip(header_at + 1) {
             self.data_row(r, &cells)?;
+            if let Some(&(_, end)) = spans.iter().find(|(s, _)| *s == r) {
+                self.seen_through(r, end);
+            }
         }
         Ok(())
     }
@@ -944,6 +1088,20 @@ impl<'o> Table<'o> {
 
 /// A footer's words where a dossier id would be ("Tổng cộng: 5.000 hồ sơ", "Người lập biểu").
 fn is_footer_text(v: &Val<'_>) -> bool {
+    let first = match v {
+        Val::Text(t) => t.trim_start().chars().next(),
+        Val::Raw(b) => b
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .map(|&b| b as char),
+        _ => None,
+    };
+    // every footer word starts with one of these letters (or a non-ASCII capital: "Tổng" does not)
+    if first.is_some_and(|ch| {
+        ch.is_ascii() && !matches!(ch.to_ascii_lowercase(), 't' | 'c' | 'n' | 'g')
+    }) {
+        return false;
+    }
     let mut s = String::new();
     v.write_text(&mut s);
     let f = tthc_metrics::fold_name(&s);
