@@ -132,15 +132,12 @@ impl ColBuf {
                 bits.append_n(n, false);
                 (vec![0; n], bits)
             });
-            match other.dates {
-                Some((v, mut b)) => {
-                    values.extend(v);
-                    bits.append_buffer(&b.finish());
-                }
-                None => {
-                    values.resize(values.len() + other.len, 0);
-                    bits.append_n(other.len, false);
-                }
+            if let Some((v, mut b)) = other.dates {
+                values.extend(v);
+                bits.append_buffer(&b.finish());
+            } else {
+                values.resize(values.len() + other.len, 0);
+                bits.append_n(other.len, false);
             }
         }
         self.has_non_date |= other.has_non_date;
