@@ -124,6 +124,8 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
     let (a, b) = rest.split_at(mid);
     let b_line = line + memchr::memchr_iter(b'\n', a).count() as u64;
     let mut other = table.continuation()?;
+    table.expect_bytes(a.len());
+    other.expect_bytes(b.len());
     let (ra, rb) = std::thread::scope(|s| {
         let second = s.spawn(|| parse(b, delimiter, b_line, &mut other, false).map(|_| ()));
         let ra = parse(a, delimiter, line, table, false).map(|_| ());
@@ -226,6 +228,18 @@ fn parse(
                 let n = ends.len();
                 table.reserve_for(n as u64 * 8, "a CSV record's fields")?;
                 ends.resize(n * 2, 0);
+            }
+            ReadRecordResult::Record if table.raw_row(start_line, &out[..o], &ends[..e])? => {
+                let end = if text.len() > input.len() && text[text.len() - input.len() - 1] == b'\n'
+                {
+                    line - 1
+                } else {
+                    line
+                };
+                table.seen_through(start_line, end);
+                at_start = true;
+                o = 0;
+                e = 0;
             }
             ReadRecordResult::Record => {
                 let mut cells = recycle(std::mem::take(&mut spare));

@@ -113,6 +113,17 @@ impl ColBuf {
         self.len += 1;
     }
 
+    /// A text value given as bytes (UTF-8 checked when the column is made).
+    fn push_raw(&mut self, b: &[u8]) {
+        if let Some((values, bits)) = &mut self.dates {
+            values.push(0);
+            bits.append(false);
+        }
+        self.push_bytes(b);
+        self.has_non_date = true;
+        self.len += 1;
+    }
+
     /// Appends the rows of `other` (the same column of a later part of the file).
     fn extend(&mut self, other: ColBuf) {
         let base = *self.offsets.last().unwrap_or(&0);
@@ -384,6 +395,90 @@ impl<'o> Table<'o> {
             self.spans.push((start, end));
         } else if self.last_seen == start {
             self.last_seen = end.max(start);
+        }
+    }
+
+    /// The fast path of a CSV record (`out[ends[k-1]..ends[k]]` is field `k`): appended
+    /// directly when it is an ordinary dossier row (a status, every field under a known column,
+    /// nothing pending); `false` when the caller must take the general path ([`Table::row`]).
+    pub(crate) fn raw_row(
+        &mut self,
+        row: u64,
+        out: &[u8],
+        ends: &[usize],
+    ) -> Result<bool, IoError> {
+        if self.searching || !self.pending.is_empty() {
+            return Ok(false);
+        }
+        let Some(&(status, _)) = self.key_cols.iter().find(|(_, f)| *f == "status") else {
+            return Ok(false);
+        };
+        let field = |k: usize| &out[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
+        let s = status as usize;
+        if s >= ends.len() || crate::cell::blank_bytes(field(s)) {
+            return Ok(false);
+        }
+        if ends.len() > self.by_source.len() {
+            let extra =
+                (self.by_source.len()..ends.len()).any(|k| !crate::cell::blank_bytes(field(k)));
+            if extra {
+                return Ok(false);
+            }
+        }
+        if row > self.last_seen + 1 && self.last_seen > 0 {
+            self.skip(self.last_seen + 1, row - 1, "empty");
+        }
+        self.last_seen = self.last_seen.max(row);
+        let mut bytes = 8 + self.cols.len() as u64 * CELL_BYTES;
+        for k in 0..ends.len().min(self.by_source.len()) {
+            let c = self.by_source[k];
+            if c == NONE {
+                continue;
+            }
+            let b = field(k);
+            if crate::cell::blank_bytes(b) {
+                continue;
+            }
+            let col = &mut self.cols[c as usize];
+            if col.len == self.rows {
+                bytes += b.len() as u64;
+                col.push_raw(b);
+            }
+        }
+        self.rows += 1;
+        for col in &mut self.cols {
+            if col.len < self.rows {
+                col.push_null();
+            }
+        }
+        self.source_rows.push(row as i64);
+        self.reserve(bytes)?;
+        Ok(true)
+    }
+
+    /// Sizes the column buffers for about `bytes` more of delimited text (fewer reallocations).
+    pub(crate) fn expect_bytes(&mut self, bytes: usize) {
+        let n = self.cols.len().max(1);
+        let row_bytes = self
+            .cols
+            .iter()
+            .map(|c| c.values.len())
+            .sum::<usize>()
+            .checked_div(self.rows)
+            .unwrap_or(128)
+            .max(16);
+        let rows = bytes / row_bytes;
+        if (rows as u64).saturating_mul(8 * n as u64) + bytes as u64 > self.budget.remaining() {
+            return;
+        }
+        for c in &mut self.cols {
+            let share = if self.rows > 0 {
+                c.values.len() * rows / self.rows.max(1)
+            } else {
+                bytes / n
+            };
+            c.values.reserve(share + share / 8);
+            c.offsets.reserve(rows + rows / 8);
         }
     }
 
@@ -934,21 +1029,39 @@ impl<'o> Table<'o> {
         used_names.push(fold_header("source_row"));
         let place = self.place.clone();
         let source_rows = std::mem::take(&mut self.source_rows);
-        for col in std::mem::take(&mut self.cols) {
-            let name = if let Some(f) = col.field {
+        // the columns made (UTF-8 checked, dates written) on two threads when the table is large
+        let cols = std::mem::take(&mut self.cols);
+        let meta: Vec<(Option<&'static str>, String)> =
+            cols.iter().map(|c| (c.field, c.name.clone())).collect();
+        let finished: Vec<Result<ArrayRef, ColumnError>> = if rows >= 1 << 16 && cols.len() > 1 {
+            let mut cols = cols;
+            let second = cols.split_off(cols.len() / 2);
+            std::thread::scope(|s| {
+                let h = s.spawn(|| second.into_iter().map(ColBuf::finish).collect::<Vec<_>>());
+                let mut a: Vec<_> = cols.into_iter().map(ColBuf::finish).collect();
+                match h.join() {
+                    Ok(b) => a.extend(b),
+                    Err(_) => a.push(Err(ColumnError::TooLong)),
+                }
+                a
+            })
+        } else {
+            cols.into_iter().map(ColBuf::finish).collect()
+        };
+        for ((field, original), array) in meta.into_iter().zip(finished) {
+            let name = if let Some(f) = field {
                 f.to_string()
             } else {
-                let mut n = col.name.clone();
+                let mut n = original.clone();
                 let mut k = 2;
                 while used_names.contains(&fold_header(&n)) {
-                    n = format!("{} #{k}", col.name);
+                    n = format!("{original} #{k}");
                     k += 1;
                 }
                 used_names.push(fold_header(&n));
                 n
             };
-            let (field, original) = (col.field, col.name.clone());
-            let array = col.finish().map_err(|e| match e {
+            let array = array.map_err(|e| match e {
                 ColumnError::TooLong => IoError::TooLarge {
                     place: place.clone(),
                     what: format!("column {original:?}"),
