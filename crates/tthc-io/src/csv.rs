@@ -195,6 +195,7 @@ fn parse(
     let mut start_line = line;
     let mut at_start = true;
     let mut spare: Vec<(u32, Val<'static>)> = Vec::new();
+    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(64);
     loop {
         if at_start {
             if until_ready && table.is_ready() {
@@ -209,6 +210,27 @@ fn parse(
             input = &input[blank..];
             start_line = line;
             at_start = false;
+            // a line without quotes: split at the delimiter with memchr, no state machine
+            if table.is_ready() {
+                let nl = memchr::memchr(b'\n', input);
+                let raw = &input[..nl.unwrap_or(input.len())];
+                if !raw.is_empty() && memchr::memchr(b'"', raw).is_none() {
+                    let l = raw.strip_suffix(b"\r").unwrap_or(raw);
+                    ranges.clear();
+                    let mut from = 0;
+                    for d in memchr::memchr_iter(delimiter, l) {
+                        ranges.push((from, d));
+                        from = d + 1;
+                    }
+                    ranges.push((from, l.len()));
+                    if table.raw_fields(start_line, l, &ranges)? {
+                        input = &input[nl.map_or(input.len(), |n| n + 1)..];
+                        line += u64::from(nl.is_some());
+                        at_start = true;
+                        continue;
+                    }
+                }
+            }
         }
         let before = r.line();
         let (res, nin, nout, nend) = r.read_record(input, &mut out[o..], &mut ends[e..]);

@@ -269,6 +269,8 @@ pub(crate) struct Table<'o> {
     sorted: Vec<(u32, Val<'static>)>,
     /// Rows of the header search that span several lines: (first, last).
     spans: Vec<(u64, u64)>,
+    /// Field ranges of the CSV fast path (reused).
+    ranges: Vec<(usize, usize)>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -306,6 +308,7 @@ impl<'o> Table<'o> {
             scratch: String::new(),
             sorted: Vec::new(),
             spans: Vec::new(),
+            ranges: Vec::new(),
         };
         budget
             .reserve(String::new, used, "")
@@ -407,13 +410,33 @@ impl<'o> Table<'o> {
         out: &[u8],
         ends: &[usize],
     ) -> Result<bool, IoError> {
+        let mut ranges = std::mem::take(&mut self.ranges);
+        ranges.clear();
+        let mut from = 0;
+        for &e in ends {
+            ranges.push((from, e));
+            from = e;
+        }
+        let r = self.raw_fields(row, out, &ranges);
+        self.ranges = ranges;
+        r
+    }
+
+    /// [`Table::raw_row`] with field `k` at `base[ranges[k].0..ranges[k].1]`.
+    pub(crate) fn raw_fields(
+        &mut self,
+        row: u64,
+        base: &[u8],
+        ranges: &[(usize, usize)],
+    ) -> Result<bool, IoError> {
+        let ends = ranges;
         if self.searching || !self.pending.is_empty() {
             return Ok(false);
         }
         let Some(&(status, _)) = self.key_cols.iter().find(|(_, f)| *f == "status") else {
             return Ok(false);
         };
-        let field = |k: usize| &out[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
+        let field = |k: usize| &base[ends[k].0..ends[k].1];
         let s = status as usize;
         if s >= ends.len() || crate::cell::blank_bytes(field(s)) {
             return Ok(false);
