@@ -3,7 +3,7 @@
 //! every other column passed through, empty rows and trailing footers skipped and listed, the
 //! memory planned as it grows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
@@ -271,6 +271,9 @@ pub(crate) struct Table<'o> {
     spans: Vec<(u64, u64)>,
     /// Field ranges of the CSV fast path (reused).
     ranges: Vec<(usize, usize)>,
+    /// The folded names of the columns, and the next `#k` of each repeated one.
+    taken: HashSet<String>,
+    repeats: HashMap<String, usize>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -309,6 +312,8 @@ impl<'o> Table<'o> {
             sorted: Vec::new(),
             spans: Vec::new(),
             ranges: Vec::new(),
+            taken: HashSet::new(),
+            repeats: HashMap::new(),
         };
         budget
             .reserve(String::new, used, "")
@@ -534,6 +539,8 @@ impl<'o> Table<'o> {
         t.key_cols.clone_from(&self.key_cols);
         t.mapping.clone_from(&self.mapping);
         t.unused.clone_from(&self.unused);
+        t.taken.clone_from(&self.taken);
+        t.repeats.clone_from(&self.repeats);
         Ok(t)
     }
 
@@ -599,6 +606,7 @@ impl<'o> Table<'o> {
         let c = self.cols.len() as u32;
         self.reserve(name.len() as u64 + 64 + self.rows as u64 * CELL_BYTES)?;
         self.cols.push(ColBuf::new(name.to_string(), self.rows));
+        self.taken.insert(fold_header(name));
         self.by_source.push(c);
         Ok(c)
     }
@@ -712,18 +720,23 @@ impl<'o> Table<'o> {
         Ok(Some(self.cols.len() - 1))
     }
 
-    fn unique_name(&self, name: String) -> String {
-        let taken = |n: &str| {
-            let f = fold_header(n);
-            self.cols.iter().any(|c| fold_header(&c.name) == f)
-        };
-        if !taken(&name) {
+    /// `name`, or `name #2`, `name #3`... when a column of that (folded) name exists; the name
+    /// returned is taken (linear in the columns overall: a header of thousands of cells is not
+    /// quadratic).
+    fn unique_name(&mut self, name: String) -> String {
+        let f = fold_header(&name);
+        if self.taken.insert(f.clone()) {
             return name;
         }
-        (2..=self.cols.len() + 2)
-            .map(|k| format!("{name} #{k}"))
-            .find(|n| !taken(n))
-            .unwrap_or(name)
+        let mut k = self.repeats.get(&f).copied().unwrap_or(2);
+        loop {
+            let n = format!("{name} #{k}");
+            k += 1;
+            if self.taken.insert(fold_header(&n)) {
+                self.repeats.insert(f, k);
+                return n;
+            }
+        }
     }
 
     fn append(&mut self, row: u64, cells: &[(u32, Val<'_>)]) -> Result<(), IoError> {
@@ -773,16 +786,15 @@ impl<'o> Table<'o> {
     /// Scores one candidate header row.
     fn score(&self, row: u64, cells: &[(u32, Val<'static>)]) -> Score {
         let mut names: Vec<String> = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for (_, v) in cells {
             let mut s = String::new();
             v.write_text(&mut s);
             let s = s.trim().to_string();
             let f = fold_header(&s);
-            if s.is_empty() || seen.contains(&f) {
+            if s.is_empty() || !seen.insert(f) {
                 continue;
             }
-            seen.push(f);
             names.push(s);
         }
         let schema = Schema::new(
@@ -949,19 +961,21 @@ impl<'o> Table<'o> {
             }
         }
         // headers that also name a field already taken: passed through, and listed
+        let known: Vec<(&'static str, String)> = HEADER_ALIASES
+            .iter()
+            .flat_map(|&(field, aliases)| {
+                std::iter::once(field)
+                    .chain(aliases.iter().copied())
+                    .map(move |a| (field, fold_header(a)))
+            })
+            .collect();
         for col in &self.cols {
             if col.field.is_some() {
                 continue;
             }
             let f = fold_header(&col.name);
-            for &(field, aliases) in HEADER_ALIASES {
-                if std::iter::once(field)
-                    .chain(aliases.iter().copied())
-                    .any(|a| fold_header(a) == f)
-                {
-                    self.unused.push((field, col.name.clone()));
-                    break;
-                }
+            if let Some((field, _)) = known.iter().find(|(_, a)| *a == f) {
+                self.unused.push((field, col.name.clone()));
             }
         }
         self.key_cols = self
@@ -1048,8 +1062,9 @@ impl<'o> Table<'o> {
             .iter()
             .filter_map(|c| c.field.map(str::to_string))
             .collect();
-        let mut used_names: Vec<String> = canonical_out.iter().map(|n| fold_header(n)).collect();
-        used_names.push(fold_header("source_row"));
+        let mut used_names: HashSet<String> =
+            canonical_out.iter().map(|n| fold_header(n)).collect();
+        used_names.insert(fold_header("source_row"));
         let place = self.place.clone();
         let source_rows = std::mem::take(&mut self.source_rows);
         // the columns made (UTF-8 checked, dates written) on two threads when the table is large
@@ -1081,7 +1096,7 @@ impl<'o> Table<'o> {
                     n = format!("{original} #{k}");
                     k += 1;
                 }
-                used_names.push(fold_header(&n));
+                used_names.insert(fold_header(&n));
                 n
             };
             let array = array.map_err(|e| match e {
