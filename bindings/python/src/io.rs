@@ -93,7 +93,7 @@ fn vocabulary<T>(
 /// Reads an export into a pyarrow-compatible table (see `tm.read_export`).
 #[pyfunction]
 #[pyo3(signature = (source_, *, sheet = None, columns = None, header_row = None, status_names = None, channel_names = None, online_service_names = None, memory_limit = None))]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::result_large_err)] // the options as Python sees them; IoError as tthc-io has it
 fn read_export(
     py: Python<'_>,
     source_: &Bound<'_, PyAny>,
@@ -123,7 +123,9 @@ fn read_export(
     }
     if let Some(h) = header_row {
         if h == 0 {
-            return Err(PyTypeError::new_err("header_row is 1-based (the row Excel shows)"));
+            return Err(PyTypeError::new_err(
+                "header_row is 1-based (the row Excel shows)",
+            ));
         }
         o = o.header_row(h);
     }
@@ -135,18 +137,20 @@ fn read_export(
     o.online_service_names = vocabulary(
         py,
         online_service_names,
-        |c| {
-            tthc_metrics::Vocabulary::standard().parse_online_service(&c.to_string())
-        },
+        |c| tthc_metrics::Vocabulary::standard().parse_online_service(&c.to_string()),
         str::parse::<OnlineService>,
     )?;
-    let read = crate::compute_with(py, |cancel| {
-        let o = o.cancel(cancel);
-        match &src {
-            Source::Path(p) => tthc_io::read_export(p, &o),
-            Source::Bytes(b, name) => tthc_io::read_export_bytes(b, name, &o),
-        }
-    }, io_error)?;
+    let read = crate::compute_with(
+        py,
+        |cancel| {
+            let o = o.cancel(cancel);
+            match &src {
+                Source::Path(p) => tthc_io::read_export(p, &o),
+                Source::Bytes(b, name) => tthc_io::read_export_bytes(b, name, &o),
+            }
+        },
+        io_error,
+    )?;
     let batch = read.batch;
     PyTable::try_new(vec![batch.clone()], batch.schema())
 }
