@@ -37,6 +37,7 @@ test: develop ## run every test: Rust (unit, doc, integration, property), benche
 
 fuzz: develop ## fuzz targets deep (20,000 cases, optimised, overflow checks on), memory measurements, 2,000-example differential tests
 	PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test --profile fuzz -p tthc-metrics-tests --test 'fuzz_*' --test kernels --test forms --test limits -- --include-ignored
+	PROPTEST_CASES=$${PROPTEST_CASES:-5000} $(CARGO) test --profile fuzz -p tthc-io --test fuzz
 	HYPOTHESIS_PROFILE=deep $(VPY) -m pytest -q bindings/python/tests/test_differential.py
 
 lint: ## cargo fmt --check and clippy with warnings as errors

@@ -11,7 +11,7 @@ Writes (once, kept in DIR, default /tmp/tthc-io-bench) a portal-like .xlsx with 
 - csv: ``tm.read_export(path)`` vs ``polars.read_csv(path)`` (types inferred, its default) and
   ``polars.read_csv(path, infer_schema=False)`` (every column text, what read_export gives).
 
-Prints the median of each and the ratios (tm / polars; < 1 is faster), with the load average
+Needs `pip install fastexcel` (polars.read_excel's calamine engine). Prints the median of each and the ratios (tm / polars; < 1 is faster), with the load average
 before and after, since the machine is shared. Not part of `make test`.
 """
 

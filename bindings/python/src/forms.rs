@@ -355,14 +355,8 @@ fn reporting_deadline(
 ) -> PyResult<NaiveDate> {
     let d = crate::options::day(py, "cut_off", cut_off)?
         .ok_or_else(|| PyTypeError::new_err("cut_off is required"))?;
-    let standard;
-    let cal = match &calendar {
-        Some(c) => &c.get().calendar,
-        None => {
-            standard = tthc_metrics::Calendar::vietnam();
-            &standard
-        }
-    };
+    let standard = tthc_metrics::Calendar::vietnam();
+    let cal = calendar.as_ref().map_or(&standard, |c| &c.get().calendar);
     compute_with(
         py,
         |_| tthc_metrics::reporting_deadline(d, working_days, cal),

@@ -93,7 +93,7 @@ fn vocabulary<T>(
 /// Reads an export into a pyarrow-compatible table (see `tm.read_export`).
 #[pyfunction]
 #[pyo3(signature = (source_, *, sheet = None, columns = None, header_row = None, status_names = None, channel_names = None, online_service_names = None, memory_limit = None))]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::result_large_err)] // the options as Python sees them; IoError as tthc-io has it
 fn read_export(
     py: Python<'_>,
     source_: &Bound<'_, PyAny>,

@@ -15,9 +15,9 @@ use tthc_arrow::ArrowError;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Place {
     /// The file's name (as given, or `"<bytes>"`).
-    pub file: String,
+    pub file: Box<str>,
     /// The sheet, for workbooks.
-    pub sheet: Option<String>,
+    pub sheet: Option<Box<str>>,
 }
 
 impl Place {
@@ -27,8 +27,8 @@ impl Place {
     /// see [`Place`].
     pub fn new(file: &str, sheet: Option<&str>) -> Self {
         Self {
-            file: file.to_string(),
-            sheet: sheet.map(str::to_string),
+            file: file.into(),
+            sheet: sheet.map(Into::into),
         }
     }
 }
@@ -171,7 +171,7 @@ pub enum IoError {
         /// The 1-based header row.
         header_row: u64,
         /// The adapter's error.
-        source: ArrowError,
+        source: Box<ArrowError>,
     },
     /// A file that cannot be written (a folder that does not exist, no permission, a full
     /// disk): nothing is left half-written.

@@ -66,10 +66,8 @@ pub(crate) fn check_zip(bytes: &[u8], table: &mut Table<'_>) -> Result<ZipKind, 
         match name.as_str() {
             "xl/workbook.xml" => kind = Some(ZipKind::Xlsx),
             "xl/workbook.bin" => kind = Some(ZipKind::Xlsb),
-            "content.xml" => {
-                if kind.is_none() {
-                    kind = Some(ZipKind::Ods);
-                }
+            "content.xml" if kind.is_none() => {
+                kind = Some(ZipKind::Ods);
             }
             "mimetype" => mimetype_ods = true,
             _ => {}
@@ -98,7 +96,7 @@ pub(crate) fn check_zip(bytes: &[u8], table: &mut Table<'_>) -> Result<ZipKind, 
     }
     let Some(kind) = kind else {
         return Err(IoError::UnsupportedFormat {
-            file: place.file,
+            file: place.file.into(),
             message: if mimetype_ods {
                 "an OpenDocument file that is not a spreadsheet".into()
             } else {
@@ -197,7 +195,7 @@ fn choose_sheet(
             sheets: String::new(),
         }),
         Some(Sheet::Index(i)) => names.get(*i).cloned().ok_or_else(|| IoError::NoSuchSheet {
-            file: place.file.clone(),
+            file: place.file.to_string(),
             wanted: format!("at index {i}"),
             sheets: listed(),
         }),
@@ -210,7 +208,7 @@ fn choose_sheet(
             })
             .cloned()
             .ok_or_else(|| IoError::NoSuchSheet {
-                file: place.file.clone(),
+                file: place.file.to_string(),
                 wanted: format!("{n:?}"),
                 sheets: listed(),
             }),
@@ -247,16 +245,15 @@ fn iso_cell<'a>(s: &str) -> Val<'a> {
     }
 }
 
-fn from_ref<'a>(d: DataRef<'a>) -> Val<'a> {
+fn from_ref(d: DataRef<'_>) -> Val<'_> {
     match d {
         DataRef::Int(i) => Val::Int(i),
         DataRef::Float(f) => Val::Float(f),
-        DataRef::String(s) => Val::Text(Cow::Owned(s)),
+        DataRef::String(s) | DataRef::DurationIso(s) => Val::Text(Cow::Owned(s)),
         DataRef::SharedString(s) => Val::Text(Cow::Borrowed(s)),
         DataRef::Bool(b) => Val::Bool(b),
         DataRef::DateTime(dt) => date_cell(&dt),
         DataRef::DateTimeIso(s) => iso_cell(&s),
-        DataRef::DurationIso(s) => Val::Text(Cow::Owned(s)),
         DataRef::Error(e) => Val::Error(Cow::Owned(e.to_string())),
         DataRef::Empty => Val::Empty,
     }
@@ -266,46 +263,89 @@ fn from_data(d: &Data) -> Val<'_> {
     match d {
         Data::Int(i) => Val::Int(*i),
         Data::Float(f) => Val::Float(*f),
-        Data::String(s) => Val::Text(Cow::Borrowed(s)),
+        Data::String(s) | Data::DurationIso(s) => Val::Text(Cow::Borrowed(s)),
         Data::Bool(b) => Val::Bool(*b),
         Data::DateTime(dt) => date_cell(dt),
         Data::DateTimeIso(s) => iso_cell(s),
-        Data::DurationIso(s) => Val::Text(Cow::Borrowed(s)),
         Data::Error(e) => Val::Error(Cow::Owned(e.to_string())),
         Data::Empty => Val::Empty,
     }
 }
 
-/// Streams the cells of a sheet into the table, a row at a time.
+/// Cells handed from the parsing thread to the table at a time.
+const CHUNK: usize = 4_096;
+
+/// Streams the cells of a sheet into the table, a row at a time: calamine parses the XML on a
+/// second thread while this one builds the columns (the two halves take about as long), chunks
+/// of cells between them through a bounded channel (a few thousand cells in flight). A table
+/// error drops the receiver, which stops the parser; a panic in calamine is a corrupt file.
 macro_rules! stream_cells {
     ($reader:expr, $table:expr, $place:expr) => {{
-        let mut cells: Vec<(u32, Val<'_>)> = Vec::with_capacity(64);
-        let mut current: Option<u32> = None;
-        let mut seen: u64 = 0;
-        loop {
-            let next = $reader.next_cell().map_err(|e| corrupt($place, e))?;
-            let Some(cell) = next else { break };
-            let (r, c) = cell.get_position();
-            if current != Some(r) {
-                if let Some(row) = current {
-                    $table.row(u64::from(row) + 1, &cells)?;
+        type Chunk<'x> = Result<Vec<calamine::Cell<DataRef<'x>>>, String>;
+        let reader = &mut $reader;
+        let table: &mut Table<'_> = $table;
+        let place: &Place = $place;
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk<'_>>(8);
+            let producer = s.spawn(move || {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                loop {
+                    match reader.next_cell() {
+                        Ok(Some(c)) => {
+                            chunk.push(c);
+                            if chunk.len() == CHUNK {
+                                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                                if tx.send(Ok(full)).is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                        Ok(None) => {
+                            let _ = tx.send(Ok(chunk));
+                            return;
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e.to_string()));
+                            return;
+                        }
+                    }
                 }
-                cells.clear();
-                current = Some(r);
+            });
+            let mut consume =
+                move |rx: std::sync::mpsc::Receiver<Chunk<'_>>| -> Result<(), IoError> {
+                    let mut cells: Vec<(u32, Val<'_>)> = Vec::with_capacity(64);
+                    let mut current: Option<u32> = None;
+                    for chunk in rx {
+                        for cell in chunk.map_err(|e| corrupt(place, e))? {
+                            let (r, c) = cell.get_position();
+                            if current != Some(r) {
+                                if let Some(row) = current {
+                                    table.row(u64::from(row) + 1, &cells)?;
+                                }
+                                cells.clear();
+                                current = Some(r);
+                            }
+                            let v = from_ref(cell.get_value().clone());
+                            if !v.is_blank() {
+                                cells.push((c, v));
+                            }
+                        }
+                        table.reserve(0)?;
+                    }
+                    if let Some(row) = current {
+                        table.row(u64::from(row) + 1, &cells)?;
+                    }
+                    Ok(())
+                };
+            let r = consume(rx);
+            match producer.join() {
+                Ok(()) => r,
+                Err(_) => Err(corrupt(
+                    place,
+                    "the workbook reader failed on this file (malformed content)",
+                )),
             }
-            seen += 1;
-            if seen % 65_536 == 0 {
-                $table.reserve(0)?;
-            }
-            let v = from_ref(cell.get_value().clone());
-            if !v.is_blank() {
-                cells.push((c, v));
-            }
-        }
-        if let Some(row) = current {
-            $table.row(u64::from(row) + 1, &cells)?;
-        }
-        Ok::<(), IoError>(())
+        })
     }};
 }
 

@@ -177,7 +177,7 @@ impl State {
                     c.text.push('\n');
                 }
             }
-            (TagKind::StartTag, "p" | "div") | (TagKind::EndTag, "p" | "div") => {
+            (TagKind::StartTag | TagKind::EndTag, "p" | "div") => {
                 if let Some(c) = &mut self.cell {
                     c.text.push(' ');
                 }
@@ -310,7 +310,7 @@ pub(crate) fn read(text: &str, table: &mut Table<'_>) -> Result<(), IoError> {
         .max_by_key(|t| t.rows.iter().filter(|r| !r.is_empty()).count())
     else {
         return Err(IoError::UnsupportedFormat {
-            file: table.place().file.clone(),
+            file: table.place().file.to_string(),
             message: "an HTML page with no table".into(),
         });
     };

@@ -32,13 +32,12 @@ impl Reader<'_, '_> {
         flatten(String::new(), map, &mut flat);
         let mut cells: Vec<(u32, Val<'_>)> = Vec::with_capacity(flat.len());
         for (name, v) in &flat {
-            let c = match self.columns.get(name) {
-                Some(&c) => c,
-                None => {
-                    let c = self.table.named_column(name)?;
-                    self.columns.insert(name.clone(), c);
-                    c
-                }
+            let c = if let Some(&c) = self.columns.get(name) {
+                c
+            } else {
+                let c = self.table.named_column(name)?;
+                self.columns.insert(name.clone(), c);
+                c
             };
             let v = match v {
                 Value::Null => Val::Empty,
@@ -162,7 +161,7 @@ impl<'de> Visitor<'de> for Records<'_, '_, '_> {
         while let Some(v) = seq.next_element::<Value>()? {
             let Value::Object(map) = v else {
                 self.0.error = Some(IoError::UnsupportedFormat {
-                    file: self.0.table.place().file.clone(),
+                    file: self.0.table.place().file.to_string(),
                     message: format!(
                         "JSON whose list holds {} at item {}, not records (objects)",
                         kind(&v),
@@ -225,7 +224,7 @@ pub(crate) fn read(text: &[u8], table: &mut Table<'_>) -> Result<(), IoError> {
     }
     if !reader.found {
         return Err(IoError::UnsupportedFormat {
-            file: place.file,
+            file: place.file.into(),
             message: "JSON with no list of records (expected {\"data\": [...]} or [...])".into(),
         });
     }

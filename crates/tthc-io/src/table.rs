@@ -3,7 +3,7 @@
 //! every other column passed through, empty rows and trailing footers skipped and listed, the
 //! memory planned as it grows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
@@ -71,12 +71,11 @@ impl ColBuf {
 
     fn push_bytes(&mut self, b: &[u8]) {
         self.values.extend_from_slice(b);
-        match i32::try_from(self.values.len()) {
-            Ok(end) => self.offsets.push(end),
-            Err(_) => {
-                self.overflow = true;
-                self.offsets.push(i32::MAX);
-            }
+        if let Ok(end) = i32::try_from(self.values.len()) {
+            self.offsets.push(end);
+        } else {
+            self.overflow = true;
+            self.offsets.push(i32::MAX);
         }
         self.valid.append(true);
     }
@@ -112,6 +111,48 @@ impl ColBuf {
         }
         self.has_non_date = true;
         self.len += 1;
+    }
+
+    /// A text value given as bytes (UTF-8 checked when the column is made).
+    fn push_raw(&mut self, b: &[u8]) {
+        if let Some((values, bits)) = &mut self.dates {
+            values.push(0);
+            bits.append(false);
+        }
+        self.push_bytes(b);
+        self.has_non_date = true;
+        self.len += 1;
+    }
+
+    /// Appends the rows of `other` (the same column of a later part of the file).
+    fn extend(&mut self, other: ColBuf) {
+        let base = *self.offsets.last().unwrap_or(&0);
+        self.values.extend_from_slice(&other.values);
+        if i32::try_from(self.values.len()).is_err() {
+            self.overflow = true;
+        }
+        self.offsets
+            .extend(other.offsets[1..].iter().map(|&o| base.saturating_add(o)));
+        self.overflow |= other.overflow;
+        let mut valid = other.valid;
+        self.valid.append_buffer(&valid.finish());
+        if self.dates.is_some() || other.dates.is_some() {
+            let n = self.len;
+            let (values, bits) = self.dates.get_or_insert_with(|| {
+                let mut bits = BooleanBufferBuilder::new(n + 1024);
+                bits.append_n(n, false);
+                (vec![0; n], bits)
+            });
+            if let Some((v, mut b)) = other.dates {
+                values.extend(v);
+                bits.append_buffer(&b.finish());
+            } else {
+                values.resize(values.len() + other.len, 0);
+                bits.append_n(other.len, false);
+            }
+        }
+        self.has_non_date |= other.has_non_date;
+        self.len += other.len;
     }
 
     fn push_text_null(&mut self) {
@@ -163,10 +204,10 @@ impl ColBuf {
                 let bits = bits.finish();
                 let mut out = StringBuilder::with_capacity(text.len(), text.values().len());
                 let mut s = String::new();
-                for i in 0..text.len() {
+                for (i, &secs) in values.iter().enumerate().take(text.len()) {
                     if bits.value(i) {
                         s.clear();
-                        write_datetime(values[i], &mut s);
+                        write_datetime(secs, &mut s);
                         out.append_value(&s);
                     } else if text.is_valid(i) {
                         out.append_value(text.value(i));
@@ -226,6 +267,13 @@ pub(crate) struct Table<'o> {
     unused: Vec<(&'static str, String)>,
     scratch: String,
     sorted: Vec<(u32, Val<'static>)>,
+    /// Rows of the header search that span several lines: (first, last).
+    spans: Vec<(u64, u64)>,
+    /// Field ranges of the CSV fast path (reused).
+    ranges: Vec<(usize, usize)>,
+    /// The folded names of the columns, and the next `#k` of each repeated one.
+    taken: HashSet<String>,
+    repeats: HashMap<String, usize>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -262,9 +310,13 @@ impl<'o> Table<'o> {
             unused: Vec::new(),
             scratch: String::new(),
             sorted: Vec::new(),
+            spans: Vec::new(),
+            ranges: Vec::new(),
+            taken: HashSet::new(),
+            repeats: HashMap::new(),
         };
         budget
-            .reserve(|| String::new(), used, "")
+            .reserve(String::new, used, "")
             .map_err(|e| t.too_large(e, "the file's bytes"))?;
         t.budget = budget;
         Ok(t)
@@ -296,7 +348,7 @@ impl<'o> Table<'o> {
     }
 
     pub(crate) fn set_sheet(&mut self, sheet: &str) {
-        self.place.sheet = Some(sheet.to_string());
+        self.place.sheet = Some(sheet.into());
     }
 
     fn too_large(&self, e: Error, what: &str) -> IoError {
@@ -341,11 +393,220 @@ impl<'o> Table<'o> {
         Ok(())
     }
 
+    /// The row just given (which started on row `start`) ended on row `end` (a CSV record with
+    /// line ends inside quotes): the rows up to `end` are not empty rows.
+    pub(crate) fn seen_through(&mut self, start: u64, end: u64) {
+        if end <= start {
+            return;
+        }
+        if self.searching {
+            self.spans.push((start, end));
+        } else if self.last_seen == start {
+            self.last_seen = end.max(start);
+        }
+    }
+
+    /// The fast path of a CSV record (`out[ends[k-1]..ends[k]]` is field `k`): appended
+    /// directly when it is an ordinary dossier row (a status, every field under a known column,
+    /// nothing pending); `false` when the caller must take the general path ([`Table::row`]).
+    pub(crate) fn raw_row(
+        &mut self,
+        row: u64,
+        out: &[u8],
+        ends: &[usize],
+    ) -> Result<bool, IoError> {
+        let mut ranges = std::mem::take(&mut self.ranges);
+        ranges.clear();
+        let mut from = 0;
+        for &e in ends {
+            ranges.push((from, e));
+            from = e;
+        }
+        let r = self.raw_fields(row, out, &ranges);
+        self.ranges = ranges;
+        r
+    }
+
+    /// [`Table::raw_row`] with field `k` at `base[ranges[k].0..ranges[k].1]`.
+    pub(crate) fn raw_fields(
+        &mut self,
+        row: u64,
+        base: &[u8],
+        ranges: &[(usize, usize)],
+    ) -> Result<bool, IoError> {
+        let ends = ranges;
+        if self.searching || !self.pending.is_empty() {
+            return Ok(false);
+        }
+        let Some(&(status, _)) = self.key_cols.iter().find(|(_, f)| *f == "status") else {
+            return Ok(false);
+        };
+        let field = |k: usize| &base[ends[k].0..ends[k].1];
+        let s = status as usize;
+        if s >= ends.len() || crate::cell::blank_bytes(field(s)) {
+            return Ok(false);
+        }
+        if ends.len() > self.by_source.len() {
+            let extra =
+                (self.by_source.len()..ends.len()).any(|k| !crate::cell::blank_bytes(field(k)));
+            if extra {
+                return Ok(false);
+            }
+        }
+        if row > self.last_seen + 1 && self.last_seen > 0 {
+            self.skip(self.last_seen + 1, row - 1, "empty");
+        }
+        self.last_seen = self.last_seen.max(row);
+        let mut bytes = 8 + self.cols.len() as u64 * CELL_BYTES;
+        for k in 0..ends.len().min(self.by_source.len()) {
+            let c = self.by_source[k];
+            if c == NONE {
+                continue;
+            }
+            let b = field(k);
+            if crate::cell::blank_bytes(b) {
+                continue;
+            }
+            let col = &mut self.cols[c as usize];
+            if col.len == self.rows {
+                bytes += b.len() as u64;
+                col.push_raw(b);
+            }
+        }
+        self.rows += 1;
+        for col in &mut self.cols {
+            if col.len < self.rows {
+                col.push_null();
+            }
+        }
+        self.source_rows.push(row as i64);
+        self.reserve(bytes)?;
+        Ok(true)
+    }
+
+    /// Sizes the column buffers for about `bytes` more of delimited text (fewer reallocations).
+    pub(crate) fn expect_bytes(&mut self, bytes: usize) {
+        let n = self.cols.len().max(1);
+        let row_bytes = self
+            .cols
+            .iter()
+            .map(|c| c.values.len())
+            .sum::<usize>()
+            .checked_div(self.rows)
+            .unwrap_or(128)
+            .max(16);
+        let rows = bytes / row_bytes;
+        if (rows as u64).saturating_mul(8 * n as u64) + bytes as u64 > self.budget.remaining() {
+            return;
+        }
+        for c in &mut self.cols {
+            let share = if self.rows > 0 {
+                c.values.len() * rows / self.rows.max(1)
+            } else {
+                bytes / n
+            };
+            c.values.reserve(share + share / 8);
+            c.offsets.reserve(rows + rows / 8);
+        }
+    }
+
+    /// Whether the header row is known (the columns are made).
+    pub(crate) fn is_ready(&self) -> bool {
+        !self.searching
+    }
+
+    /// An empty table with this one's columns, for a later part of the same file read on
+    /// another thread; it gets half of what is left of the budget (reserved here).
+    pub(crate) fn continuation(&mut self) -> Result<Table<'o>, IoError> {
+        let share = self.budget.remaining() / 2;
+        self.reserve_for(share, "the second half of the file")?;
+        let mut t = Table::new(self.place.clone(), self.format, self.options, 0)?;
+        t.budget = MemoryBudget::new(share);
+        t.searching = false;
+        t.header_row = self.header_row;
+        t.cols = self
+            .cols
+            .iter()
+            .map(|c| {
+                let mut n = ColBuf::new(c.name.clone(), 0);
+                n.field = c.field;
+                n.time = c.time;
+                n
+            })
+            .collect();
+        t.by_source.clone_from(&self.by_source);
+        t.unnamed = self.unnamed;
+        t.key_cols.clone_from(&self.key_cols);
+        t.mapping.clone_from(&self.mapping);
+        t.unused.clone_from(&self.unused);
+        t.taken.clone_from(&self.taken);
+        t.repeats.clone_from(&self.repeats);
+        Ok(t)
+    }
+
+    /// Appends the rows of `other` (a [`Table::continuation`] of this one, for the rows that
+    /// follow): its columns by source position (a column only one of them has gets nulls in
+    /// the other's rows), its rows, its skipped rows.
+    pub(crate) fn absorb(&mut self, mut other: Table<'o>) -> Result<(), IoError> {
+        if other.rows > 0 {
+            // rows without a key before more dossiers are data
+            for (r, cells) in std::mem::take(&mut self.pending) {
+                self.append(r, &cells)?;
+            }
+            if let Some(&first) = other.source_rows.first() {
+                let first = first as u64;
+                if self.last_seen > 0 && first > self.last_seen + 1 {
+                    self.skip(self.last_seen + 1, first - 1, "empty");
+                }
+            }
+        }
+        let rows = other.rows;
+        let mut taken = vec![false; self.cols.len()];
+        let mut others: Vec<Option<ColBuf>> = std::mem::take(&mut other.cols)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for (c, &k) in other.by_source.clone().iter().enumerate() {
+            if k == NONE {
+                continue;
+            }
+            let Some(col) = others[k as usize].take() else {
+                continue;
+            };
+            let Some(mine) = self.column_for(c as u32)? else {
+                continue;
+            };
+            if mine >= taken.len() {
+                taken.resize(mine + 1, false);
+            }
+            taken[mine] = true;
+            self.cols[mine].extend(col);
+        }
+        for (k, col) in self.cols.iter_mut().enumerate() {
+            if !taken.get(k).copied().unwrap_or(false) {
+                for _ in 0..rows {
+                    col.push_null();
+                }
+            }
+        }
+        self.rows += rows;
+        self.source_rows.extend(other.source_rows);
+        for s in other.skipped {
+            self.skip(s.first, s.last, &s.reason);
+        }
+        if rows > 0 || !other.pending.is_empty() {
+            self.last_seen = self.last_seen.max(other.last_seen);
+        }
+        self.pending.extend(other.pending);
+        Ok(())
+    }
+
     /// Adds a named column (JSON records) and returns its source index.
     pub(crate) fn named_column(&mut self, name: &str) -> Result<u32, IoError> {
         let c = self.cols.len() as u32;
         self.reserve(name.len() as u64 + 64 + self.rows as u64 * CELL_BYTES)?;
         self.cols.push(ColBuf::new(name.to_string(), self.rows));
+        self.taken.insert(fold_header(name));
         self.by_source.push(c);
         Ok(c)
     }
@@ -385,16 +646,17 @@ impl<'o> Table<'o> {
             self.skip(self.last_seen + 1, row - 1, "empty");
         }
         self.last_seen = self.last_seen.max(row);
-        // a dossier has a status, an id that is no footer's words, or a reception date
+        // a dossier has a status, a reception date or an id that is no footer's words (checked
+        // in that order: the first is nearly always there and the cheapest)
+        let key_of = |c: u32| self.key_cols.iter().find(|(k, _)| *k == c).map(|(_, f)| *f);
         let has_key = self.key_cols.is_empty()
-            || cells.iter().any(|(c, v)| {
-                !v.is_blank()
-                    && match self.key_cols.iter().find(|(k, _)| k == c) {
-                        Some((_, "dossier_id")) => !is_footer_text(v),
-                        Some((_, "received_at")) => is_date_value(v),
-                        Some(_) => true,
-                        None => false,
-                    }
+            || cells
+                .iter()
+                .any(|(c, v)| key_of(*c) == Some("status") && !v.is_blank())
+            || cells.iter().any(|(c, v)| match key_of(*c) {
+                Some("received_at") => is_date_value(v),
+                Some("dossier_id") => !v.is_blank() && !is_footer_text(v),
+                _ => false,
             });
         if !has_key {
             let owned: Vec<(u32, Val<'static>)> = cells
@@ -458,18 +720,23 @@ impl<'o> Table<'o> {
         Ok(Some(self.cols.len() - 1))
     }
 
-    fn unique_name(&self, name: String) -> String {
-        let taken = |n: &str| {
-            let f = fold_header(n);
-            self.cols.iter().any(|c| fold_header(&c.name) == f)
-        };
-        if !taken(&name) {
+    /// `name`, or `name #2`, `name #3`... when a column of that (folded) name exists; the name
+    /// returned is taken (linear in the columns overall: a header of thousands of cells is not
+    /// quadratic).
+    fn unique_name(&mut self, name: String) -> String {
+        let f = fold_header(&name);
+        if self.taken.insert(f.clone()) {
             return name;
         }
-        (2..)
-            .map(|k| format!("{name} #{k}"))
-            .find(|n| !taken(n))
-            .unwrap_or(name)
+        let mut k = self.repeats.get(&f).copied().unwrap_or(2);
+        loop {
+            let n = format!("{name} #{k}");
+            k += 1;
+            if self.taken.insert(fold_header(&n)) {
+                self.repeats.insert(f, k);
+                return n;
+            }
+        }
     }
 
     fn append(&mut self, row: u64, cells: &[(u32, Val<'_>)]) -> Result<(), IoError> {
@@ -519,16 +786,15 @@ impl<'o> Table<'o> {
     /// Scores one candidate header row.
     fn score(&self, row: u64, cells: &[(u32, Val<'static>)]) -> Score {
         let mut names: Vec<String> = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for (_, v) in cells {
             let mut s = String::new();
             v.write_text(&mut s);
             let s = s.trim().to_string();
             let f = fold_header(&s);
-            if s.is_empty() || seen.contains(&f) {
+            if s.is_empty() || !seen.insert(f) {
                 continue;
             }
-            seen.push(f);
             names.push(s);
         }
         let schema = Schema::new(
@@ -604,10 +870,14 @@ impl<'o> Table<'o> {
         };
         let header_row = buffered[header_at].0;
         self.header_row = Some(header_row);
-        self.make_columns(&header)?;
+        self.make_columns(&header);
         self.resolve(header_row)?;
+        let spans = std::mem::take(&mut self.spans);
         for (r, cells) in buffered.into_iter().skip(header_at + 1) {
             self.data_row(r, &cells)?;
+            if let Some(&(_, end)) = spans.iter().find(|(s, _)| *s == r) {
+                self.seen_through(r, end);
+            }
         }
         Ok(())
     }
@@ -643,7 +913,7 @@ impl<'o> Table<'o> {
         }
     }
 
-    fn make_columns(&mut self, header: &[(u32, Val<'static>)]) -> Result<(), IoError> {
+    fn make_columns(&mut self, header: &[(u32, Val<'static>)]) {
         for (c, v) in header {
             let mut s = String::new();
             v.write_text(&mut s);
@@ -662,7 +932,6 @@ impl<'o> Table<'o> {
             self.by_source[i] = self.cols.len() as u32;
             self.cols.push(ColBuf::new(name, 0));
         }
-        Ok(())
     }
 
     /// Matches the columns to canonical fields (the adapter's rules, the caller's mapping).
@@ -680,7 +949,7 @@ impl<'o> Table<'o> {
                 .map_err(|source| IoError::Columns {
                     place: self.place.clone(),
                     header_row,
-                    source,
+                    source: Box::new(source),
                 })?;
         self.mapping.clear();
         self.unused.clear();
@@ -692,19 +961,21 @@ impl<'o> Table<'o> {
             }
         }
         // headers that also name a field already taken: passed through, and listed
+        let known: Vec<(&'static str, String)> = HEADER_ALIASES
+            .iter()
+            .flat_map(|&(field, aliases)| {
+                std::iter::once(field)
+                    .chain(aliases.iter().copied())
+                    .map(move |a| (field, fold_header(a)))
+            })
+            .collect();
         for col in &self.cols {
             if col.field.is_some() {
                 continue;
             }
             let f = fold_header(&col.name);
-            for &(field, aliases) in HEADER_ALIASES {
-                if std::iter::once(field)
-                    .chain(aliases.iter().copied())
-                    .any(|a| fold_header(a) == f)
-                {
-                    self.unused.push((field, col.name.clone()));
-                    break;
-                }
+            if let Some((field, _)) = known.iter().find(|(_, a)| *a == f) {
+                self.unused.push((field, col.name.clone()));
             }
         }
         self.key_cols = self
@@ -791,26 +1062,44 @@ impl<'o> Table<'o> {
             .iter()
             .filter_map(|c| c.field.map(str::to_string))
             .collect();
-        let mut used_names: Vec<String> = canonical_out.iter().map(|n| fold_header(n)).collect();
-        used_names.push(fold_header("source_row"));
+        let mut used_names: HashSet<String> =
+            canonical_out.iter().map(|n| fold_header(n)).collect();
+        used_names.insert(fold_header("source_row"));
         let place = self.place.clone();
         let source_rows = std::mem::take(&mut self.source_rows);
-        for col in std::mem::take(&mut self.cols) {
-            let name = match col.field {
-                Some(f) => f.to_string(),
-                None => {
-                    let mut n = col.name.clone();
-                    let mut k = 2;
-                    while used_names.contains(&fold_header(&n)) {
-                        n = format!("{} #{k}", col.name);
-                        k += 1;
-                    }
-                    used_names.push(fold_header(&n));
-                    n
+        // the columns made (UTF-8 checked, dates written) on two threads when the table is large
+        let cols = std::mem::take(&mut self.cols);
+        let meta: Vec<(Option<&'static str>, String)> =
+            cols.iter().map(|c| (c.field, c.name.clone())).collect();
+        let finished: Vec<Result<ArrayRef, ColumnError>> = if rows >= 1 << 16 && cols.len() > 1 {
+            let mut cols = cols;
+            let second = cols.split_off(cols.len() / 2);
+            std::thread::scope(|s| {
+                let h = s.spawn(|| second.into_iter().map(ColBuf::finish).collect::<Vec<_>>());
+                let mut a: Vec<_> = cols.into_iter().map(ColBuf::finish).collect();
+                match h.join() {
+                    Ok(b) => a.extend(b),
+                    Err(_) => a.push(Err(ColumnError::TooLong)),
                 }
+                a
+            })
+        } else {
+            cols.into_iter().map(ColBuf::finish).collect()
+        };
+        for ((field, original), array) in meta.into_iter().zip(finished) {
+            let name = if let Some(f) = field {
+                f.to_string()
+            } else {
+                let mut n = original.clone();
+                let mut k = 2;
+                while used_names.contains(&fold_header(&n)) {
+                    n = format!("{original} #{k}");
+                    k += 1;
+                }
+                used_names.insert(fold_header(&n));
+                n
             };
-            let (field, original) = (col.field, col.name.clone());
-            let array = col.finish().map_err(|e| match e {
+            let array = array.map_err(|e| match e {
                 ColumnError::TooLong => IoError::TooLarge {
                     place: place.clone(),
                     what: format!("column {original:?}"),
@@ -850,7 +1139,7 @@ impl<'o> Table<'o> {
         Ok(Export {
             batch,
             format: self.format,
-            sheet: self.place.sheet.clone(),
+            sheet: self.place.sheet.as_deref().map(str::to_string),
             header_row: self.header_row,
             skipped: self.skipped,
             mapping: self.mapping,
@@ -947,6 +1236,20 @@ impl<'o> Table<'o> {
 
 /// A footer's words where a dossier id would be ("Tổng cộng: 5.000 hồ sơ", "Người lập biểu").
 fn is_footer_text(v: &Val<'_>) -> bool {
+    let first = match v {
+        Val::Text(t) => t.trim_start().chars().next(),
+        Val::Raw(b) => b
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .map(|&b| b as char),
+        _ => None,
+    };
+    // every footer word starts with one of these letters (or a non-ASCII capital: "Tổng" does not)
+    if first.is_some_and(|ch| {
+        ch.is_ascii() && !matches!(ch.to_ascii_lowercase(), 't' | 'c' | 'n' | 'g')
+    }) {
+        return false;
+    }
     let mut s = String::new();
     v.write_text(&mut s);
     let f = tthc_metrics::fold_name(&s);

@@ -1,5 +1,11 @@
 //! Each way a file fails: a typed error whose message names the file (and sheet, row,
 //! column), never a panic.
+// tests build their inputs as text: the pedantic string lints buy nothing here
+#![allow(
+    clippy::format_push_string,
+    clippy::format_collect,
+    clippy::cast_lossless
+)]
 
 mod common;
 

@@ -2,6 +2,9 @@
 //! block of the .xlsx equal the form's; headers merged as the Biểu II.06a groups them; the gap
 //! sheet; the Friday report's counts; a path that cannot be written leaves nothing behind.
 
+// cells hold whole numbers written exactly; comparing them exactly is the point
+#![allow(clippy::float_cmp)]
+
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
@@ -35,7 +38,7 @@ fn form(rows: FormRows, buckets: BucketPolicy) -> Bieu06a {
 fn sheet(bytes: &[u8], name: &str) -> (calamine::Range<Data>, Vec<calamine::Dimensions>) {
     let mut wb = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
     let range = wb.worksheet_range(name).unwrap();
-    let merged = wb.worksheet_merge_cells(name).unwrap().unwrap();
+    let merged = wb.merge_cells_by_sheet_name(name).unwrap();
     (range, merged)
 }
 

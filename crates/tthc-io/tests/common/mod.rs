@@ -91,7 +91,10 @@ pub fn xlsx() -> Vec<u8> {
 }
 
 fn text_rows() -> Vec<Vec<String>> {
-    let mut out = vec![HEADERS.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    let mut out = vec![HEADERS
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect::<Vec<_>>()];
     for (i, (id, unit, recv, status, note)) in ROWS.iter().enumerate() {
         let recv = recv.strip_prefix("cell:").unwrap_or(recv);
         out.push(vec![
