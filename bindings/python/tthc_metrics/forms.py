@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Unpack
+from typing import Any, Iterable, Literal, Mapping
 
 import pyarrow as pa
 
@@ -40,7 +40,7 @@ class Form:
     Friday report by default; ``table_with(labels)`` for the other), ``rejected`` (rows left out,
     with reasons), ``header`` (the title block), ``notes``, ``window`` and ``to_excel(path)``."""
 
-    def __init__(self, native: Any, rejected: Any, library: str, labels: str, kind: str) -> None:
+    def __init__(self, native: Any, rejected: Any, library: str, labels: Literal["en", "vi"], kind: str) -> None:
         self._native = native
         self._library = library
         self._labels = labels
@@ -122,7 +122,7 @@ def bieu_06a(
     place: str | None = None,
     signed_on: datetime.date | None = None,
     labels: Literal["vi", "en"] = "vi",
-    **options: Unpack[Any],
+    **options: Any,
 ) -> Form:
     """The Biểu II.06a for ``[start, end]``: per unit (``rows="unit"``), field (``"field"``) or
     level section (``"levels"``, needs ``unit_tree``) the numbered columns 3–13: to handle (3 =
@@ -171,7 +171,7 @@ def weekly(
     receiving_unit: str = "",
     place: str | None = None,
     labels: Literal["en", "vi"] = "en",
-    **options: Unpack[Any],
+    **options: Any,
 ) -> Form:
     """The Friday report due on ``friday`` (before 10:00, the seed letter): for the seven days
     Friday → Thursday before it, per unit and in total, ``received`` (``received_online``,

@@ -119,10 +119,10 @@ def _preflight(df: Any, options: dict[str, Any]) -> None:
 
 
 def _table(batches: Iterator[pa.RecordBatch]) -> pa.Table | None:
-    batches = list(batches)
-    if not batches:
+    whole = list(batches)
+    if not whole:
         return None
-    return pa.Table.from_batches(batches)
+    return pa.Table.from_batches(whole)
 
 
 def _start(df: Any, options: dict[str, Any]) -> datetime.date | None:
