@@ -342,17 +342,22 @@ where
     };
     let per = n.div_ceil(parts).max(1);
     let part = &part;
-    let distinct: Vec<Vec<&'a str>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ids
-            .chunks_mut(per)
-            .enumerate()
-            .map(|(k, chunk)| scope.spawn(move || part(chunk, k * per)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+    // one part: no thread (a table of many small batches would pay a spawn per column per batch)
+    let distinct: Vec<Vec<&'a str>> = if parts == 1 {
+        vec![part(&mut ids, 0)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .chunks_mut(per)
+                .enumerate()
+                .map(|(k, chunk)| scope.spawn(move || part(chunk, k * per)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
     // the table: id 0 is null, then the first part's values, then each later part's new ones
     let mut table: Vec<Result<T, RejectReason>> = vec![f(Value::Null)];
     let mut slice_id: FxHashMap<&'a str, u32> = FxHashMap::default();
