@@ -173,3 +173,65 @@ def check(spec: dict, **kw: Any) -> Run:
             return r
         raise AssertionError(f"{r.describe()}\nreproduce: PYTHONPATH={TESTS} python -m fuzz.child < {save(r.spec)}")
     return r
+
+
+# ---------------------------------------------------------------------------- snippets in a child
+
+PRELUDE = """
+import json, os, resource, sys
+_limit = {limit}
+if _limit:
+    resource.setrlimit(resource.RLIMIT_AS, (_limit, _limit))
+sys.path.insert(0, {tests!r})
+def emit(value):
+    sys.__stdout__.write("@@RESULT@@" + json.dumps(value, default=repr) + "\\n")
+    sys.__stdout__.flush()
+def outcome(fn):
+    '''("result", value) or ("error", class name, code, message) of fn(), whatever it raises.'''
+    try:
+        return ["result", fn()]
+    except BaseException as e:
+        return ["error", type(e).__name__, getattr(e, "code", None), str(e)[:1000], len(str(e)),
+                isinstance(e, Exception)]
+"""
+
+
+@dataclass
+class CodeRun:
+    """A snippet's run in a child: what it ``emit``-ted, and how the process ended."""
+
+    result: Any
+    returncode: int | None
+    stderr: str
+    seconds: float
+    timed_out: bool
+
+    def ended_cleanly(self) -> str | None:
+        """Why the child did not end normally with a result, or None."""
+        if self.timed_out:
+            return f"timeout after {self.seconds:.0f} s"
+        if self.returncode is not None and self.returncode < 0:
+            return f"killed by {signal.Signals(-self.returncode).name}: {self.stderr[-800:]}"
+        if self.returncode != 0 or self.result is None:
+            return f"exit {self.returncode} without a result: {self.stderr[-800:]}"
+        return None
+
+
+def run_code(code: str, *, timeout: float = TIMEOUT, limit: int = LIMIT) -> CodeRun:
+    """Run ``code`` (which calls ``emit(value)`` once, JSON-able) in a fresh child process under
+    the address-space ``limit`` and the ``timeout``."""
+    import json
+    import textwrap
+
+    source = PRELUDE.format(limit=limit, tests=str(TESTS)) + textwrap.dedent(code)
+    env = dict(os.environ, RUST_BACKTRACE="0", PYTHONFAULTHANDLER="1")
+    start = time.monotonic()
+    try:
+        proc = subprocess.run([sys.executable, "-c", source], capture_output=True, timeout=timeout, cwd=TESTS, env=env)
+    except subprocess.TimeoutExpired as e:
+        return CodeRun(None, None, (e.stderr or b"").decode("utf-8", "replace"), time.monotonic() - start, True)
+    result = None
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("@@RESULT@@"):
+            result = json.loads(line[len("@@RESULT@@"):])
+    return CodeRun(result, proc.returncode, proc.stderr.decode("utf-8", "replace"), time.monotonic() - start, False)
