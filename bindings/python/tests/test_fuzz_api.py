@@ -4,7 +4,7 @@ every row (and equals the reference of test_differential.py where the input is v
 
 ``make test`` (``HYPOTHESIS_PROFILE=ci``, or no profile): a few derandomized examples a family,
 two children at a time, about 40 in all, under a minute. ``make fuzz``
-(``HYPOTHESIS_PROFILE=deep``): ``FUZZ_EXAMPLES`` (300) random examples a family with shrinking.
+(``HYPOTHESIS_PROFILE=deep``): ``FUZZ_EXAMPLES`` (200) random examples a family with shrinking.
 ``FUZZ_STRICT=1``: an example that hits an open finding (fuzz/known.py, each a strict xfail in
 test_hostile_regressions.py) fails instead of warning. See fuzz/__init__.py for the contract.
 """

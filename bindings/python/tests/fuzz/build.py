@@ -355,7 +355,7 @@ def container(table: pa.Table, how: dict) -> tuple[Any, set[str]]:
         batches = [b for b in batches if b is not None]
         return (pa.Table.from_batches(batches, schema=table.schema) if batches else table), flags
     if kind == "record_batch":
-        return table.combine_chunks().to_batches()[0] if table.num_rows else pa.RecordBatch.from_pylist([], schema=table.schema), flags
+        return pa.RecordBatch.from_arrays([c.combine_chunks() for c in table.columns], schema=table.schema), flags
     if kind == "reader":
         return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=how.get("chunk", 7) or 7)), flags
     if kind == "c_stream":
@@ -442,7 +442,7 @@ def build_table(spec: dict) -> Built:
     if ts.get("patches") is not None or ts.get("fail_at") is not None:
         from fuzz.cstream import PatchedStream
 
-        batches = table.combine_chunks().to_batches() or [pa.RecordBatch.from_pylist([], schema=table.schema)]
+        batches = [pa.RecordBatch.from_arrays([c.combine_chunks() for c in table.columns], schema=table.schema)]
         return Built(PatchedStream(batches, ts.get("patches") or [], ts.get("fail_at")), table.num_rows, rows,
                      names, flags | {"c_stream_patched"})
     if ts.get("producer_fails"):

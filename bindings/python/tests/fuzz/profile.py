@@ -3,7 +3,7 @@
 - default and ``HYPOTHESIS_PROFILE=ci`` (``make test``): a few examples a test, drawn
   derandomized (CI always checks the same examples) up front, then run two children at a time
   (a child costs about a second: the imports); one failure lists every failing spec;
-- ``HYPOTHESIS_PROFILE=deep`` (``make fuzz``): ``FUZZ_EXAMPLES`` (default 300) random examples a
+- ``HYPOTHESIS_PROFILE=deep`` (``make fuzz``): ``FUZZ_EXAMPLES`` (default 200) random examples a
   test through ``@given``, one child at a time, with shrinking, so a failure comes back small
   (and hypothesis's database replays it).
 """
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "")
 DEEP = PROFILE == "deep"
-DEEP_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
+DEEP_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 
 
 def draw(strategy, n: int) -> list:
