@@ -35,7 +35,7 @@ test: develop ## run every test: Rust (unit, doc, integration, property), benche
 	$(VPY) -m pytest -q --doctest-modules bindings/python/tthc_metrics
 	$(VPY) -m mypy.stubtest tthc_metrics --mypy-config-file bindings/python/mypy.ini --allowlist bindings/python/stubtest-allowlist.txt
 
-fuzz: develop ## fuzz targets deep (20,000 cases, optimised, overflow checks on), memory measurements, 2,000-example differential tests, the Python API fuzz (200 examples a family, FUZZ_EXAMPLES; about 40 min)
+fuzz: develop ## fuzz targets deep (20,000 cases, optimised, overflow checks on), memory measurements, 2,000-example differential tests, the Python API fuzz (200 examples a family, FUZZ_EXAMPLES; about 25 min)
 	PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test --profile fuzz -p tthc-metrics-tests --test 'fuzz_*' --test kernels --test forms --test limits -- --include-ignored
 	PROPTEST_CASES=$${PROPTEST_CASES:-5000} $(CARGO) test --profile fuzz -p tthc-io --test fuzz
 	HYPOTHESIS_PROFILE=deep $(VPY) -m pytest -q bindings/python/tests/test_differential.py bindings/python/tests/test_fuzz_api.py

@@ -458,6 +458,7 @@ def test_regression_synthetic_with_a_billion_units():
     "tm.synthetic(-1)", "tm.synthetic(5, units=2**64)", "tm.synthetic(5, seed=-1)", "tm.synthetic(5, seed=2**64)",
     "tm.percent(Fraction(1, 3), 2**64)", "CAL.add_working_days(dt.date(2024, 1, 2), 2**63 + 5)",
     "tm.report(tm.synthetic(10), as_of=dt.date(2023, 12, 31), memory_limit=-1)",
+    "tm.quality(tm.synthetic(10), as_of=dt.date(2023, 12, 31), hanging_after_days=-1)",
     "tm.report(tm.synthetic(10), as_of=dt.date(2023, 12, 31), status_names={'Hoàn tất': 2**70})",
 ])
 def test_regression_out_of_range_integers_are_typed(call):
@@ -540,8 +541,6 @@ def test_regression_all_null_dictionary_column():
     # beyond issue 16: a dictionary column whose dictionary is empty (every value null, as pandas
     # gives for an all-NaN category) reads as nulls: unit and received_at missing (rejected),
     # channel null is direct, procedure null groups nothing away (domain-rules section 2)
-    import pandas as pd
-
     result = child("""
         import datetime as dt, pandas as pd, pyarrow as pa, tthc_metrics as tm
         out = {}

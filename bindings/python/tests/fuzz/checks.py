@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import traceback
-import unicodedata
 import warnings
 from fractions import Fraction
 from typing import Any, Callable

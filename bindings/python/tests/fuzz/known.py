@@ -47,7 +47,7 @@ OPEN: dict[str, str] = {
         "fails) come back as a bare TypeError ('C Data interface error: ...'), not a SchemaError naming the column"),
     "out_of_range_ints_untyped": (
         "an integer outside a parameter's machine range raises OverflowError (memory_limit=-1 or 2**70, "
-        "synthetic(-1), units=2**64, seed=-1, percent(dp=2**64)) or a TypeError that misleads "
+        "quality's hanging_after_days=-1, synthetic(-1), units=2**64, seed=-1, percent(dp=2**64)) or a TypeError that misleads "
         "(add_working_days(d, 2**63 + 5): \"'int' object is not iterable\"; status_names={'x': 2**70}: \"'int' "
         "object is not an instance of 'str'\"), where its in-range neighbours give TthcError(invalid_argument)"),
     "header_synonyms_ambiguous": (
