@@ -670,6 +670,20 @@ def test_regression_lazyframe_is_a_type_error():
     assert (kind == "result" and value.received == 1) or isinstance(value, TypeError), value
 
 
+@known.xfail("vi_rejected_drops_label")
+def test_regression_vietnamese_labels_keep_the_pandas_row_labels():
+    # beyond issue 16: report_with_rejected documents a 'label' column (the row's index label) for
+    # pandas input; labels="vi" names the columns in Vietnamese, it does not drop one
+    import pandas as pd
+
+    frame = pd.DataFrame({"unit": ["Phòng Y tế", None], "received_at": ["02/10/2023"] * 2, "status": ["4"] * 2},
+                         index=["first", "second"])
+    _, en = tm.report_with_rejected(frame, as_of=AS_OF, on_error="skip")
+    _, vi = tm.report_with_rejected(frame, as_of=AS_OF, on_error="skip", labels="vi")
+    assert list(en["label"]) == ["second"]
+    assert vi.shape == en.shape and list(vi.iloc[:, -1]) == ["second"], list(vi.columns)
+
+
 @known.xfail("unbounded_messages")
 @pytest.mark.parametrize("call", [
     "tm.report(tm.synthetic(10), as_of=dt.date(2023, 12, 31), view=H)",

@@ -246,12 +246,19 @@ def check_report(spec: dict, built: build.Built, opts: dict, entry: str, result:
             rejected = to_arrow(details.rejected) if len(details.rejected) else None
     if rejected is None:
         rejected = pa.table({"row": pa.array([], pa.int64())})
-    if opts.get("labels") == "vi":
+    if opts.get("labels") == "vi":  # the Vietnamese names (of every table): check the English ones
         en = tm.report_details(fresh(spec), **{**opts, "labels": "en"})
-        en_table = to_arrow(en.table)
+        en_table, en_rejected = to_arrow(en.table), to_arrow(en.rejected)
         if values(en_table, names=False) != values(table, names=False):
             v.append('labels="vi" changes the values, not only the names')
-        table = en_table
+        if rejected.num_rows:
+            if rejected.num_columns != en_rejected.num_columns:
+                v.append(f'labels="vi" gives the rejected rows {rejected.num_columns} columns, "en" '
+                         f'{en_rejected.num_columns}: {rejected.column_names} vs {en_rejected.column_names}')
+            k = min(rejected.num_columns, en_rejected.num_columns)
+            if values(en_rejected, names=False)[:k] != values(rejected, names=False)[:k]:
+                v.append('labels="vi" changes the rejected rows, not only the names')
+        table, rejected = en_table, (en_rejected if en_rejected.num_rows else rejected)
     n = built.n
     # conservation: inputs = rejected + repeats + (rows counted + excluded), the last two from a tally
     inputs, n_rej, n_dup = int(prov["inputs"]), int(prov["rejected"]), repeat_count(prov)

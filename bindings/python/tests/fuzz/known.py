@@ -61,6 +61,10 @@ OPEN: dict[str, str] = {
     "due_at_aware": (
         "Calendar.due_at(aware datetime) raises TypeError 'expected a datetime without tzinfo'; calendar "
         "inputs are read like the reports' (zoned instants in UTC+7), as is_working_day and add_working_days do"),
+    "vi_rejected_drops_label": (
+        "with pandas input and labels=\"vi\", the rejected rows lose the 'label' column (the row's index "
+        "label, which report_with_rejected documents for pandas input): tm._output adds it only when a "
+        "column is named 'row', and under labels=\"vi\" it is 'Dòng'"),
     "lazyframe": (
         "a polars LazyFrame gives a bare ValueError 'Expected an object with dunder __arrow_c_stream__' (with a "
         "PerformanceWarning) rather than the TypeError naming the accepted inputs"),
@@ -96,6 +100,7 @@ SIGNATURES: dict[str, Callable[[dict, dict | None, str, list[str]], bool]] = {
     and (out or {}).get("type") in ("OverflowError", "TypeError"),
     "due_at_aware": lambda spec, out, err, p: "aware_due_at" in _flags(spec)
     and "expected a datetime without tzinfo" in _message(out),
+    "vi_rejected_drops_label": lambda spec, out, err, p: all('labels="vi" gives the rejected rows' in x for x in p),
     "lazyframe": lambda spec, out, err, p: "lazyframe" in _flags(spec) and (out or {}).get("type") == "ValueError",
 }
 
