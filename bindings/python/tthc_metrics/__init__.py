@@ -208,7 +208,7 @@ def read_export(
     ``no_such_sheet``, ``too_large``, ``too_deep``); each names the file (and sheet, row, column).
 
     >>> import tthc_metrics as tm
-    >>> data = "Mã hồ sơ;Ngày tiếp nhận;Trạng thái;Ghi chú\\nH1;02/10/2023 08:00;Đang xử lý;gấp\\n".encode()
+    >>> data = "Mã hồ sơ;Ngày tiếp nhận;Trạng thái;Ghi chú\nH1;02/10/2023 08:00;Đang xử lý;gấp\n".encode()
     >>> t = tm.read_export(data)
     >>> t.column_names
     ['dossier_id', 'received_at', 'status', 'Ghi chú', 'source_row']
