@@ -11,6 +11,12 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000_000);
     let t = Table::synthetic(n, 40, 7);
+    // third argument "random": receptions in random order (the sorted order's same-day shortcut off)
+    let t = if std::env::args().nth(3).as_deref() == Some("random") {
+        t.shuffled(11)
+    } else {
+        t
+    };
     let as_of = NaiveDate::from_ymd_opt(2023, 12, 31).unwrap();
     // cohort and activity by unit x ISO week; "tally": one cohort tally (no unit, no period)
     let what = std::env::args().nth(2).unwrap_or_default();

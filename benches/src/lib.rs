@@ -104,6 +104,37 @@ impl Table {
         t
     }
 
+    /// The same rows in a seeded random order (exports come ordered by dossier code, by unit, or
+    /// not at all): every column permuted alike.
+    #[must_use]
+    pub fn shuffled(mut self, seed: u64) -> Self {
+        let n = self.len();
+        let mut rng = SplitMix(seed);
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        fn permute<T: Copy>(v: &[T], order: &[usize]) -> Vec<T> {
+            order.iter().map(|&i| v[i]).collect()
+        }
+        let valid = |i: usize| self.finished_valid[i / 8] >> (i % 8) & 1 == 1;
+        let mut finished_valid = vec![0u8; n.div_ceil(8)];
+        for (k, &i) in order.iter().enumerate() {
+            if valid(i) {
+                finished_valid[k / 8] |= 1 << (k % 8);
+            }
+        }
+        self.received = permute(&self.received, &order);
+        self.due = permute(&self.due, &order);
+        self.finished = permute(&self.finished, &order);
+        self.status = permute(&self.status, &order);
+        self.channel = permute(&self.channel, &order);
+        self.online = permute(&self.online, &order);
+        self.unit = permute(&self.unit, &order);
+        self.finished_valid = finished_valid;
+        self
+    }
+
     /// The kernel's view of the table (borrowed, no copy).
     ///
     /// # Panics
