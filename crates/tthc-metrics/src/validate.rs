@@ -116,6 +116,26 @@ pub(crate) fn may_fail(
             | (f_null & finished))
 }
 
+/// The screen of [`may_fail`] on local instants in a common unit (`lo..=hi`: the supported
+/// range narrowed by a day; due and end given as dates at their day's last tick): `false` only
+/// for rows [`check`] accepts, without a division. Ends and due dates before the reception
+/// instant, and everything near the range's edges, go to the rule.
+#[inline]
+#[allow(clippy::needless_bitwise_bool)] // `&`/`|` on booleans on purpose: no branch per test
+pub(crate) fn may_fail_instants(group: u8, received: i64, due: i64, finished: i64, lo: i64, hi: i64) -> bool {
+    let finished_status = group == StatusGroup::Finished as u8;
+    let never = group == StatusGroup::NeverReceived as u8;
+    let d_null = due == NONE;
+    let f_null = finished == NONE;
+    !never
+        & ((group == 0)
+            | (received < lo)
+            | (received > hi)
+            | (!d_null & ((due < received) | (due > hi)))
+            | (!f_null & ((finished < received) | (finished > hi)))
+            | (f_null & finished_status))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

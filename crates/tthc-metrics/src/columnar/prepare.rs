@@ -11,16 +11,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::budget::{thousands, MemoryBudget};
 use crate::calendar::{Calendar, TimeLimit};
-use crate::classify::{local_seconds, DueDateChoice};
+use crate::classify::{local_seconds, DueDateChoice, DAY};
 use crate::columnar::codes::Codes;
 use crate::columnar::duplicates::{self, Duplicate, DuplicatePolicy};
 use crate::columnar::table::Columns;
-use crate::columnar::time::{TimeColumn, Validity, NONE, NO_DAY};
+use crate::columnar::time::{screen_unit, TimeColumn, Validity, NONE, NO_DAY};
 use crate::dossier::{StatusGroup, GROUP_OF_CODE};
 use crate::error::{Error, RejectReason, Rejection, Result};
 use crate::period::date_of_day;
 use crate::report::OnError;
-use crate::validate::{check, may_fail, Problem};
+use crate::validate::{check, may_fail, may_fail_instants, Problem};
 
 /// Rows validated at a time.
 const BLOCK: usize = 4096;
@@ -364,19 +364,32 @@ pub fn prepare<'a>(
         finished.push(Some(owned));
     }
 
-    // validation, a block at a time: the screen, then the rule on the rows it does not pass
+    // validation, a block at a time: the screen, then the rule on the rows it does not pass.
+    // The screen compares local instants in the columns' common unit (no division a value);
+    // columns without one (a unit that does not divide the others) are screened on days.
     let mut found: Vec<(usize, usize, Problem)> = Vec::new(); // (chunk, row, problem)
     let mut earliest_day = i32::MAX;
     let mut dup_at = 0usize;
     let mut global = 0usize;
     let mut status = vec![0u8; BLOCK];
+    let mut inst = [vec![0i64; BLOCK], vec![0i64; BLOCK], vec![0i64; BLOCK]];
     let mut days = [vec![0i32; BLOCK], vec![0i32; BLOCK], vec![0i32; BLOCK]];
+    let mut flag = vec![false; BLOCK];
     let mut unit_codes = vec![0u32; BLOCK];
+    let never = StatusGroup::NeverReceived as u8;
     'chunks: for (c, cols) in chunks.iter().enumerate() {
         let due_col = due[c].as_ref().map_or(cols.due, OwnedTimes::column);
         let finished_col = finished[c]
             .as_ref()
             .map_or(cols.finished, OwnedTimes::column);
+        let unit = screen_unit(&[&cols.received, &due_col, &finished_col]);
+        let (lo_tick, hi_tick, per_day) = unit.map_or((0, 0, 1), |u| {
+            (
+                (crate::validate::MIN_SECONDS + DAY) * u,
+                (crate::validate::MAX_SECONDS - DAY) * u,
+                DAY * u,
+            )
+        });
         let mut lo = 0;
         let mut up = 0usize;
         let mut bad_due = computed_bad[c].iter().peekable();
@@ -384,11 +397,54 @@ pub fn prepare<'a>(
             budget.check_cancel()?;
             let len = BLOCK.min(cols.len() - lo);
             cols.status.fill_block(lo, &mut status[..len], 255);
-            cols.received.fill_days(lo, &mut days[0][..len]);
-            due_col.fill_days(lo, &mut days[1][..len]);
-            finished_col.fill_days(lo, &mut days[2][..len]);
+            let has_unit = cols.unit.is_some();
             if let Some(u) = cols.unit {
                 u.codes().fill_block(lo, &mut unit_codes[..len], 0);
+            }
+            // the screen, and the earliest reception of the rows it passes
+            let mut block_min = i64::MAX;
+            if let Some(u) = unit {
+                cols.received.fill_screen(lo, &mut inst[0][..len], u, false);
+                due_col.fill_screen(lo, &mut inst[1][..len], u, true);
+                finished_col.fill_screen(lo, &mut inst[2][..len], u, true);
+                let (r, d, f) = (&inst[0][..len], &inst[1][..len], &inst[2][..len]);
+                for j in 0..len {
+                    let g = GROUP_OF_CODE[status[j] as usize];
+                    let unit_missing = has_unit & (unit_codes[j] == 0) & (g != never);
+                    let fail = unit_missing
+                        | may_fail_instants(g, r[j], d[j], f[j], lo_tick, hi_tick);
+                    flag[j] = fail;
+                    let candidate = if !fail & (r[j] >= lo_tick) & (r[j] <= hi_tick) {
+                        r[j]
+                    } else {
+                        i64::MAX
+                    };
+                    block_min = block_min.min(candidate);
+                }
+            } else {
+                cols.received.fill_days(lo, &mut days[0][..len]);
+                due_col.fill_days(lo, &mut days[1][..len]);
+                finished_col.fill_days(lo, &mut days[2][..len]);
+                for j in 0..len {
+                    let g = GROUP_OF_CODE[status[j] as usize];
+                    let unit_missing = has_unit & (unit_codes[j] == 0) & (g != never);
+                    flag[j] = unit_missing | may_fail(g, days[0][j], days[1][j], days[2][j], NO_DAY);
+                }
+            }
+            let block_end = lo + len;
+            let block_stops = global + block_end > stop_at;
+            let block_excludes = cols.skip.get(up).is_some_and(|&r| r < block_end)
+                || duplicates
+                    .get(dup_at)
+                    .is_some_and(|d| d.row < global + block_end)
+                || bad_due.peek().is_some_and(|&&r| r < block_end);
+            if unit.is_some() && !block_stops && !block_excludes && !flag[..len].contains(&true) {
+                // the usual block: every row passes the screen, none is left out
+                if block_min != i64::MAX {
+                    earliest_day = earliest_day.min(block_min.div_euclid(per_day) as i32);
+                }
+                lo += len;
+                continue;
             }
             for j in 0..len {
                 let i = lo + j;
@@ -407,6 +463,35 @@ pub fn prepare<'a>(
                     dup_at += 1;
                 }
                 if duplicates.get(dup_at).is_some_and(|d| d.row == g) {
+                    continue;
+                }
+                let is_bad_due = bad_due.peek() == Some(&&i);
+                if is_bad_due {
+                    bad_due.next();
+                }
+                let received_day = |j: usize| match unit {
+                    Some(_) => {
+                        let r = inst[0][j];
+                        if (lo_tick..=hi_tick).contains(&r) {
+                            r.div_euclid(per_day) as i32
+                        } else {
+                            // near or past the range's edges: the day of its seconds
+                            let s = time_at(&cols.received, i);
+                            if s == NONE {
+                                NO_DAY
+                            } else {
+                                s.div_euclid(DAY).clamp(-(1 << 30), 1 << 30) as i32
+                            }
+                        }
+                    }
+                    None => days[0][j],
+                };
+                if !flag[j] && !is_bad_due {
+                    if (crate::validate::MIN_DAY..=crate::validate::MAX_DAY)
+                        .contains(&received_day(j))
+                    {
+                        earliest_day = earliest_day.min(received_day(j));
+                    }
                     continue;
                 }
                 let code = status[j];
@@ -430,14 +515,13 @@ pub fn prepare<'a>(
                         value: NONE,
                         reason: RejectReason::Missing,
                     })
-                } else if bad_due.peek() == Some(&&i) {
-                    bad_due.next();
+                } else if is_bad_due {
                     Some(Problem {
                         field: "received_at",
                         value: time_at(&cols.received, i),
                         reason: RejectReason::OutOfRange,
                     })
-                } else if may_fail(group, days[0][j], days[1][j], days[2][j], NO_DAY) {
+                } else {
                     let due_field = if due[c].is_some()
                         && options.due_date == DueDateChoice::Rescheduled
                         && time_at(&cols.rescheduled_due, i) != NONE
@@ -453,8 +537,6 @@ pub fn prepare<'a>(
                         time_at(&finished_col, i),
                         group_of(group),
                     )
-                } else {
-                    None
                 };
                 match problem {
                     Some(p) => {
@@ -466,9 +548,9 @@ pub fn prepare<'a>(
                     // the default window starts at the earliest reception of any row that is
                     // counted or excluded (a never-received one too, when it has a date in range)
                     None if (crate::validate::MIN_DAY..=crate::validate::MAX_DAY)
-                        .contains(&days[0][j]) =>
+                        .contains(&received_day(j)) =>
                     {
-                        earliest_day = earliest_day.min(days[0][j]);
+                        earliest_day = earliest_day.min(received_day(j));
                     }
                     None => {}
                 }

@@ -272,6 +272,75 @@ impl TimeColumn<'_> {
 }
 
 /// The day kernel's sentinel for a null day.
+/// The common unit (ticks a second) in which [`TimeColumn::fill_screen`] can write every one of
+/// `columns` exactly: the finest unit among them, when every other divides it.
+pub(crate) fn screen_unit(columns: &[&TimeColumn<'_>]) -> Option<i64> {
+    let per = |c: &TimeColumn<'_>| match (c.values, c.encoding) {
+        (TimeValues::Ticks(_), TimeEncoding::Timestamp { per_second, .. }) => per_second,
+        _ => 1,
+    };
+    let unit = columns.iter().map(|c| per(c)).max()?;
+    (unit >= 1 && unit <= 1_000_000_000 && columns.iter().all(|c| per(c) >= 1 && unit % per(c) == 0))
+        .then_some(unit)
+}
+
+impl TimeColumn<'_> {
+    /// Local instants of rows `start..start + out.len()` in `unit` ticks a second (see
+    /// [`screen_unit`]), [`NONE`] for nulls, saturating far outside the supported range: the
+    /// validation screen's values, compared without a division. A column of dates gives each
+    /// day's first tick, or its last with `end_of_day` (so that "due on the reception day"
+    /// passes the screen whatever the reception's time).
+    pub(crate) fn fill_screen(&self, start: usize, out: &mut [i64], unit: i64, end_of_day: bool) {
+        let n = out.len();
+        if start + n > self.len() {
+            out.fill(NONE);
+            return;
+        }
+        let per_day = DAY * unit;
+        let day_tick = |d: i64| {
+            let t = d.saturating_mul(per_day);
+            if end_of_day {
+                t.saturating_add(per_day - 1)
+            } else {
+                t
+            }
+        };
+        match (self.values, self.encoding) {
+            (TimeValues::Days(v), _) => {
+                for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
+                    *o = day_tick(i64::from(d));
+                }
+            }
+            (TimeValues::Ticks(v), TimeEncoding::Days) => {
+                for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
+                    *o = day_tick(d);
+                }
+            }
+            (TimeValues::Ticks(v), TimeEncoding::Timestamp { per_second, .. }) => {
+                let src = &v[start..start + n];
+                let scale = unit / per_second.max(1);
+                let add = self.shift * unit;
+                if scale == 1 {
+                    for (o, &t) in out.iter_mut().zip(src) {
+                        *o = t.saturating_add(add);
+                    }
+                } else {
+                    for (o, &t) in out.iter_mut().zip(src) {
+                        *o = t.saturating_mul(scale).saturating_add(add);
+                    }
+                }
+            }
+        }
+        // a saturated value must not read as null
+        for o in out.iter_mut() {
+            if *o == NONE {
+                *o = NONE + 1;
+            }
+        }
+        self.apply_validity(start, out, NONE);
+    }
+}
+
 pub(crate) const NO_DAY: i32 = i32::MIN;
 
 /// What [`TimeColumn::write_days`] writes for a null row.
