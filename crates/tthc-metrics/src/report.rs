@@ -902,22 +902,38 @@ pub fn report_on_path(
     let (labels, keys) = groups_of(&chunks, options.group_by);
     let groups = labels.len().max(1);
 
-    // the cells tables: one per worker (and a difference table each in the activity view)
+    // the cells tables: one per worker (and a difference table each in the activity view); in
+    // the cohort view a dossier reaches one cell, so a table far larger than the rows is sparse
     let tables = if options.view == View::Activity { 2 } else { 1 };
-    let per_worker = (groups as u64)
-        .saturating_mul(np as u64)
-        .saturating_mul(kernel::CELL_BYTES)
-        .saturating_mul(tables);
+    let dense_cells = (groups as u64).saturating_mul(np as u64);
+    let sparse = options.view == View::Cohort
+        && dense_cells > n.saturating_mul(4)
+        && dense_cells.saturating_mul(kernel::CELL_BYTES) > 32 << 20;
+    let per_worker = if sparse {
+        n.saturating_mul(kernel::SPARSE_CELL_BYTES)
+    } else {
+        dense_cells
+            .saturating_mul(kernel::CELL_BYTES)
+            .saturating_mul(tables)
+    };
     let what = || {
-        format!(
-            "the report's cells table ({} group{} × {} period{} × {} bytes{})",
-            thousands(groups as u64),
-            if groups == 1 { "" } else { "s" },
-            thousands(np as u64),
-            if np == 1 { "" } else { "s" },
-            thousands(kernel::CELL_BYTES),
-            if tables == 2 { " × 2" } else { "" },
-        )
+        if sparse {
+            format!(
+                "the report's sparse cells table (up to {} cells × {} bytes)",
+                thousands(n),
+                thousands(kernel::SPARSE_CELL_BYTES),
+            )
+        } else {
+            format!(
+                "the report's cells table ({} group{} × {} period{} × {} bytes{})",
+                thousands(groups as u64),
+                if groups == 1 { "" } else { "s" },
+                thousands(np as u64),
+                if np == 1 { "" } else { "s" },
+                thousands(kernel::CELL_BYTES),
+                if tables == 2 { " × 2" } else { "" },
+            )
+        }
     };
     let hint =
         "use a coarser granularity, a later start or fewer groups, or raise the memory limit";
@@ -936,6 +952,7 @@ pub fn report_on_path(
         period_start: &period_start,
         period_cutoff: &period_cutoff,
         groups,
+        sparse,
         group_by: options.group_by,
         classify: options.classify,
         threads,
@@ -948,13 +965,7 @@ pub fn report_on_path(
     let mut excluded = Tally::default();
     kernel::fold(&partial.excluded, &mut excluded);
 
-    let cell = |g: usize, p: usize| {
-        &partial.cells[(g * np + p) * kernel::COMBOS..(g * np + p + 1) * kernel::COMBOS]
-    };
-    let used = (0..groups)
-        .flat_map(|g| (0..np).map(move |p| (g, p)))
-        .filter(|&(g, p)| cell(g, p).iter().any(|&c| c != 0))
-        .count();
+    let used: usize = (0..groups).map(|g| partial.group_cells(g, np).len()).sum();
     budget.reserve(
         || format!("the report's {} rows", thousands(used as u64)),
         used as u64 * ROW_BYTES,
@@ -964,11 +975,7 @@ pub fn report_on_path(
     order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)).then(a.cmp(&b)));
     let mut rows = Vec::with_capacity(used);
     for g in order {
-        for p in 0..np {
-            let c = cell(g, p);
-            if c.iter().all(|&v| v == 0) {
-                continue;
-            }
+        for (p, c) in partial.group_cells(g, np) {
             let mut tally = Tally::default();
             kernel::fold(c, &mut tally);
             let total = options.group_by == GroupBy::Total;

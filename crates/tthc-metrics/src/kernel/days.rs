@@ -4,7 +4,7 @@
 //! kind without branches; the second counts: two increments a row in the cohort view, an
 //! activity run in the activity view.
 
-use super::cells::{attribute, count, COMBOS};
+use super::cells::{attribute, count};
 use super::kind::{
     end_day, ended_kind, kind_at, open_kind, KINDS, KIND_COUNTER, NOT_ENDED, OVERDUE,
 };
@@ -137,7 +137,7 @@ pub(super) fn work(
                         continue;
                     }
                     let p = plan.period_of_day[(rd - first_day) as usize] as usize;
-                    let base = (codes.group[j] as usize * np + p) * COMBOS;
+                    let base = out.base(codes.group[j] as usize, p, np);
                     out.cells[base + KIND_COUNTER[usize::from(b.kind[j])]] += 1;
                     out.cells[base + attr] += 1;
                     continue;

@@ -67,7 +67,7 @@ pub(super) fn work(
                         continue;
                     }
                     let p = plan.period_of_day[day(r)] as usize;
-                    let base = (g * np + p) * COMBOS;
+                    let base = out.base(g, p, np);
                     count(&mut out.cells[base..base + COMBOS], outcome, attr, false);
                     continue;
                 }

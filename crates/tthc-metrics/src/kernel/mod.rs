@@ -22,11 +22,16 @@ mod kind;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
+use rustc_hash::FxHashMap;
+
 use crate::classify::{ClassifyOptions, Comparison, DAY};
 use crate::columnar::Columns;
 use crate::report::GroupBy;
 
 pub(crate) use cells::{fold, CELL_BYTES, COMBOS};
+
+/// Bytes of one cell of a sparse table: the counters, its map entry and its place in the order.
+pub(crate) const SPARSE_CELL_BYTES: u64 = CELL_BYTES + 40;
 
 /// Rows a block holds.
 pub(crate) const BLOCK: usize = 4096;
@@ -44,6 +49,9 @@ pub(crate) struct Plan<'a> {
     pub period_start: &'a [i64],
     pub period_cutoff: &'a [i64],
     pub groups: usize,
+    /// Cohort view only: cells are made as dossiers reach them (a map from group × period),
+    /// for tables far larger than the rows (5,000 units × 3,600 months for 200k dossiers).
+    pub sparse: bool,
     pub group_by: GroupBy,
     pub classify: ClassifyOptions,
     pub threads: usize,
@@ -88,11 +96,19 @@ pub(crate) struct Partial {
     pub diff: Vec<u32>,
     pub excluded: Vec<u32>,
     pub cancelled: bool,
+    /// A sparse table: group × period → its cell's number in `cells` (`None`: dense).
+    sparse: Option<FxHashMap<usize, usize>>,
+    /// A sparse table once merged: (group × period, cell number) in order.
+    order: Vec<(usize, usize)>,
 }
 
 impl Partial {
     fn new(plan: &Plan<'_>, np: usize) -> Self {
-        let size = plan.groups * np * COMBOS;
+        let size = if plan.sparse {
+            0
+        } else {
+            plan.groups * np * COMBOS
+        };
         Self {
             cells: vec![0; size],
             diff: if plan.cohort {
@@ -102,7 +118,72 @@ impl Partial {
             },
             excluded: vec![0; COMBOS],
             cancelled: false,
+            sparse: plan.sparse.then(FxHashMap::default),
+            order: Vec::new(),
         }
+    }
+
+    /// The first counter of the cell of group `g` in period `p` (made when sparse and new).
+    #[inline]
+    fn base(&mut self, g: usize, p: usize, np: usize) -> usize {
+        let at = g * np + p;
+        let Self { cells, sparse, .. } = self;
+        match sparse {
+            None => at * COMBOS,
+            Some(map) => {
+                let next = map.len();
+                let cell = *map.entry(at).or_insert(next);
+                if cell == next {
+                    cells.resize(cells.len() + COMBOS, 0);
+                }
+                cell * COMBOS
+            }
+        }
+    }
+
+    /// Adds `other`'s counts (a worker's table of the same shape).
+    fn add(&mut self, other: &Self, np: usize) {
+        match &other.sparse {
+            None => {
+                for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+                    *a = a.wrapping_add(*b);
+                }
+            }
+            Some(map) => {
+                for (&at, &cell) in map {
+                    let base = self.base(at / np, at % np, np);
+                    let from = &other.cells[cell * COMBOS..(cell + 1) * COMBOS];
+                    for (a, b) in self.cells[base..base + COMBOS].iter_mut().zip(from) {
+                        *a = a.wrapping_add(*b);
+                    }
+                }
+            }
+        }
+        for (a, b) in self.diff.iter_mut().zip(&other.diff) {
+            *a = a.wrapping_add(*b);
+        }
+        for (a, b) in self.excluded.iter_mut().zip(&other.excluded) {
+            *a += b;
+        }
+        self.cancelled |= other.cancelled;
+    }
+
+    /// The cells of group `g` that counted something, by period.
+    pub(crate) fn group_cells(&self, g: usize, np: usize) -> Vec<(usize, &[u32])> {
+        let cell = |c: usize| &self.cells[c * COMBOS..(c + 1) * COMBOS];
+        if self.sparse.is_none() {
+            return (0..np)
+                .map(|p| (p, cell(g * np + p)))
+                .filter(|(_, c)| c.iter().any(|&v| v != 0))
+                .collect();
+        }
+        let from = self.order.partition_point(|&(at, _)| at < g * np);
+        self.order[from..]
+            .iter()
+            .take_while(|&&(at, _)| at < (g + 1) * np)
+            .map(|&(at, c)| (at - g * np, cell(c)))
+            .filter(|(_, c)| c.iter().any(|&v| v != 0))
+            .collect()
     }
 
     /// Counts a dossier's activity: the periods `first..open_end` where it is open at the cut-off
@@ -296,21 +377,16 @@ pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Option<Partial> {
         })
     };
     let mut acc = results.remove(0);
-    for r in results {
-        for (a, b) in acc.cells.iter_mut().zip(&r.cells) {
-            *a = a.wrapping_add(*b);
-        }
-        for (a, b) in acc.diff.iter_mut().zip(&r.diff) {
-            *a = a.wrapping_add(*b);
-        }
-        for (a, b) in acc.excluded.iter_mut().zip(&r.excluded) {
-            *a += b;
-        }
-        acc.cancelled |= r.cancelled;
+    for r in &results {
+        acc.add(r, np);
     }
     if acc.cancelled {
         return None;
     }
     acc.settle(plan.groups, np);
+    if let Some(map) = &acc.sparse {
+        acc.order = map.iter().map(|(&at, &cell)| (at, cell)).collect();
+        acc.order.sort_unstable();
+    }
     Some(acc)
 }
