@@ -404,7 +404,7 @@ pub(crate) fn decode<T: Copy>(
         let mut lut: Vec<Result<T, RejectReason>> = Vec::with_capacity(values.len());
         decode_values(values.as_ref(), field, f, &mut lut)?;
         let null = f(Value::Null);
-        let keys = d.normalized_keys();
+        let keys = crate::decode::dictionary_keys(d);
         for (i, &key) in keys.iter().enumerate() {
             let r = if array.is_null(i) {
                 null

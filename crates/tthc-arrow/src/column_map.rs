@@ -159,6 +159,38 @@ pub const HEADER_ALIASES: &[(&str, &[&str])] = &[
     ("apology_issued_at", &["Ngày xin lỗi"]),
 ];
 
+/// The naming scheme of a known header: within one scheme the headers of a field are
+/// alternatives in order of preference (a code before a name, the processing unit before the
+/// receiving one: real exports carry both); two foreign schemes in one table are one column
+/// twice. The canonical name is read first, whatever else the table holds: it is what the
+/// export reader writes (keeping the other headers beside it) and what a user writes when they
+/// derive a column.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Scheme {
+    /// The canonical snake_case name (`status`).
+    Canonical,
+    /// A Vietnamese display header, with spaces or diacritics ("Trạng thái").
+    Display,
+    /// A Vietnamese identifier of the national sync standard, PascalCase (`TrangThaiHoSo`).
+    SyncStandard,
+    /// An English camelCase field of a portal's JSON (`dossierStatus`, `agency.name`).
+    PortalJson,
+}
+
+impl Scheme {
+    fn of(field: &str, header: &str) -> Self {
+        if header == field {
+            Self::Canonical
+        } else if header.contains(' ') || !header.is_ascii() {
+            Self::Display
+        } else if header.starts_with(|c: char| c.is_ascii_uppercase()) {
+            Self::SyncStandard
+        } else {
+            Self::PortalJson
+        }
+    }
+}
+
 /// A header folded for matching: [`fold_name`] of it without a trailing note in parentheses or
 /// brackets and without trailing `:`/`*`.
 ///
@@ -247,7 +279,9 @@ impl ColumnMap {
     ///
     /// # Errors
     /// [`ArrowError::MissingColumn`] for a mapped column the table lacks;
-    /// [`ArrowError::AmbiguousColumn`] when a field's column name appears twice.
+    /// [`ArrowError::AmbiguousColumn`] when a field's column name appears twice, or, with no
+    /// column of the canonical name, the table names one field in two naming schemes (a
+    /// Vietnamese header, the sync standard's identifier, a portal's JSON field).
     ///
     /// # Example
     /// ```
@@ -264,6 +298,19 @@ impl ColumnMap {
     /// assert_eq!(r.index("dossier_id"), Some(1));
     /// assert_eq!(r.source("status"), Some("Trạng thái"));
     /// assert_eq!(r.index("unit"), None);
+    /// // a procedure's code and name are alternatives of one scheme: the code is read
+    /// let both = Schema::new(vec![
+    ///     Field::new("Tên thủ tục hành chính", DataType::Utf8, true),
+    ///     Field::new("Mã thủ tục", DataType::Utf8, true),
+    /// ]);
+    /// assert_eq!(ColumnMap::default().resolve(&both).unwrap().index("procedure"), Some(1));
+    /// // one column under two foreign naming schemes is given twice: ambiguous
+    /// let twice = Schema::new(vec![
+    ///     Field::new("Trạng thái", DataType::Utf8, true),
+    ///     Field::new("TrangThaiHoSo", DataType::Utf8, true),
+    /// ]);
+    /// let e = ColumnMap::default().resolve(&twice).unwrap_err();
+    /// assert_eq!(e.code(), "ambiguous_column");
     /// ```
     pub fn resolve(&self, schema: &Schema) -> Result<Resolved, ArrowError> {
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -309,21 +356,45 @@ impl ColumnMap {
             taken[i] = true;
             by_field.insert(field, i);
         }
-        // the canonical names, then the known headers in order of preference
+        // the canonical name (the library's own vocabulary, what the reader writes: it is read
+        // whatever else the table holds), then the known headers in order of preference within
+        // one naming scheme; two schemes at once ("Trạng thái" beside `TrangThaiHoSo`, or beside
+        // `dossierStatus`) are one column given twice: ambiguous, never a silent pick
         for &(field, aliases) in HEADER_ALIASES {
             if by_field.contains_key(field) {
                 continue;
             }
+            let mut first: Option<(usize, Scheme)> = None;
             for candidate in std::iter::once(field).chain(aliases.iter().copied()) {
                 let f = fold_header(candidate);
                 let hits: Vec<usize> = (0..names.len())
                     .filter(|&i| !taken[i] && folded[i] == f)
                     .collect();
-                if let Some(i) = unique(field, hits)? {
-                    taken[i] = true;
-                    by_field.insert(field, i);
+                let Some(i) = unique(field, hits)? else {
+                    continue;
+                };
+                let scheme = Scheme::of(field, candidate);
+                if scheme == Scheme::Canonical {
+                    first = Some((i, scheme));
                     break;
                 }
+                match first {
+                    None => first = Some((i, scheme)),
+                    Some((j, s)) if s != scheme && i != j => {
+                        return Err(ArrowError::AmbiguousColumn {
+                            field: field.to_string(),
+                            columns: format!(
+                                "the table has both {:?} and {:?}",
+                                names[j], names[i]
+                            ),
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+            if let Some((i, _)) = first {
+                taken[i] = true;
+                by_field.insert(field, i);
             }
         }
         Ok(Resolved {

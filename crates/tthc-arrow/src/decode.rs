@@ -411,7 +411,7 @@ fn count_spellings(coder: &mut NameCoder, array: &dyn Array, src: &CodeSource<u3
             if let Some(d) = array.as_any_dictionary_opt() {
                 let values = d.values();
                 let mut count = vec![0u64; values.len()];
-                for (i, &k) in d.normalized_keys().iter().enumerate() {
+                for (i, &k) in dictionary_keys(d).iter().enumerate() {
                     if !array.is_null(i) {
                         if let Some(c) = count.get_mut(k) {
                             *c += 1;
@@ -547,7 +547,10 @@ pub fn decode_batches(
             let ok = is_text(t)
                 || t.is_integer()
                 || matches!(t, DataType::Null | DataType::Boolean | DataType::Float64)
-                || matches!(t, DataType::Dictionary(k, v) if k.is_integer() && (is_text(v) || v.is_integer()));
+                // a pandas categorical of codes with gaps has float categories (1.0, 2.0), and
+                // an all-missing one float or null categories
+                || matches!(t, DataType::Dictionary(k, v) if k.is_integer()
+                    && (is_text(v) || v.is_integer() || matches!(**v, DataType::Float64 | DataType::Null)));
             if !ok {
                 return Err(ArrowError::UnsupportedType {
                     column: schema.field(i).name().clone(),
@@ -921,4 +924,15 @@ pub fn decode_batches(
         column_names,
         inputs: rows,
     })
+}
+
+/// The keys of a dictionary array as positions in its dictionary. An empty dictionary (a column
+/// whose every value is null: `pa.nulls(n, pa.dictionary(...))`, an all-null categorical) gives
+/// zeros, which its null mask covers; arrow's `normalized_keys` asserts a dictionary is not empty.
+pub(crate) fn dictionary_keys(d: &dyn arrow_array::AnyDictionaryArray) -> Vec<usize> {
+    if d.values().is_empty() {
+        vec![0; d.keys().len()]
+    } else {
+        d.normalized_keys()
+    }
 }

@@ -402,7 +402,11 @@ pub(crate) fn parse_column(array: &dyn Array) -> ParsedTimes {
         if let Some((ids, t)) = string_ids(values.as_ref(), &mut text) {
             table.extend(ids.iter().map(|&id| t[id as usize]));
         }
-        for (i, key) in d.normalized_keys().into_iter().enumerate().take(n) {
+        for (i, key) in crate::decode::dictionary_keys(d)
+            .into_iter()
+            .enumerate()
+            .take(n)
+        {
             let v = if array.is_null(i) {
                 Ok(None)
             } else {
