@@ -4,14 +4,12 @@
 use std::sync::Arc;
 
 use arrow_array::ArrayRef;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDateTime, PyString};
 use pyo3_arrow::PyArray;
-use tthc_metrics::{
-    vietnam_civil_time, Calendar, CalendarBuilder, Error, SaturdaySwapPolicy, Schedule, TimeLimit,
-};
+use tthc_metrics::{Calendar, CalendarBuilder, Error, SaturdaySwapPolicy, Schedule, TimeLimit};
 
 use crate::errors::{core, map_error};
 use crate::guard;
@@ -26,11 +24,7 @@ enum Arg {
 /// anything `pyarrow.array` takes (read in place when it exports `__arrow_c_array__`).
 fn date_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Arg> {
     if obj.is_instance_of::<PyDateTime>() {
-        let d = match obj.extract::<DateTime<FixedOffset>>() {
-            Ok(aware) => vietnam_civil_time(aware).date(),
-            Err(_) => obj.extract::<NaiveDateTime>()?.date(),
-        };
-        return Ok(Arg::One(d));
+        return Ok(Arg::One(crate::options::civil_datetime(obj)?.date()));
     }
     if obj.is_instance_of::<PyDate>() {
         return Ok(Arg::One(obj.extract()?));
@@ -59,6 +53,9 @@ fn count_arg(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Result<i64, Arr
             "n must be an integer or an array of integers, not {}",
             obj.get_type().name()?
         )));
+    }
+    if obj.is_instance_of::<pyo3::types::PyInt>() {
+        return crate::options::integer(py, "n", obj).map(Ok);
     }
     if let Ok(n) = obj.extract::<i64>() {
         return Ok(Ok(n));
@@ -252,10 +249,25 @@ impl PyCalendar {
     fn due_at(
         &self,
         py: Python<'_>,
-        received_at: NaiveDateTime,
-        days: Option<u32>,
-        hours: Option<u32>,
+        received_at: &Bound<'_, PyAny>,
+        days: Option<&Bound<'_, PyAny>>,
+        hours: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<NaiveDateTime> {
+        if !received_at.is_instance_of::<PyDateTime>() {
+            return Err(PyTypeError::new_err(format!(
+                "received_at must be a datetime.datetime, not {}",
+                received_at.get_type().name()?
+            )));
+        }
+        let received_at = crate::options::civil_datetime(received_at)?;
+        let days: Option<u32> = days
+            .filter(|v| !v.is_none())
+            .map(|v| crate::options::integer(py, "days", v))
+            .transpose()?;
+        let hours: Option<u32> = hours
+            .filter(|v| !v.is_none())
+            .map(|v| crate::options::integer(py, "hours", v))
+            .transpose()?;
         let limit = match (days, hours) {
             (Some(d), None) => TimeLimit::WorkingDays(d),
             (None, Some(h)) => TimeLimit::WorkingHours(h),

@@ -81,17 +81,33 @@ fn with_code(py: Python<'_>, err: PyErr, code: &str) -> PyErr {
     err
 }
 
+/// The longest message an exception carries, in characters.
+const MAX_MESSAGE: usize = 1_000;
+
+/// `text` cut to [`MAX_MESSAGE`] characters, saying how long it was: a message that quotes a
+/// user's value (an option, a TOML text, a field name) stays readable however long the value.
+pub(crate) fn bounded(text: &str) -> String {
+    match text.char_indices().nth(MAX_MESSAGE) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!(
+            "{}… (cut: {} characters in all)",
+            &text[..cut],
+            text.chars().count()
+        ),
+    }
+}
+
 /// Maps an adapter or core error to its Python exception with `.code` (and record details).
 pub(crate) fn map_error(py: Python<'_>, e: &ArrowError) -> PyErr {
-    let msg = e.to_string();
+    let msg = bounded(&e.to_string());
     let err = match e {
         ArrowError::Core(Error::Rejected(r)) => {
             let err = RejectedRecordError::new_err(msg);
             let v = err.value(py);
             let _ = v.setattr("row", r.row);
             let _ = v.setattr("column", r.field.as_str());
-            let _ = v.setattr("value", r.value.as_str());
-            let _ = v.setattr("dossier_id", r.dossier_id.as_str());
+            let _ = v.setattr("value", bounded(r.value.as_str()));
+            let _ = v.setattr("dossier_id", bounded(r.dossier_id.as_str()));
             let _ = v.setattr("reason", r.reason.code());
             err
         }

@@ -161,15 +161,6 @@ fn percent(py: Python<'_>, v: &Bound<'_, PyAny>, name: &'static str) -> PyResult
     })
 }
 
-fn batches(data: PyTable) -> Vec<arrow_array::RecordBatch> {
-    let (batches, schema) = data.into_inner();
-    if batches.is_empty() {
-        vec![arrow_array::RecordBatch::new_empty(schema)]
-    } else {
-        batches
-    }
-}
-
 fn table(batch: arrow_array::RecordBatch) -> PyResult<PyTable> {
     PyTable::try_new(vec![batch.clone()], batch.schema())
 }
@@ -179,7 +170,7 @@ fn table(batch: arrow_array::RecordBatch) -> PyResult<PyTable> {
 #[pyo3(signature = (data, form, units = None, /, **options))]
 fn bieu_06a(
     py: Python<'_>,
-    data: PyTable,
+    data: &Bound<'_, PyAny>,
     form: &Bound<'_, PyDict>,
     units: Option<Vec<(String, Option<String>, String)>>,
     options: Option<&Bound<'_, PyDict>>,
@@ -213,7 +204,7 @@ fn bieu_06a(
         f.signed_on = signed_on;
     }
     let tree = unit_tree(py, units)?;
-    let batches = batches(data);
+    let batches = crate::input::batches(py, data)?;
     let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let (form, rejected) = compute(py, |cancel| {
         let mut budget = o.budget(o.report.memory_limit, cancel);
@@ -252,7 +243,7 @@ fn decode(
 #[pyo3(signature = (data, form, units = None, /, **options))]
 fn weekly(
     py: Python<'_>,
-    data: PyTable,
+    data: &Bound<'_, PyAny>,
     form: &Bound<'_, PyDict>,
     units: Option<Vec<(String, Option<String>, String)>>,
     options: Option<&Bound<'_, PyDict>>,
@@ -288,7 +279,7 @@ fn weekly(
         text(form, "place")?,
     );
     let tree = unit_tree(py, units)?;
-    let batches = batches(data);
+    let batches = crate::input::batches(py, data)?;
     let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let (report, rejected) = compute(py, |cancel| {
         let mut budget = o.budget(o.report.memory_limit, cancel);
@@ -314,11 +305,11 @@ fn weekly(
 #[pyo3(signature = (data, /, **options))]
 fn methods(
     py: Python<'_>,
-    data: PyTable,
+    data: &Bound<'_, PyAny>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyTable> {
     let o = Options::from_kwargs(py, Kind::Tally, options)?;
-    let batches = batches(data);
+    let batches = crate::input::batches(py, data)?;
     let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let b = compute(py, |cancel| {
         let mut budget = o.budget(o.report.memory_limit, cancel);
@@ -346,13 +337,15 @@ fn reporting_period(
 
 /// The day a report on a period ending `cut_off` is due.
 #[pyfunction]
-#[pyo3(signature = (cut_off, working_days = 2, calendar = None))]
+#[pyo3(signature = (cut_off, working_days = None, calendar = None), text_signature = "(cut_off, working_days=2, calendar=None)")]
 fn reporting_deadline(
     py: Python<'_>,
     cut_off: &Bound<'_, PyAny>,
-    working_days: u32,
+    working_days: Option<&Bound<'_, PyAny>>,
     calendar: Option<Py<PyCalendar>>,
 ) -> PyResult<NaiveDate> {
+    let working_days: u32 =
+        working_days.map_or(Ok(2), |v| crate::options::integer(py, "working_days", v))?;
     let d = crate::options::day(py, "cut_off", cut_off)?
         .ok_or_else(|| PyTypeError::new_err("cut_off is required"))?;
     let standard = tthc_metrics::Calendar::vietnam();

@@ -54,7 +54,7 @@ fn source(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<Source> {
 /// column mapping's own errors keep their mapping (the file named in the message), the rest
 /// `TthcError`; `.code` is the reader's.
 pub(crate) fn io_error(py: Python<'_>, e: &IoError) -> PyErr {
-    let msg = e.to_string();
+    let msg = crate::errors::bounded(&e.to_string());
     let err = match e {
         IoError::Columns { source, .. } => {
             let err = map_error(py, source);
@@ -99,12 +99,20 @@ fn read_export(
     source_: &Bound<'_, PyAny>,
     sheet: Option<&Bound<'_, PyAny>>,
     columns: Option<HashMap<String, String>>,
-    header_row: Option<u64>,
+    header_row: Option<&Bound<'_, PyAny>>,
     status_names: Option<HashMap<String, Bound<'_, PyAny>>>,
     channel_names: Option<HashMap<String, Bound<'_, PyAny>>>,
     online_service_names: Option<HashMap<String, Bound<'_, PyAny>>>,
-    memory_limit: Option<u64>,
+    memory_limit: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyTable> {
+    let header_row: Option<u64> = header_row
+        .filter(|v| !v.is_none())
+        .map(|v| crate::options::integer(py, "header_row", v))
+        .transpose()?;
+    let memory_limit: Option<u64> = memory_limit
+        .filter(|v| !v.is_none())
+        .map(|v| crate::options::integer(py, "memory_limit", v))
+        .transpose()?;
     let src = source(py, source_)?;
     let mut o = ReadOptions::default();
     if let Some(s) = sheet.filter(|s| !s.is_none()) {

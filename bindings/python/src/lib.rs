@@ -14,6 +14,7 @@ use tthc_arrow::ArrowError;
 mod calendar;
 mod errors;
 mod forms;
+mod input;
 mod io;
 mod options;
 mod report;
@@ -98,7 +99,7 @@ pub(crate) fn compute_with<T: Send, E: Send>(
     }
 }
 
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_string())

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
-use pyo3::exceptions::{PyTypeError, PyUserWarning};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
-use pyo3::types::{PyDate, PyDateTime, PyDict, PyString};
+use pyo3::types::{PyDate, PyDateTime, PyDict, PyInt, PyString};
 use tthc_arrow::{ColumnMap, Labels, TableOptions};
 use tthc_metrics::{
     vietnam_civil_time, Channel, ClassifyOptions, Error, GroupBy, OnlineService, QualityOptions,
@@ -16,6 +16,75 @@ use tthc_metrics::{
 
 use crate::calendar::PyCalendar;
 use crate::errors::core;
+
+/// An integer type an option is read into, with its range for the message.
+pub(crate) trait Int: Sized {
+    const MIN: i128;
+    const MAX: i128;
+}
+
+macro_rules! int_range {
+    ($($t:ty),*) => {$(impl Int for $t {
+        const MIN: i128 = <$t>::MIN as i128;
+        const MAX: i128 = <$t>::MAX as i128;
+    })*};
+}
+int_range!(u8, u16, u32, u64, usize, i32, i64);
+
+/// An integer option: a Python `int` outside the type's range is `TthcError(invalid_argument)`
+/// naming the option (pyo3 would raise `OverflowError`); anything else that is not an integer
+/// keeps pyo3's `TypeError`.
+pub(crate) fn integer<T: Int + TryFrom<i128>>(
+    py: Python<'_>,
+    name: &'static str,
+    v: &Bound<'_, PyAny>,
+) -> PyResult<T> {
+    let wide = match v.extract::<i128>() {
+        Ok(n) => Some(n),
+        Err(e) if e.is_instance_of::<PyOverflowError>(py) => None,
+        Err(e) => return Err(e),
+    };
+    wide.and_then(|n| T::try_from(n).ok()).ok_or_else(|| {
+        core(
+            py,
+            Error::InvalidArgument {
+                name,
+                reason: format!(
+                    "{} is out of range (an integer from {} to {})",
+                    crate::errors::bounded(&v.to_string()),
+                    T::MIN,
+                    T::MAX
+                ),
+            },
+        )
+    })
+}
+
+/// A date-time as civil time in Việt Nam: a naive one as it is, an aware one (any `tzinfo`:
+/// `datetime.timezone`, `zoneinfo`, `pytz`) converted to UTC+7 by its own UTC offset.
+pub(crate) fn civil_datetime(v: &Bound<'_, PyAny>) -> PyResult<NaiveDateTime> {
+    if let Ok(aware) = v.extract::<DateTime<FixedOffset>>() {
+        return Ok(vietnam_civil_time(aware));
+    }
+    let offset = v.call_method0("utcoffset")?;
+    if offset.is_none() {
+        return v.extract::<NaiveDateTime>().or_else(|_| {
+            let kwargs = PyDict::new(v.py());
+            kwargs.set_item("tzinfo", v.py().None())?;
+            v.call_method("replace", (), Some(&kwargs))?.extract()
+        });
+    }
+    let kwargs = PyDict::new(v.py());
+    kwargs.set_item("tzinfo", v.py().None())?;
+    let wall: NaiveDateTime = v.call_method("replace", (), Some(&kwargs))?.extract()?;
+    let offset: chrono::TimeDelta = offset.extract()?;
+    let seconds = i32::try_from(offset.num_seconds()).unwrap_or(0);
+    let zone = FixedOffset::east_opt(seconds).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
+    Ok(wall
+        .and_local_timezone(zone)
+        .single()
+        .map_or(wall, vietnam_civil_time))
+}
 
 /// Which entry point the options are for (what it accepts).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -92,10 +161,7 @@ fn parse<T: std::str::FromStr<Err = Error>>(py: Python<'_>, v: &Bound<'_, PyAny>
 /// date rarely means: a warning says so.
 pub(crate) fn cutoff(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<NaiveDateTime> {
     let t = if v.is_instance_of::<PyDateTime>() {
-        match v.extract::<DateTime<FixedOffset>>() {
-            Ok(aware) => vietnam_civil_time(aware),
-            Err(_) => v.extract::<NaiveDateTime>()?,
-        }
+        civil_datetime(v)?
     } else if v.is_instance_of::<PyDate>() {
         return Ok(ReportOptions::end_of_day(v.extract::<NaiveDate>()?).as_of);
     } else if v.is_instance_of::<PyString>() {
@@ -146,10 +212,7 @@ pub(crate) fn day(
         return Ok(None);
     }
     if v.is_instance_of::<PyDateTime>() {
-        return Ok(Some(match v.extract::<DateTime<FixedOffset>>() {
-            Ok(aware) => vietnam_civil_time(aware).date(),
-            Err(_) => v.extract::<NaiveDateTime>()?.date(),
-        }));
+        return Ok(Some(civil_datetime(v)?.date()));
     }
     if v.is_instance_of::<PyDate>() {
         return Ok(Some(v.extract()?));
@@ -276,7 +339,7 @@ impl Options {
             report = report.duplicates(parse(py, v)?);
         }
         if let Some(v) = get("memory_limit") {
-            report = report.memory_limit(v.extract()?);
+            report = report.memory_limit(integer(py, "memory_limit", v)?);
         }
         let mut table = TableOptions::default();
         let (mut rate, mut online) = (table.rate_policy, table.online_policy);
@@ -302,18 +365,22 @@ impl Options {
         let mut vocabulary = Vocabulary::standard().clone();
         if let Some(v) = get("status_names") {
             for (name, status) in v.extract::<HashMap<String, Bound<'_, PyAny>>>()? {
-                let s: Status = match status.extract::<i64>() {
-                    Ok(code) => Status::from_code(code).map_err(|e| core(py, e))?,
-                    Err(_) => parse(py, &status)?,
+                let s: Status = if status.is_instance_of::<PyInt>() {
+                    Status::from_code(integer(py, "status_names", &status)?)
+                        .map_err(|e| core(py, e))?
+                } else {
+                    parse(py, &status)?
                 };
                 vocabulary = vocabulary.status(&name, s);
             }
         }
         if let Some(v) = get("channel_names") {
             for (name, channel) in v.extract::<HashMap<String, Bound<'_, PyAny>>>()? {
-                let c: Channel = match channel.extract::<i64>() {
-                    Ok(code) => Channel::from_code(code).map_err(|e| core(py, e))?,
-                    Err(_) => parse(py, &channel)?,
+                let c: Channel = if channel.is_instance_of::<PyInt>() {
+                    Channel::from_code(integer(py, "channel_names", &channel)?)
+                        .map_err(|e| core(py, e))?
+                } else {
+                    parse(py, &channel)?
                 };
                 vocabulary = vocabulary.channel(&name, c);
             }
@@ -336,22 +403,27 @@ impl Options {
         quality.due_date = classify.due_date;
         quality.duplicates = report.duplicates;
         if let Some(v) = get("overdue_buckets") {
-            quality = quality.overdue_buckets(v.extract()?);
+            quality = quality.overdue_buckets(
+                v.extract::<Vec<Bound<'_, PyAny>>>()?
+                    .iter()
+                    .map(|e| integer(py, "overdue_buckets", e))
+                    .collect::<PyResult<_>>()?,
+            );
         }
         if let Some(v) = get("hanging_after_days") {
-            quality = quality.hanging_after_days(v.extract()?);
+            quality = quality.hanging_after_days(integer(py, "hanging_after_days", v)?);
         }
         if let Some(v) = get("max_supplement_requests") {
-            quality = quality.max_supplement_requests(v.extract()?);
+            quality = quality.max_supplement_requests(integer(py, "max_supplement_requests", v)?);
         }
         if let Some(v) = get("max_returns") {
-            quality = quality.max_returns(v.extract()?);
+            quality = quality.max_returns(integer(py, "max_returns", v)?);
         }
         if let Some(v) = get("reception_hours") {
-            quality.reception_hours = v.extract()?;
+            quality.reception_hours = integer(py, "reception_hours", v)?;
         }
         let threads = match get("threads") {
-            Some(v) => v.extract()?,
+            Some(v) => integer(py, "threads", v)?,
             None => 0,
         };
         Ok(Self {

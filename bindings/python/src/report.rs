@@ -16,17 +16,6 @@ use crate::compute;
 use crate::options::{Kind, Options};
 use crate::tally::PyTally;
 
-/// The batches of a table; a table without batches is one empty batch of its schema, so that
-/// its columns are checked like any other's.
-fn batches(data: PyTable) -> Vec<RecordBatch> {
-    let (batches, schema) = data.into_inner();
-    if batches.is_empty() {
-        vec![RecordBatch::new_empty(schema)]
-    } else {
-        batches
-    }
-}
-
 fn table(batch: RecordBatch) -> PyResult<PyTable> {
     PyTable::try_new(vec![batch.clone()], batch.schema())
 }
@@ -36,11 +25,11 @@ fn table(batch: RecordBatch) -> PyResult<PyTable> {
 #[pyo3(signature = (data, /, **options))]
 fn report(
     py: Python<'_>,
-    data: PyTable,
+    data: &Bound<'_, PyAny>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(PyTable, PyTable)> {
     let o = Options::from_kwargs(py, Kind::Report, options)?;
-    let batches = batches(data);
+    let batches = crate::input::batches(py, data)?;
     let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let (t, r) = compute(py, |cancel| {
         let mut budget = o.budget(o.report.memory_limit, cancel);
@@ -67,11 +56,11 @@ fn report(
 #[pyo3(signature = (data, /, **options))]
 fn tally(
     py: Python<'_>,
-    data: PyTable,
+    data: &Bound<'_, PyAny>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(PyTally, PyTable)> {
     let o = Options::from_kwargs(py, Kind::Tally, options)?;
-    let batches = batches(data);
+    let batches = crate::input::batches(py, data)?;
     let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let tally_options = o.report.for_tally();
     let (summary, r) = compute(py, |cancel| {
@@ -103,11 +92,11 @@ fn tally(
 #[pyo3(signature = (data, /, **options))]
 fn quality(
     py: Python<'_>,
-    data: PyTable,
+    data: &Bound<'_, PyAny>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(PyTable, PyTable)> {
     let o = Options::from_kwargs(py, Kind::Quality, options)?;
-    let batches = batches(data);
+    let batches = crate::input::batches(py, data)?;
     let calendar = o.calendar.as_ref().map(pyo3::Py::get);
     let (t, r) = compute(py, |cancel| {
         let mut budget = o.budget(o.quality.memory_limit, cancel);
@@ -130,11 +119,11 @@ fn quality(
 
 /// Merges partial report tables (computed with `key=True`) into the table of the whole.
 #[pyfunction]
-fn merge_reports(py: Python<'_>, parts: Vec<PyTable>) -> PyResult<PyTable> {
+fn merge_reports(py: Python<'_>, parts: Vec<Bound<'_, PyAny>>) -> PyResult<PyTable> {
     let batches: Vec<RecordBatch> = parts
-        .into_iter()
+        .iter()
         .map(|t| {
-            let (batches, schema) = t.into_inner();
+            let (batches, schema) = crate::input::table(py, t)?.into_inner();
             arrow_select_concat(&schema, &batches)
         })
         .collect::<PyResult<_>>()?;
@@ -156,11 +145,11 @@ fn arrow_select_concat(
 #[pyo3(signature = (data, /, **options))]
 fn earliest_reception(
     py: Python<'_>,
-    data: PyTable,
+    data: &Bound<'_, PyAny>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Option<chrono::NaiveDate>> {
     let o = Options::from_kwargs(py, Kind::Tally, options)?;
-    let batches = batches(data);
+    let batches = crate::input::batches(py, data)?;
     compute(py, |cancel| {
         let mut budget = o.budget(o.report.memory_limit, cancel);
         tthc_arrow::earliest_reception(&batches, &o.columns, &o.report, &mut budget)

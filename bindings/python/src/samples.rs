@@ -7,6 +7,7 @@ use tthc_metrics::{Error, Rate};
 
 use crate::compute;
 use crate::errors::core;
+use crate::options::integer;
 
 /// The bundled Krông Nô 2023 sample as an Arrow table.
 #[pyfunction]
@@ -36,8 +37,16 @@ fn sample_krong_no_units() -> Vec<(String, Option<String>, &'static str)> {
 
 /// A synthetic data set of `n` dossiers (benchmarks, tests).
 #[pyfunction]
-#[pyo3(signature = (n, *, units = 40, seed = 1))]
-fn sample_synthetic(py: Python<'_>, n: usize, units: usize, seed: u64) -> PyResult<PyTable> {
+#[pyo3(signature = (n, *, units = None, seed = None), text_signature = "(n, *, units=40, seed=1)")]
+fn sample_synthetic(
+    py: Python<'_>,
+    n: &Bound<'_, PyAny>,
+    units: Option<&Bound<'_, PyAny>>,
+    seed: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTable> {
+    let n: usize = integer(py, "n", n)?;
+    let units: usize = units.map_or(Ok(40), |u| integer(py, "units", u))?;
+    let seed: u64 = seed.map_or(Ok(1), |s| integer(py, "seed", s))?;
     let batch = compute(py, |_| {
         let ds = tthc_sample::synthetic_checked(n, units, seed)?;
         Ok(tthc_arrow::dossiers_to_batch(&ds))
@@ -48,8 +57,13 @@ fn sample_synthetic(py: Python<'_>, n: usize, units: usize, seed: u64) -> PyResu
 /// `rate` (a `Fraction`, an `int` 0 or 1, or anything with `numerator` and `denominator`) as a
 /// percentage with `dp` decimals, rounded half away from zero.
 #[pyfunction]
-#[pyo3(signature = (rate, dp = 1))]
-fn percent(py: Python<'_>, rate: &Bound<'_, PyAny>, dp: i64) -> PyResult<Option<Decimal>> {
+#[pyo3(signature = (rate, dp = None), text_signature = "(rate, dp=1)")]
+fn percent(
+    py: Python<'_>,
+    rate: &Bound<'_, PyAny>,
+    dp: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Decimal>> {
+    let dp: i64 = dp.map_or(Ok(1), |d| integer(py, "dp", d))?;
     if rate.is_none() {
         return Ok(None);
     }

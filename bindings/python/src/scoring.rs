@@ -143,10 +143,15 @@ struct PyRubric {
 }
 
 fn inputs(
+    py: Python<'_>,
     tally: &PyTally,
-    complaints: Option<u64>,
+    complaints: Option<&Bound<'_, PyAny>>,
     windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
-) -> ScoreInputs {
+) -> PyResult<ScoreInputs> {
+    let complaints: Option<u64> = complaints
+        .filter(|v| !v.is_none())
+        .map(|v| crate::options::integer(py, "complaints", v))
+        .transpose()?;
     let mut i = ScoreInputs::from(tally.summary.tally);
     if let Some(c) = complaints {
         i = i.with_complaints(c);
@@ -154,7 +159,7 @@ fn inputs(
     for (name, t) in windows.unwrap_or_default() {
         i = i.with_window(name, t.summary.tally);
     }
-    i
+    Ok(i)
 }
 
 #[pymethods]
@@ -219,12 +224,12 @@ impl PyRubric {
         py: Python<'_>,
         tally: PyRef<'_, PyTally>,
         date: Option<NaiveDate>,
-        complaints: Option<u64>,
+        complaints: Option<&Bound<'_, PyAny>>,
         windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
     ) -> PyResult<PyScore> {
         crate::guard(py, || {
             let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
-            let i = inputs(&tally, complaints, windows);
+            let i = inputs(py, &tally, complaints, windows)?;
             Ok(PyScore {
                 score: score(&self.rubric, &i, date).map_err(|e| core(py, e))?,
             })
@@ -243,14 +248,14 @@ impl PyRubric {
         date: Option<NaiveDate>,
         goal: &str,
         source: &str,
-        complaints: Option<u64>,
+        complaints: Option<&Bound<'_, PyAny>>,
         windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         crate::guard(py, || {
             let goal: RecoveryGoal = goal.parse().map_err(|e| core(py, e))?;
             let source: RecoverySource = source.parse().map_err(|e| core(py, e))?;
             let date = date.or_else(|| tally.as_of_date()).unwrap_or_default();
-            let i = inputs(&tally, complaints, windows);
+            let i = inputs(py, &tally, complaints, windows)?;
             let r = recovery(
                 &self.rubric,
                 criterion,

@@ -275,6 +275,9 @@ def _arrow_input(data: Any, columns: Mapping[str, str] | None) -> Any:
     library = _library(data)
     if library == "pandas" and hasattr(data, "iloc"):
         return _pandas_to_arrow(data, columns)
+    if library == "polars" and hasattr(data, "collect") and not hasattr(data, "__arrow_c_stream__"):
+        # a LazyFrame: the frame it collects to (what the caller would pass after .collect())
+        data = data.collect()
     if library == "polars" and hasattr(data, "schema"):
         import polars as pl
 
@@ -299,11 +302,14 @@ def _decode_metadata(table: pa.Table) -> dict[str, str]:
 
 def _output(result: Any, library: str, data: Any = None, rows: bool = False) -> Any:
     table = pa.table(result)
-    if rows and library == "pandas" and data is not None and "row" in table.column_names:
+    # the row positions are "row", or "Dòng" under labels="vi" (the Rust relabel table)
+    position = next((name for name in ("row", "Dòng") if name in table.column_names), None)
+    if rows and library == "pandas" and data is not None and position is not None:
         # the input's row labels beside the positions (the index of a filtered frame)
         index = data.index
-        labels = [str(index[r]) if 0 <= r < len(index) else "" for r in table.column("row").to_pylist()]
-        table = table.append_column("label", pa.array(labels, type=pa.string()))
+        labels = [str(index[r]) if 0 <= r < len(index) else "" for r in table.column(position).to_pylist()]
+        label = "label" if position == "row" else "Nhãn dòng"
+        table = table.append_column(label, pa.array(labels, type=pa.string()))
     if library == "pandas":
         frame = table.to_pandas()
         frame.attrs["tthc_metrics"] = _decode_metadata(table)

@@ -23,51 +23,6 @@ class KnownFindingWarning(UserWarning):
 
 
 OPEN: dict[str, str] = {
-    "output_cells_abort": (
-        "issue 16 #5, still open in the cohort view: the cells table (groups x periods x 168 bytes, 3.0 GB for "
-        "5,001 units x 3,600 months) is within the default memory_limit of 4 GiB, so it is allocated whole; under "
-        "a 4 GB address-space limit the allocation fails and Rust aborts the process (SIGABRT) instead of a "
-        "typed memory_limit error or a sparse table of the 200k dossiers"),
-    "zoneinfo_datetimes": (
-        "an aware datetime whose tzinfo is a zoneinfo zone (Asia/Ho_Chi_Minh, America/New_York; "
-        "ZoneInfo('UTC') works) as as_of, start or end raises TypeError 'expected a datetime without tzinfo'; "
-        "Options says an aware datetime is converted to UTC+7, and dt.timezone offsets are"),
-    "empty_dictionary_panic": (
-        "a dictionary column whose dictionary is empty (every value null: pa.nulls(n, pa.dictionary(...)), an "
-        "all-null categorical) in unit, channel, online_service, received_at or procedure panics in arrow-array "
-        "(dictionary_array.rs:1050, assertion left != right): TthcError(internal_error), not the rows' reading "
-        "(unit missing -> rejected, channel null -> direct)"),
-    "ffi_import_panics": (
-        "a C-stream batch whose column is shorter than the batch, or whose batch or column length or offset is "
-        "negative, raises pyo3_runtime.PanicException ('assertion failed: end <= self.len()', 'the offset of the "
-        "new Buffer cannot exceed the existing length'), a BaseException, from the Arrow import outside the "
-        "panic guard: not a SchemaError"),
-    "ffi_errors_untyped": (
-        "errors of the Arrow C data interface (a NULL buffer, a missing dictionary, a producer whose get_next "
-        "fails) come back as a bare TypeError ('C Data interface error: ...'), not a SchemaError naming the column"),
-    "out_of_range_ints_untyped": (
-        "an integer outside a parameter's machine range raises OverflowError (memory_limit=-1 or 2**70, "
-        "quality's hanging_after_days=-1, synthetic(-1), units=2**64, seed=-1, percent(dp=2**64)) or a TypeError that misleads "
-        "(add_working_days(d, 2**63 + 5): \"'int' object is not iterable\"; status_names={'x': 2**70}: \"'int' "
-        "object is not an instance of 'str'\"), where its in-range neighbours give TthcError(invalid_argument)"),
-    "header_synonyms_ambiguous": (
-        "two columns that the header matching maps onto one canonical column (status beside 'Trạng thái', or "
-        "'Trạng thái' beside 'TrangThaiHoSo') are not refused as ambiguous: one wins by a fixed precedence and "
-        "the other is ignored silently"),
-    "unbounded_messages": (
-        "exception messages repeat user-given text whole (a 1,000,000-character option value, as_of text, "
-        "schedule or rubric TOML, a struct field name in an unsupported type): the message is as long as the "
-        "input, or twice as long; data values in rejected records are cut to 120 characters"),
-    "due_at_aware": (
-        "Calendar.due_at(aware datetime) raises TypeError 'expected a datetime without tzinfo'; calendar "
-        "inputs are read like the reports' (zoned instants in UTC+7), as is_working_day and add_working_days do"),
-    "vi_rejected_drops_label": (
-        "with pandas input and labels=\"vi\", the rejected rows lose the 'label' column (the row's index "
-        "label, which report_with_rejected documents for pandas input): tm._output adds it only when a "
-        "column is named 'row', and under labels=\"vi\" it is 'Dòng'"),
-    "lazyframe": (
-        "a polars LazyFrame gives a bare ValueError 'Expected an object with dunder __arrow_c_stream__' (with a "
-        "PerformanceWarning) rather than the TypeError naming the accepted inputs"),
 }
 
 
