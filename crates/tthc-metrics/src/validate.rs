@@ -122,7 +122,14 @@ pub(crate) fn may_fail(
 /// instant, and everything near the range's edges, go to the rule.
 #[inline]
 #[allow(clippy::needless_bitwise_bool)] // `&`/`|` on booleans on purpose: no branch per test
-pub(crate) fn may_fail_instants(group: u8, received: i64, due: i64, finished: i64, lo: i64, hi: i64) -> bool {
+pub(crate) fn may_fail_instants(
+    group: u8,
+    received: i64,
+    due: i64,
+    finished: i64,
+    lo: i64,
+    hi: i64,
+) -> bool {
     let finished_status = group == StatusGroup::Finished as u8;
     let never = group == StatusGroup::NeverReceived as u8;
     let d_null = due == NONE;

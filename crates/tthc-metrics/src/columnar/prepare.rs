@@ -231,6 +231,7 @@ fn time_at(c: &TimeColumn<'_>, i: usize) -> i64 {
 /// assert_eq!(p.columns()[0].skip, [1, 2]);
 /// ```
 #[allow(clippy::too_many_lines)] // one pass, kept whole so the block loop stays readable
+#[allow(clippy::needless_bitwise_bool)] // the screen is branch-free on purpose
 pub fn prepare<'a>(
     chunks: &[Columns<'a>],
     upstream: Vec<Rejection>,
@@ -411,8 +412,8 @@ pub fn prepare<'a>(
                 for j in 0..len {
                     let g = GROUP_OF_CODE[status[j] as usize];
                     let unit_missing = has_unit & (unit_codes[j] == 0) & (g != never);
-                    let fail = unit_missing
-                        | may_fail_instants(g, r[j], d[j], f[j], lo_tick, hi_tick);
+                    let fail =
+                        unit_missing | may_fail_instants(g, r[j], d[j], f[j], lo_tick, hi_tick);
                     flag[j] = fail;
                     let candidate = if !fail & (r[j] >= lo_tick) & (r[j] <= hi_tick) {
                         r[j]
@@ -428,7 +429,8 @@ pub fn prepare<'a>(
                 for j in 0..len {
                     let g = GROUP_OF_CODE[status[j] as usize];
                     let unit_missing = has_unit & (unit_codes[j] == 0) & (g != never);
-                    flag[j] = unit_missing | may_fail(g, days[0][j], days[1][j], days[2][j], NO_DAY);
+                    flag[j] =
+                        unit_missing | may_fail(g, days[0][j], days[1][j], days[2][j], NO_DAY);
                 }
             }
             let block_end = lo + len;

@@ -280,8 +280,9 @@ pub(crate) fn screen_unit(columns: &[&TimeColumn<'_>]) -> Option<i64> {
         _ => 1,
     };
     let unit = columns.iter().map(|c| per(c)).max()?;
-    (unit >= 1 && unit <= 1_000_000_000 && columns.iter().all(|c| per(c) >= 1 && unit % per(c) == 0))
-        .then_some(unit)
+    ((1..=1_000_000_000).contains(&unit)
+        && columns.iter().all(|c| per(c) >= 1 && unit % per(c) == 0))
+    .then_some(unit)
 }
 
 impl TimeColumn<'_> {
