@@ -367,72 +367,42 @@ pub fn prepare<'a>(
 
     // validation, a block at a time: the screen, then the rule on the rows it does not pass.
     // The screen compares local instants in the columns' common unit (no division a value);
-    // columns without one (a unit that does not divide the others) are screened on days.
+    // columns without one (a unit that does not divide the others) are screened on days. On a
+    // large input the screen of every block runs first on all cores; the pass in row order then
+    // looks again only at the blocks with a row flagged or left out.
+    let screens: Vec<ChunkScreen<'_>> = chunks
+        .iter()
+        .enumerate()
+        .map(|(c, cols)| {
+            ChunkScreen::new(
+                cols,
+                due[c].as_ref().map_or(cols.due, OwnedTimes::column),
+                finished[c]
+                    .as_ref()
+                    .map_or(cols.finished, OwnedTimes::column),
+            )
+        })
+        .collect();
+    let pre = screen_in_parallel(&screens, budget.threads(inputs), budget.cancel_flag());
     let mut found: Vec<(usize, usize, Problem)> = Vec::new(); // (chunk, row, problem)
     let mut earliest_day = i32::MAX;
     let mut dup_at = 0usize;
     let mut global = 0usize;
-    let mut status = vec![0u8; BLOCK];
-    let mut inst = [vec![0i64; BLOCK], vec![0i64; BLOCK], vec![0i64; BLOCK]];
-    let mut days = [vec![0i32; BLOCK], vec![0i32; BLOCK], vec![0i32; BLOCK]];
-    let mut flag = vec![false; BLOCK];
-    let mut unit_codes = vec![0u32; BLOCK];
-    let never = StatusGroup::NeverReceived as u8;
+    let mut bufs = ScreenBuffers::new();
+    let mut block_index = 0usize;
     'chunks: for (c, cols) in chunks.iter().enumerate() {
-        let due_col = due[c].as_ref().map_or(cols.due, OwnedTimes::column);
-        let finished_col = finished[c]
-            .as_ref()
-            .map_or(cols.finished, OwnedTimes::column);
-        let unit = screen_unit(&[&cols.received, &due_col, &finished_col]);
-        let (lo_tick, hi_tick, per_day) = unit.map_or((0, 0, 1), |u| {
-            (
-                (crate::validate::MIN_SECONDS + DAY) * u,
-                (crate::validate::MAX_SECONDS - DAY) * u,
-                DAY * u,
-            )
-        });
+        let screen = &screens[c];
+        let (due_col, finished_col) = (screen.due, screen.finished);
+        let (unit, lo_tick, hi_tick, per_day) =
+            (screen.unit, screen.lo_tick, screen.hi_tick, screen.per_day);
         let mut lo = 0;
         let mut up = 0usize;
         let mut bad_due = computed_bad[c].iter().peekable();
         while lo < cols.len() {
             budget.check_cancel()?;
             let len = BLOCK.min(cols.len() - lo);
-            cols.status.fill_block(lo, &mut status[..len], 255);
-            let has_unit = cols.unit.is_some();
-            if let Some(u) = cols.unit {
-                u.codes().fill_block(lo, &mut unit_codes[..len], 0);
-            }
-            // the screen, and the earliest reception of the rows it passes
-            let mut block_min = i64::MAX;
-            if let Some(u) = unit {
-                cols.received.fill_screen(lo, &mut inst[0][..len], u, false);
-                due_col.fill_screen(lo, &mut inst[1][..len], u, true);
-                finished_col.fill_screen(lo, &mut inst[2][..len], u, true);
-                let (r, d, f) = (&inst[0][..len], &inst[1][..len], &inst[2][..len]);
-                for j in 0..len {
-                    let g = GROUP_OF_CODE[status[j] as usize];
-                    let unit_missing = has_unit & (unit_codes[j] == 0) & (g != never);
-                    let fail =
-                        unit_missing | may_fail_instants(g, r[j], d[j], f[j], lo_tick, hi_tick);
-                    flag[j] = fail;
-                    let candidate = if !fail & (r[j] >= lo_tick) & (r[j] <= hi_tick) {
-                        r[j]
-                    } else {
-                        i64::MAX
-                    };
-                    block_min = block_min.min(candidate);
-                }
-            } else {
-                cols.received.fill_days(lo, &mut days[0][..len]);
-                due_col.fill_days(lo, &mut days[1][..len]);
-                finished_col.fill_days(lo, &mut days[2][..len]);
-                for j in 0..len {
-                    let g = GROUP_OF_CODE[status[j] as usize];
-                    let unit_missing = has_unit & (unit_codes[j] == 0) & (g != never);
-                    flag[j] =
-                        unit_missing | may_fail(g, days[0][j], days[1][j], days[2][j], NO_DAY);
-                }
-            }
+            let k = block_index;
+            block_index += 1;
             let block_end = lo + len;
             let block_stops = global + block_end > stop_at;
             let block_excludes = cols.skip.get(up).is_some_and(|&r| r < block_end)
@@ -440,7 +410,11 @@ pub fn prepare<'a>(
                     .get(dup_at)
                     .is_some_and(|d| d.row < global + block_end)
                 || bad_due.peek().is_some_and(|&&r| r < block_end);
-            if unit.is_some() && !block_stops && !block_excludes && !flag[..len].contains(&true) {
+            let (flagged, block_min) = match pre.get(k) {
+                Some(&(false, m)) if !block_stops && !block_excludes => (false, m),
+                _ => screen.block(lo, len, &mut bufs),
+            };
+            if unit.is_some() && !block_stops && !block_excludes && !flagged {
                 // the usual block: every row passes the screen, none is left out
                 if block_min != i64::MAX {
                     earliest_day = earliest_day.min(block_min.div_euclid(per_day) as i32);
@@ -448,6 +422,13 @@ pub fn prepare<'a>(
                 lo += len;
                 continue;
             }
+            let ScreenBuffers {
+                status,
+                inst,
+                days,
+                flag,
+                unit_codes,
+            } = &bufs;
             for j in 0..len {
                 let i = lo + j;
                 let g = global + i;
@@ -665,4 +646,161 @@ fn raw_code(codes: &Codes<'_, u8>, i: usize) -> String {
 /// The default day a window starts: the earliest valid reception, or `fallback`.
 pub(crate) fn window_start_day(p: &Prepared<'_>, fallback: i32) -> i32 {
     p.earliest_day.map_or(fallback, |d| d.min(fallback))
+}
+
+/// The buffers of one block's screen.
+struct ScreenBuffers {
+    status: Vec<u8>,
+    inst: [Vec<i64>; 3],
+    days: [Vec<i32>; 3],
+    flag: Vec<bool>,
+    unit_codes: Vec<u32>,
+}
+
+impl ScreenBuffers {
+    fn new() -> Self {
+        Self {
+            status: vec![0; BLOCK],
+            inst: [vec![0; BLOCK], vec![0; BLOCK], vec![0; BLOCK]],
+            days: [vec![0; BLOCK], vec![0; BLOCK], vec![0; BLOCK]],
+            flag: vec![false; BLOCK],
+            unit_codes: vec![0; BLOCK],
+        }
+    }
+}
+
+/// What the screen of one chunk reads: its columns, the due date and end in force, and the
+/// common unit of its instants (`None`: screened on days).
+struct ChunkScreen<'c> {
+    cols: &'c Columns<'c>,
+    due: TimeColumn<'c>,
+    finished: TimeColumn<'c>,
+    unit: Option<i64>,
+    lo_tick: i64,
+    hi_tick: i64,
+    per_day: i64,
+}
+
+impl<'c> ChunkScreen<'c> {
+    fn new(cols: &'c Columns<'c>, due: TimeColumn<'c>, finished: TimeColumn<'c>) -> Self {
+        let unit = screen_unit(&[&cols.received, &due, &finished]);
+        let (lo_tick, hi_tick, per_day) = unit.map_or((0, 0, 1), |u| {
+            (
+                (crate::validate::MIN_SECONDS + DAY) * u,
+                (crate::validate::MAX_SECONDS - DAY) * u,
+                DAY * u,
+            )
+        });
+        Self {
+            cols,
+            due,
+            finished,
+            unit,
+            lo_tick,
+            hi_tick,
+            per_day,
+        }
+    }
+
+    /// Screens rows `lo..lo + len` into `b`: whether any row is flagged (for the rule), and the
+    /// earliest reception (in the common unit's ticks) of the rows passed.
+    #[allow(clippy::needless_bitwise_bool)] // branch-free on purpose
+    fn block(&self, lo: usize, len: usize, b: &mut ScreenBuffers) -> (bool, i64) {
+        let cols = self.cols;
+        let never = StatusGroup::NeverReceived as u8;
+        cols.status.fill_block(lo, &mut b.status[..len], 255);
+        let has_unit = cols.unit.is_some();
+        if let Some(u) = cols.unit {
+            u.codes().fill_block(lo, &mut b.unit_codes[..len], 0);
+        }
+        let mut block_min = i64::MAX;
+        if let Some(u) = self.unit {
+            cols.received
+                .fill_screen(lo, &mut b.inst[0][..len], u, false);
+            self.due.fill_screen(lo, &mut b.inst[1][..len], u, true);
+            self.finished
+                .fill_screen(lo, &mut b.inst[2][..len], u, true);
+            let (r, d, f) = (&b.inst[0][..len], &b.inst[1][..len], &b.inst[2][..len]);
+            let (lo_tick, hi_tick) = (self.lo_tick, self.hi_tick);
+            for j in 0..len {
+                let g = GROUP_OF_CODE[b.status[j] as usize];
+                let unit_missing = has_unit & (b.unit_codes[j] == 0) & (g != never);
+                let fail = unit_missing | may_fail_instants(g, r[j], d[j], f[j], lo_tick, hi_tick);
+                b.flag[j] = fail;
+                let candidate = if !fail & (r[j] >= lo_tick) & (r[j] <= hi_tick) {
+                    r[j]
+                } else {
+                    i64::MAX
+                };
+                block_min = block_min.min(candidate);
+            }
+        } else {
+            cols.received.fill_days(lo, &mut b.days[0][..len]);
+            self.due.fill_days(lo, &mut b.days[1][..len]);
+            self.finished.fill_days(lo, &mut b.days[2][..len]);
+            for j in 0..len {
+                let g = GROUP_OF_CODE[b.status[j] as usize];
+                let unit_missing = has_unit & (b.unit_codes[j] == 0) & (g != never);
+                b.flag[j] =
+                    unit_missing | may_fail(g, b.days[0][j], b.days[1][j], b.days[2][j], NO_DAY);
+            }
+        }
+        (b.flag[..len].contains(&true), block_min)
+    }
+}
+
+/// The screen of every block of `screens` (in order: chunk, then row), on `threads` threads;
+/// empty when one thread would do it (the pass in row order screens as it goes) or when
+/// cancelled (the pass then stops at its first check).
+fn screen_in_parallel(
+    screens: &[ChunkScreen<'_>],
+    threads: usize,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Vec<(bool, i64)> {
+    let blocks: Vec<(usize, usize, usize)> = screens
+        .iter()
+        .enumerate()
+        .flat_map(|(c, s)| {
+            let n = s.cols.len();
+            (0..n)
+                .step_by(BLOCK)
+                .map(move |lo| (c, lo, BLOCK.min(n - lo)))
+        })
+        .collect();
+    if threads < 2 || blocks.len() < 2 {
+        return Vec::new();
+    }
+    let per = blocks.len().div_ceil(threads);
+    let cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+    let parts: Vec<Vec<(bool, i64)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = blocks
+            .chunks(per)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut b = ScreenBuffers::new();
+                    let mut out = Vec::with_capacity(part.len());
+                    for &(c, lo, len) in part {
+                        if cancelled() {
+                            break;
+                        }
+                        // blocks screened on days always take the pass in row order
+                        out.push(if screens[c].unit.is_some() {
+                            screens[c].block(lo, len, &mut b)
+                        } else {
+                            (true, i64::MAX)
+                        });
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    if parts.iter().map(Vec::len).sum::<usize>() < blocks.len() {
+        return Vec::new();
+    }
+    parts.into_iter().flatten().collect()
 }
