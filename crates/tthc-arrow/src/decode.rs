@@ -349,13 +349,114 @@ fn check_schemas(batches: &[RecordBatch]) -> Result<(), ArrowError> {
 /// dictionary, buffers or validity bitmaps of the wrong length): checked once, where the data
 /// enters, for every column that is read; no later code trusts an unvalidated `&str`.
 fn validate(array: &dyn Array, column: &str) -> Result<(), ArrowError> {
-    array
-        .to_data()
-        .validate_full()
-        .map_err(|e| ArrowError::InvalidData {
-            column: column.to_string(),
-            message: e.to_string(),
-        })
+    let invalid = |message: String| ArrowError::InvalidData {
+        column: column.to_string(),
+        message,
+    };
+    let data = array.to_data();
+    match array.data_type() {
+        // the text of a plain string column, validated over its whole buffer with SIMD (arrow's
+        // `validate_full` runs the standard validator, slow on Vietnamese: most of a report's
+        // time on a text status column), then every offset checked in bounds, in order and on
+        // a character boundary
+        DataType::Utf8 => {
+            data.validate().map_err(|e| invalid(e.to_string()))?;
+            let s = array.as_string::<i32>();
+            utf8_with_offsets(s.value_offsets(), s.values()).map_err(invalid)
+        }
+        DataType::LargeUtf8 => {
+            data.validate().map_err(|e| invalid(e.to_string()))?;
+            let s = array.as_string::<i64>();
+            utf8_with_offsets(s.value_offsets(), s.values()).map_err(invalid)
+        }
+        // a view array (polars' `String`): its data buffers validated whole, then each view
+        // checked against them; anything this does not prove valid goes to arrow's check,
+        // which says what is wrong
+        DataType::Utf8View => {
+            data.validate().map_err(|e| invalid(e.to_string()))?;
+            let v = array.as_string_view();
+            if string_views_valid(v.views(), v.data_buffers()) {
+                Ok(())
+            } else {
+                data.validate_full().map_err(|e| invalid(e.to_string()))
+            }
+        }
+        _ => data.validate_full().map_err(|e| invalid(e.to_string())),
+    }
+}
+
+/// Whether every view of a string view array is valid: its data buffers are UTF-8 (SIMD), and
+/// each view is inline UTF-8 or a range of a buffer that exists, on character boundaries,
+/// whose first four bytes are the view's prefix. `false` means "not proven", not "invalid".
+fn string_views_valid(views: &[u128], buffers: &[arrow_buffer::Buffer]) -> bool {
+    if !buffers
+        .iter()
+        .all(|b| simdutf8::basic::from_utf8(b.as_slice()).is_ok())
+    {
+        return false;
+    }
+    let boundary = |b: &[u8], i: usize| i == b.len() || (i < b.len() && (b[i] & 0xC0) != 0x80);
+    views.iter().all(|&view| {
+        let len = view as u32 as usize;
+        if len <= 12 {
+            let bytes = view.to_le_bytes();
+            let inline = &bytes[4..4 + len];
+            inline.is_ascii() || std::str::from_utf8(inline).is_ok()
+        } else {
+            let index = (view >> 64) as u32 as usize;
+            let offset = (view >> 96) as u32 as usize;
+            let prefix = ((view >> 32) as u32).to_le_bytes();
+            let Some(b) = buffers.get(index).map(arrow_buffer::Buffer::as_slice) else {
+                return false;
+            };
+            offset.checked_add(len).is_some_and(|end| {
+                end <= b.len()
+                    && boundary(b, offset)
+                    && boundary(b, end)
+                    && b[offset..offset + 4] == prefix
+            })
+        }
+    })
+}
+
+/// Whether `values` is UTF-8 (SIMD, `simdutf8`) and every offset is within it, not below the
+/// one before, and at a character boundary: what arrow's `validate_full` checks of a string
+/// array, without its per-call cost of the standard validator.
+fn utf8_with_offsets<O: arrow_array::OffsetSizeTrait>(
+    offsets: &[O],
+    values: &[u8],
+) -> Result<(), String> {
+    let Some(&first) = offsets.first() else {
+        return Ok(());
+    };
+    let first = first.as_usize();
+    let last = offsets.last().map_or(first, |o| o.as_usize());
+    if first > last || last > values.len() {
+        return Err(format!(
+            "offsets {first}..{last} outside the {} bytes of text",
+            values.len()
+        ));
+    }
+    let text = &values[first..last];
+    simdutf8::basic::from_utf8(text).map_err(|_| {
+        let at = simdutf8::compat::from_utf8(text)
+            .err()
+            .map_or(0, |e| e.valid_up_to());
+        format!("invalid UTF-8 at byte {}", first + at)
+    })?;
+    // in order, and no offset inside a character (a continuation byte 0b10xx_xxxx)
+    let mut prev = first;
+    let mut bad = false;
+    for o in offsets {
+        let o = o.as_usize();
+        bad |= o < prev || o > last;
+        bad |= o < last && (values[o.min(values.len() - 1)] & 0xC0) == 0x80;
+        prev = o;
+    }
+    if bad {
+        return Err("offsets out of order, out of bounds or inside a character".to_string());
+    }
+    Ok(())
 }
 
 /// A coded column: borrowed through a lookup table where the encoding allows, interned (plain
@@ -934,5 +1035,119 @@ pub(crate) fn dictionary_keys(d: &dyn arrow_array::AnyDictionaryArray) -> Vec<us
         vec![0; d.keys().len()]
     } else {
         d.normalized_keys()
+    }
+}
+
+#[cfg(test)]
+#[allow(unsafe_code)] // invalid Arrow data can only be built with `new_unchecked`; it is validated, never read
+mod tests {
+    //! The fast text validation against arrow's `validate_full`, on arbitrary bytes and
+    //! offsets (valid or not): the same verdict, always.
+    use arrow_array::make_array;
+    use arrow_buffer::Buffer;
+    use arrow_schema::DataType;
+    use proptest::prelude::*;
+
+    use super::validate;
+
+    fn bytes() -> impl Strategy<Value = Vec<u8>> {
+        // Vietnamese text, ASCII, and raw bytes (continuation bytes, truncated sequences)
+        prop::collection::vec(
+            prop_oneof![
+                "[a-zđĐãạắếổữ ]{0,6}".prop_map(String::into_bytes),
+                prop::collection::vec(any::<u8>(), 0..4),
+            ],
+            0..12,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Plain strings: the SIMD check and arrow's agree on any offsets into any bytes.
+        #[test]
+        fn plain_string_validation_agrees_with_arrow(
+            values in bytes(),
+            cuts in prop::collection::vec(0usize..80, 0..10),
+            large in any::<bool>(),
+        ) {
+            let mut offsets = vec![0usize];
+            offsets.extend(cuts);
+            let data_type = if large { DataType::LargeUtf8 } else { DataType::Utf8 };
+            let offsets_buffer = if large {
+                Buffer::from_vec(offsets.iter().map(|&o| o as i64).collect::<Vec<_>>())
+            } else {
+                Buffer::from_vec(offsets.iter().map(|&o| o as i32).collect::<Vec<_>>())
+            };
+            // SAFETY: the data is only validated, never read as strings, by either check
+            let data = unsafe {
+                arrow_data::ArrayData::new_unchecked(
+                    data_type,
+                    offsets.len() - 1,
+                    None,
+                    None,
+                    0,
+                    vec![offsets_buffer, Buffer::from_vec(values)],
+                    vec![],
+                )
+            };
+            let arrow = data.validate_full().is_ok();
+            if data.validate().is_ok() {
+                let ours = validate(make_array(data).as_ref(), "status").is_ok();
+                prop_assert_eq!(ours, arrow);
+            }
+        }
+
+        /// String views over buffers of any bytes: the same verdict as arrow's.
+        #[test]
+        fn string_view_validation_agrees_with_arrow(
+            buffer in bytes(),
+            views in prop::collection::vec((0u32..40, 0u32..40, any::<bool>()), 0..8),
+        ) {
+            let buffer = Buffer::from_vec(buffer);
+            let raw: Vec<u128> = views
+                .iter()
+                .map(|&(len, offset, inline)| {
+                    let b = buffer.as_slice();
+                    if inline || len <= 12 {
+                        let len = len.min(12) as usize;
+                        let mut v = [0u8; 16];
+                        v[..4].copy_from_slice(&(len as u32).to_le_bytes());
+                        let from = (offset as usize).min(b.len());
+                        let take = len.min(b.len() - from);
+                        v[4..4 + take].copy_from_slice(&b[from..from + take]);
+                        v[..4].copy_from_slice(&(take as u32).to_le_bytes());
+                        u128::from_le_bytes(v)
+                    } else {
+                        let mut prefix = [0u8; 4];
+                        let from = (offset as usize).min(b.len());
+                        let take = 4.min(b.len() - from);
+                        prefix[..take].copy_from_slice(&b[from..from + take]);
+                        u128::from(len)
+                            | (u128::from(u32::from_le_bytes(prefix)) << 32)
+                            | (u128::from(offset) << 96)
+                    }
+                })
+                .collect();
+            let n = raw.len();
+            // SAFETY: as above, only validated
+            let data = unsafe {
+                arrow_data::ArrayData::new_unchecked(
+                    DataType::Utf8View,
+                    n,
+                    None,
+                    None,
+                    0,
+                    vec![Buffer::from_vec(raw), buffer],
+                    vec![],
+                )
+            };
+            let arrow = data.validate_full().is_ok();
+            if data.validate().is_ok() {
+                let ours = validate(make_array(data).as_ref(), "unit").is_ok();
+                prop_assert_eq!(ours, arrow);
+            }
+        }
     }
 }
