@@ -348,7 +348,16 @@ fn check_schemas(batches: &[RecordBatch]) -> Result<(), ArrowError> {
 /// Refuses Arrow data that breaks Arrow's rules (invalid UTF-8, dictionary keys outside the
 /// dictionary, buffers or validity bitmaps of the wrong length): checked once, where the data
 /// enters, for every column that is read; no later code trusts an unvalidated `&str`.
-fn validate(array: &dyn Array, column: &str) -> Result<(), ArrowError> {
+/// The data buffers (address, length) of view arrays already proven UTF-8 in one decoding: the
+/// zero-copy slices of a long batch, and the batches of one stream, share their buffers, which
+/// would otherwise be validated again for every slice.
+pub(crate) type ValidatedBuffers = rustc_hash::FxHashSet<(usize, usize)>;
+
+fn validate(
+    array: &dyn Array,
+    column: &str,
+    validated: &mut ValidatedBuffers,
+) -> Result<(), ArrowError> {
     let invalid = |message: String| ArrowError::InvalidData {
         column: column.to_string(),
         message,
@@ -375,7 +384,7 @@ fn validate(array: &dyn Array, column: &str) -> Result<(), ArrowError> {
         DataType::Utf8View => {
             data.validate().map_err(|e| invalid(e.to_string()))?;
             let v = array.as_string_view();
-            if string_views_valid(v.views(), v.data_buffers()) {
+            if string_views_valid(v.views(), v.data_buffers(), validated) {
                 Ok(())
             } else {
                 data.validate_full().map_err(|e| invalid(e.to_string()))
@@ -388,12 +397,19 @@ fn validate(array: &dyn Array, column: &str) -> Result<(), ArrowError> {
 /// Whether every view of a string view array is valid: its data buffers are UTF-8 (SIMD), and
 /// each view is inline UTF-8 or a range of a buffer that exists, on character boundaries,
 /// whose first four bytes are the view's prefix. `false` means "not proven", not "invalid".
-fn string_views_valid(views: &[u128], buffers: &[arrow_buffer::Buffer]) -> bool {
-    if !buffers
-        .iter()
-        .all(|b| simdutf8::basic::from_utf8(b.as_slice()).is_ok())
-    {
-        return false;
+fn string_views_valid(
+    views: &[u128],
+    buffers: &[arrow_buffer::Buffer],
+    validated: &mut ValidatedBuffers,
+) -> bool {
+    for b in buffers {
+        let id = (b.as_ptr() as usize, b.len());
+        if !validated.contains(&id) {
+            if simdutf8::basic::from_utf8(b.as_slice()).is_err() {
+                return false;
+            }
+            validated.insert(id);
+        }
     }
     let boundary = |b: &[u8], i: usize| i == b.len() || (i < b.len() && (b[i] & 0xC0) != 0x80);
     views.iter().all(|&view| {
@@ -707,6 +723,8 @@ pub fn decode_batches(
     let mut per_batch: Vec<Batch> = Vec::with_capacity(batches.len());
     let mut offset = 0usize;
     let mut content_checked = false;
+    // data buffers of view arrays already proven UTF-8: slices of one batch share them
+    let mut validated = ValidatedBuffers::default();
     for batch in &batches {
         budget.check_cancel()?;
         let n = batch.num_rows();
@@ -723,7 +741,7 @@ pub fn decode_batches(
         read.sort_unstable();
         read.dedup();
         for &c in &read {
-            validate(array(c), schema.field(c).name())?;
+            validate(array(c), schema.field(c).name(), &mut validated)?;
         }
         // (row, order, field, reason) of every bad value; a row keeps the first by field order
         let mut bad: Vec<Bad> = Vec::new();
@@ -1094,7 +1112,7 @@ mod tests {
             };
             let arrow = data.validate_full().is_ok();
             if data.validate().is_ok() {
-                let ours = validate(make_array(data).as_ref(), "status").is_ok();
+                let ours = validate(make_array(data).as_ref(), "status", &mut Default::default()).is_ok();
                 prop_assert_eq!(ours, arrow);
             }
         }
@@ -1145,7 +1163,7 @@ mod tests {
             };
             let arrow = data.validate_full().is_ok();
             if data.validate().is_ok() {
-                let ours = validate(make_array(data).as_ref(), "unit").is_ok();
+                let ours = validate(make_array(data).as_ref(), "unit", &mut Default::default()).is_ok();
                 prop_assert_eq!(ours, arrow);
             }
         }
