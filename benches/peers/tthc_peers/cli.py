@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=None, help="timed runs per measurement (default 5; --quick: 3)")
     ap.add_argument("--out", type=Path, default=None, help="folder for RESULTS.md and results.json")
     ap.add_argument("--engines", default=None, help="comma-separated subset of the baseline engines")
-    ap.add_argument("--shapes", default=None, help="comma-separated subset of the matrix's shapes (names)")
+    ap.add_argument("--shapes", default=None, help="subset of the matrix's shapes (names), separated by ',' or, for names with commas, by ';'")
     ap.add_argument("--no-baseline", action="store_true", help="skip the per-engine baseline section")
     ap.add_argument("--no-matrix", action="store_true", help="skip the shape matrix")
     ap.add_argument("--no-months", action="store_true", help="matrix: the ISO week only")
@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"unknown engines {sorted(unknown)}; known: {list(measure.BASELINE_ENGINES)}")
     shape_names = [s.name for s in shapes.MATRIX] if not args.quick else list(shapes.QUICK)
     if args.shapes:
-        shape_names = [s.strip() for s in args.shapes.split(",")]
+        # names hold commas ("polars, String unit"): separate them with ";" then
+        sep = ";" if ";" in args.shapes else ","
+        shape_names = [s.strip() for s in args.shapes.split(sep)]
         unknown = set(shape_names) - set(shapes.SHAPES)
         if unknown:
             raise SystemExit(f"unknown shapes {sorted(unknown)}; see --list")
