@@ -260,14 +260,8 @@ impl PyCalendar {
             )));
         }
         let received_at = crate::options::civil_datetime(received_at)?;
-        let days: Option<u32> = days
-            .filter(|v| !v.is_none())
-            .map(|v| crate::options::integer(py, "days", v))
-            .transpose()?;
-        let hours: Option<u32> = hours
-            .filter(|v| !v.is_none())
-            .map(|v| crate::options::integer(py, "hours", v))
-            .transpose()?;
+        let days: Option<u32> = crate::options::optional_integer(py, "days", days)?;
+        let hours: Option<u32> = crate::options::optional_integer(py, "hours", hours)?;
         let limit = match (days, hours) {
             (Some(d), None) => TimeLimit::WorkingDays(d),
             (None, Some(h)) => TimeLimit::WorkingHours(h),

@@ -105,14 +105,9 @@ fn read_export(
     online_service_names: Option<HashMap<String, Bound<'_, PyAny>>>,
     memory_limit: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyTable> {
-    let header_row: Option<u64> = header_row
-        .filter(|v| !v.is_none())
-        .map(|v| crate::options::integer(py, "header_row", v))
-        .transpose()?;
-    let memory_limit: Option<u64> = memory_limit
-        .filter(|v| !v.is_none())
-        .map(|v| crate::options::integer(py, "memory_limit", v))
-        .transpose()?;
+    let header_row: Option<u64> = crate::options::optional_integer(py, "header_row", header_row)?;
+    let memory_limit: Option<u64> =
+        crate::options::optional_integer(py, "memory_limit", memory_limit)?;
     let src = source(py, source_)?;
     let mut o = ReadOptions::default();
     if let Some(s) = sheet.filter(|s| !s.is_none()) {

@@ -60,6 +60,17 @@ pub(crate) fn integer<T: Int + TryFrom<i128>>(
     })
 }
 
+/// [`integer`] of an optional argument (`None` and Python `None` are absent).
+pub(crate) fn optional_integer<T: Int + TryFrom<i128>>(
+    py: Python<'_>,
+    name: &'static str,
+    v: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<T>> {
+    v.filter(|v| !v.is_none())
+        .map(|v| integer(py, name, v))
+        .transpose()
+}
+
 /// A date-time as civil time in Việt Nam: a naive one as it is, an aware one (any `tzinfo`:
 /// `datetime.timezone`, `zoneinfo`, `pytz`) converted to UTC+7 by its own UTC offset.
 pub(crate) fn civil_datetime(v: &Bound<'_, PyAny>) -> PyResult<NaiveDateTime> {

@@ -148,10 +148,7 @@ fn inputs(
     complaints: Option<&Bound<'_, PyAny>>,
     windows: Option<Vec<(String, PyRef<'_, PyTally>)>>,
 ) -> PyResult<ScoreInputs> {
-    let complaints: Option<u64> = complaints
-        .filter(|v| !v.is_none())
-        .map(|v| crate::options::integer(py, "complaints", v))
-        .transpose()?;
+    let complaints: Option<u64> = crate::options::optional_integer(py, "complaints", complaints)?;
     let mut i = ScoreInputs::from(tally.summary.tally);
     if let Some(c) = complaints {
         i = i.with_complaints(c);
