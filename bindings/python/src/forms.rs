@@ -204,27 +204,45 @@ fn bieu_06a(
         f.signed_on = signed_on;
     }
     let tree = unit_tree(py, units)?;
-    let batches = crate::input::batches(py, data)?;
-    let calendar = o.calendar.as_ref().map(pyo3::Py::get);
-    let (form, rejected) = compute(py, |cancel| {
-        let mut budget = o.budget(o.report.memory_limit, cancel);
-        let decoded = decode(&batches, &o, calendar.is_some(), &mut budget)?;
-        let cal = calendar.map(|c| &c.calendar);
-        let (form, report) =
-            bieu_06a_decoded(&decoded, &o.report, tree.as_ref(), &f, cal, &mut budget)?;
-        Ok((
-            form,
-            rejections_to_batch(&report.rejected, &report.duplicates),
-        ))
+    let (form, rejected) = run(py, data, &o, |decoded, cal, budget| {
+        bieu_06a_decoded(decoded, &o.report, tree.as_ref(), &f, cal, budget)
     })?;
     Ok((
         PyForm {
             inner: Inner::Bieu06a(Box::new(form)),
         },
-        table(rejected)?,
+        rejected,
     ))
 }
 
+/// A form's computation: `data` decoded once with the form's fields, `make` run on it with the
+/// calendar and the budget, off the GIL; the form and its rejected rows.
+fn run<T: Send>(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    o: &Options,
+    make: impl FnOnce(
+            &tthc_arrow::Decoded,
+            Option<&tthc_metrics::Calendar>,
+            &mut tthc_metrics::MemoryBudget,
+        ) -> Result<(T, tthc_metrics::Report), ArrowError>
+        + Send,
+) -> PyResult<(T, PyTable)> {
+    let batches = crate::input::batches(py, data)?;
+    let calendar = o.calendar.as_ref().map(pyo3::Py::get);
+    let (form, rejected) = compute(py, |cancel| {
+        let mut budget = o.budget(o.report.memory_limit, cancel);
+        let decoded = decode(&batches, o, calendar.is_some(), &mut budget)?;
+        let (form, report) = make(&decoded, calendar.map(|c| &c.calendar), &mut budget)?;
+        Ok((
+            form,
+            rejections_to_batch(&report.rejected, &report.duplicates),
+        ))
+    })?;
+    Ok((form, table(rejected)?))
+}
+
+/// The batches decoded with the fields a form reads.
 fn decode(
     batches: &[arrow_array::RecordBatch],
     o: &Options,
@@ -271,7 +289,7 @@ fn weekly(
     }
     w = w.targets(on_time, online);
     if let Some(v) = get(form, "hanging_after_days")? {
-        w = w.hanging_after_days(v.extract()?);
+        w = w.hanging_after_days(crate::options::integer(py, "hanging_after_days", &v)?);
     }
     w = w.units(
         text(form, "reporting_unit")?.unwrap_or_default(),
@@ -279,24 +297,14 @@ fn weekly(
         text(form, "place")?,
     );
     let tree = unit_tree(py, units)?;
-    let batches = crate::input::batches(py, data)?;
-    let calendar = o.calendar.as_ref().map(pyo3::Py::get);
-    let (report, rejected) = compute(py, |cancel| {
-        let mut budget = o.budget(o.report.memory_limit, cancel);
-        let decoded = decode(&batches, &o, calendar.is_some(), &mut budget)?;
-        let cal = calendar.map(|c| &c.calendar);
-        let (report, week) =
-            weekly_decoded(&decoded, &o.report, tree.as_ref(), &w, cal, &mut budget)?;
-        Ok((
-            report,
-            rejections_to_batch(&week.rejected, &week.duplicates),
-        ))
+    let (report, rejected) = run(py, data, &o, |decoded, cal, budget| {
+        weekly_decoded(decoded, &o.report, tree.as_ref(), &w, cal, budget)
     })?;
     Ok((
         PyForm {
             inner: Inner::Weekly(Box::new(report)),
         },
-        table(rejected)?,
+        rejected,
     ))
 }
 
