@@ -773,7 +773,11 @@ pub fn decode_batches(
                 r.map(tthc_metrics::Status::column_code)
             },
         )?;
-        if !content_checked && statuses_seen >= 3 && statuses_known == 0 {
+        if !content_checked
+            && statuses_seen >= 3
+            && statuses_known == 0
+            && used_status_texts(array(status_idx), vocab) >= 3
+        {
             let example = (0..n)
                 .find_map(|i| cell(array(status_idx), i).map(Cow::into_owned))
                 .unwrap_or_default();
@@ -1043,6 +1047,37 @@ pub fn decode_batches(
         column_names,
         inputs: rows,
     })
+}
+
+/// How many distinct status texts the rows of `array` use, all unknown to `vocab` (the content
+/// check's count; for a dictionary only the values some row refers to, as for plain strings, so
+/// that unused categories do not make a column look like other words). A known one gives 0.
+fn used_status_texts(array: &dyn Array, vocab: &Vocabulary) -> usize {
+    let Some(d) = array.as_any_dictionary_opt() else {
+        return usize::MAX; // plain strings: the count made while decoding is already of rows
+    };
+    let values = d.values();
+    let mut used = vec![false; values.len()];
+    for (i, k) in dictionary_keys(d).into_iter().enumerate() {
+        if !array.is_null(i) {
+            if let Some(u) = used.get_mut(k) {
+                *u = true;
+            }
+        }
+    }
+    let mut count = 0;
+    for (k, _) in used.iter().enumerate().filter(|(_, &u)| u) {
+        if let Some(t) = cell(values.as_ref(), k) {
+            if t.trim().is_empty() {
+                continue;
+            }
+            if vocab.parse_status(&t).is_ok() {
+                return 0;
+            }
+            count += 1;
+        }
+    }
+    count
 }
 
 /// The keys of a dictionary array as positions in its dictionary. An empty dictionary (a column
