@@ -2,6 +2,10 @@
 //! * **kernel vs kernel**: on arbitrary raw columns, the day kernel (day numbers, `kernel::kind`)
 //!   and the general kernel (seconds, `classify_facts`), forced on the same prepared table, give
 //!   identical rows, exclusions and rejections;
+//! * **fused vs two passes**: the same raw columns through `report_chunks` (the fused pass, which
+//!   screens and counts in one read and defers the blocks that need the rule) and through
+//!   `prepare` then the day kernel, on tables of a few rows and on tables of several blocks
+//!   where a few bad rows make some blocks deferred;
 //! * **records vs Arrow**: arbitrary dossiers (rescheduled dates, dates near and outside the
 //!   supported range, repeated ids, every status) reported through `report(&[Dossier])` and
 //!   through their Arrow batch give the same report.
@@ -17,7 +21,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use tthc_arrow::{dossiers_to_batch, report_batches, ColumnMap};
 use tthc_metrics::columnar::{
-    prepare, report_on_path, Columns, KernelPath, Names, PrepareOptions, TimeColumn, Validity,
+    prepare, report_chunks, report_on_path, Columns, KernelPath, Names, PrepareOptions, TimeColumn,
+    Validity,
 };
 use tthc_metrics::{
     report, ClassifyOptions, Comparison, Dossier, DueDateChoice, DuplicatePolicy, Granularity,
@@ -41,6 +46,8 @@ struct RawRow {
     level: u8,
     supplements: u32,
     unit: u32,
+    /// A dossier id from a small pool (repeats), or `None`: the row's own.
+    id: Option<u16>,
 }
 
 fn seconds() -> impl Strategy<Value = i64> {
@@ -70,8 +77,9 @@ fn raw_row() -> impl Strategy<Value = RawRow> {
         0u8..3,
         0u32..4,
         0u32..5,
+        prop::option::weighted(0.3, 0u16..6),
     )
-        .prop_map(|(r, d, f, status, channel, level, supplements, unit)| {
+        .prop_map(|(r, d, f, status, channel, level, supplements, unit, id)| {
             // mostly plausible: due and finish after reception
             let near = |t: Option<i64>| {
                 t.map(|t| {
@@ -93,8 +101,36 @@ fn raw_row() -> impl Strategy<Value = RawRow> {
                 level,
                 supplements,
                 unit,
+                id,
             }
         })
+}
+
+/// A row most exports hold: received within the year, due and finished after it, a known status.
+fn plausible_row() -> impl Strategy<Value = RawRow> {
+    (
+        0i64..400 * DAY,
+        prop::option::weighted(0.9, 0i64..40 * DAY),
+        prop::option::weighted(0.7, 0i64..40 * DAY),
+        prop::sample::select(vec![2u8, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
+        1u8..4,
+        0u8..3,
+        0u32..3,
+        1u32..5,
+    )
+        .prop_map(
+            |(r, d, f, status, channel, level, supplements, unit)| RawRow {
+                received: Some(r),
+                due: d.map(|d| r + d),
+                finished: f.map(|f| r + f),
+                status,
+                channel,
+                level,
+                supplements,
+                unit,
+                id: None,
+            },
+        )
 }
 
 fn options() -> impl Strategy<Value = ReportOptions> {
@@ -180,6 +216,11 @@ fn kernels_agree(rows: Vec<RawRow>, o: ReportOptions) -> Result<(), String> {
         "Phòng Y tế",
     ]);
     let unit: Vec<u32> = rows.iter().map(|r| r.unit).collect();
+    let ids: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| r.id.map_or_else(|| format!("U{i}"), |k| format!("R{k}")))
+        .collect();
     fn time<'a>(v: &'a [i64], bits: &'a [u8]) -> TimeColumn<'a> {
         TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false)
     }
@@ -190,6 +231,7 @@ fn kernels_agree(rows: Vec<RawRow>, o: ReportOptions) -> Result<(), String> {
         .online_service((&level).into())
         .supplement_requests(&supplements)
         .unit(Names::new((&unit).into(), &units))
+        .dossier_id(&ids)
         .build()
         .map_err(|e| e.to_string())?;
     let mut budget = MemoryBudget::new(1 << 30);
@@ -205,6 +247,45 @@ fn kernels_agree(rows: Vec<RawRow>, o: ReportOptions) -> Result<(), String> {
     };
     let auto = report_on_path(&prepared, &o, &mut budget, KernelPath::Auto);
     let general = report_on_path(&prepared, &o, &mut budget, KernelPath::General);
+    // the fused pass (where it applies: day comparison, ends of days, a dense table) against
+    // the two passes, the budget's reservations all returned
+    // (what each leaves reserved, from a fresh budget: the rejections and the rows it returns)
+    let mut two_pass_budget = MemoryBudget::new(1 << 30);
+    let two_pass = prepare(
+        &[cols],
+        Vec::new(),
+        &PrepareOptions::from(&o),
+        None,
+        &mut two_pass_budget,
+    )
+    .and_then(|p| report_on_path(&p, &o, &mut two_pass_budget, KernelPath::Auto));
+    let mut fused_budget = MemoryBudget::new(1 << 30);
+    let fused = report_chunks(&[cols], Vec::new(), &o, None, &mut fused_budget);
+    if two_pass.is_ok() && fused_budget.remaining() != two_pass_budget.remaining() {
+        return Err(format!(
+            "the fused report holds {} bytes, the two passes {}",
+            fused_budget.limit() - fused_budget.remaining(),
+            two_pass_budget.limit() - two_pass_budget.remaining()
+        ));
+    }
+    match (&fused, &auto) {
+        (Ok(f), Ok(a)) if parts(f) != parts(a) => {
+            return Err(format!(
+                "fused and two-pass differ:\nfused:    {}\ntwo-pass: {}",
+                parts(f),
+                parts(a)
+            ))
+        }
+        (Ok(_), Ok(_)) => {}
+        (Err(f), Err(a)) if f.code() == a.code() => {}
+        (f, a) => {
+            return Err(format!(
+                "fused {:?} vs two-pass {:?}",
+                f.as_ref().map(parts),
+                a.as_ref().map(parts)
+            ))
+        }
+    }
     match (auto, general) {
         (Ok(a), Ok(g)) => {
             let (a, g) = (parts(&a), parts(&g));
@@ -306,6 +387,30 @@ proptest! {
     #[test]
     fn the_day_kernel_equals_the_general_kernel(rows in prop::collection::vec(raw_row(), 0..60), o in options()) {
         let r = guard("kernels", (rows, o), |(rows, o)| kernels_agree(rows, o));
+        prop_assert!(r.is_ok(), "{}", r.unwrap_err());
+    }
+
+    /// Several blocks (4,096 rows each) of plausible rows with a few arbitrary rows among them:
+    /// the fused pass counts the clean blocks and defers the others, and the report is the two
+    /// passes' (and the general kernel's).
+    #[test]
+    fn the_fused_pass_equals_two_passes_over_many_blocks(
+        plausible in prop::collection::vec(plausible_row(), 1..40),
+        raw in prop::collection::vec((0usize..20_000, raw_row()), 0..4),
+        repeats in prop::collection::vec((0usize..20_000, 0u16..3), 0..6),
+        len in 4_000usize..13_000,
+        o in options(),
+    ) {
+        let mut rows: Vec<RawRow> = (0..len).map(|i| plausible[(i * 7 + i / 13) % plausible.len()].clone()).collect();
+        for (at, r) in raw {
+            let at = at % len;
+            rows[at] = r;
+        }
+        // a few rows share an id: repeats, left out before validation
+        for (at, k) in repeats {
+            rows[at % len].id = Some(k);
+        }
+        let r = guard("fused", (rows, o), |(rows, o)| kernels_agree(rows, o));
         prop_assert!(r.is_ok(), "{}", r.unwrap_err());
     }
 

@@ -72,14 +72,13 @@ pub fn report_decoded(
 ) -> Result<Report, ArrowError> {
     require_group(decoded, options.group_by)?;
     let chunks = decoded.columns();
-    let prepared = columnar::prepare(
+    Ok(columnar::report_chunks(
         &chunks,
         decoded.rejected().to_vec(),
-        &columnar::PrepareOptions::from(options),
+        options,
         calendar,
         budget,
-    )?;
-    Ok(columnar::report(&prepared, options, budget)?)
+    )?)
 }
 
 /// Builds a report from record batches: decodes the columns (found by `columns`, the canonical

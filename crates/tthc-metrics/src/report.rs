@@ -840,163 +840,242 @@ pub fn report_on_path(
 ) -> Result<Report> {
     let chunks = prepared.columns();
     let n = prepared.inputs();
-    let as_of = local_seconds(options.as_of);
-    let as_of_date = options.as_of.date();
-    let end_date = options.end.unwrap_or(as_of_date);
-    if options.view == View::Activity && end_date > as_of_date {
-        return Err(Error::InvalidArgument {
-            name: "end",
-            reason: format!(
-                "end {end_date} is after as_of {as_of_date}: nothing is known beyond as_of"
-            ),
-        });
-    }
-    for date in [Some(as_of_date), options.start].into_iter().flatten() {
-        if !in_supported_range(date) {
-            return Err(Error::OutOfRange {
-                date,
-                min: MIN_SUPPORTED,
-                max: MAX_SUPPORTED,
-            });
-        }
-    }
-    let needs = match options.group_by {
-        GroupBy::Unit => Some(("unit", chunks.iter().all(|c| c.unit.is_some()))),
-        GroupBy::Procedure => Some(("procedure", chunks.iter().all(|c| c.procedure.is_some()))),
-        GroupBy::Field => Some(("field", chunks.iter().all(|c| c.field.is_some()))),
-        _ => None,
-    };
-    if let Some((name, false)) = needs {
-        return Err(Error::InvalidArgument {
-            name: "group_by",
-            reason: format!("the table has no {name} column to group by"),
-        });
-    }
-    let window_end = match options.view {
-        View::Cohort => as_of_date,
-        View::Activity => end_date,
-    };
-    let last_cutoff = match options.view {
-        View::Cohort => as_of,
-        View::Activity => as_of.min(i64::from(day_number(end_date) + 1) * DAY - 1),
-    };
-    let start_date = match options.start {
-        Some(s) => s,
-        None => prepared
-            .earliest_reception()
-            .map_or(window_end, |d| d.min(window_end)),
-    };
-    let window = Period::new(start_date, window_end)?;
-    let table = PeriodTable::new(window, options.granularity);
-    let np = table.periods.len();
-    let period_start: Vec<i64> = table
-        .periods
-        .iter()
-        .map(|p| i64::from(day_number(p.start())) * DAY)
-        .collect();
-    let period_cutoff: Vec<i64> = table
-        .periods
-        .iter()
-        .map(|p| (i64::from(day_number(p.end()) + 1) * DAY - 1).min(last_cutoff))
-        .collect();
-    let (labels, keys) = groups_of(&chunks, options.group_by);
-    let groups = labels.len().max(1);
-
-    // the cells tables: one per worker (and a difference table each in the activity view); in
-    // the cohort view a dossier reaches one cell, so a table far larger than the rows is sparse
-    let tables = if options.view == View::Activity { 2 } else { 1 };
-    let dense_cells = (groups as u64).saturating_mul(np as u64);
-    let sparse = options.view == View::Cohort
-        && dense_cells > n.saturating_mul(4)
-        && dense_cells.saturating_mul(kernel::CELL_BYTES) > 32 << 20;
-    let per_worker = if sparse {
-        n.saturating_mul(kernel::SPARSE_CELL_BYTES)
-    } else {
-        dense_cells
-            .saturating_mul(kernel::CELL_BYTES)
-            .saturating_mul(tables)
-    };
-    let what = || {
-        if sparse {
-            format!(
-                "the report's sparse cells table (up to {} cells × {} bytes)",
-                thousands(n),
-                thousands(kernel::SPARSE_CELL_BYTES),
-            )
-        } else {
-            format!(
-                "the report's cells table ({} group{} × {} period{} × {} bytes{})",
-                thousands(groups as u64),
-                if groups == 1 { "" } else { "s" },
-                thousands(np as u64),
-                if np == 1 { "" } else { "s" },
-                thousands(kernel::CELL_BYTES),
-                if tables == 2 { " × 2" } else { "" },
-            )
-        }
-    };
-    let hint =
-        "use a coarser granularity, a later start or fewer groups, or raise the memory limit";
-    budget.reserve(what, per_worker, hint)?;
-    let mut threads = 1;
-    while threads < budget.threads(n as usize) && budget.reserve(what, per_worker, hint).is_ok() {
-        threads += 1;
-    }
-    let plan = kernel::Plan {
-        cohort: options.view == View::Cohort,
-        as_of,
-        last_cutoff,
-        window_start: i64::from(day_number(start_date)) * DAY,
-        first_day: table.first_day,
-        period_of_day: &table.index,
-        period_start: &period_start,
-        period_cutoff: &period_cutoff,
-        groups,
-        sparse,
-        group_by: options.group_by,
-        classify: options.classify,
-        threads,
-        cancel: budget.cancel_flag(),
-        path,
-    };
+    let layout = Layout::new(&chunks, n, options, prepared.earliest_reception())?;
+    let threads = layout.reserve(budget, n)?;
+    let plan = layout.plan(options, threads, budget.cancel_flag(), path);
     let partial = kernel::run(&chunks, &plan).ok_or(Error::Interrupted);
-    budget.release(per_worker * threads as u64);
-    let partial = partial?;
-    let mut excluded = Tally::default();
-    kernel::fold(&partial.excluded, &mut excluded);
+    budget.release(layout.per_worker * threads as u64);
+    layout.assemble(partial?, prepared, options, budget)
+}
 
-    let used: usize = (0..groups).map(|g| partial.group_cells(g, np).len()).sum();
-    budget.reserve(
-        || format!("the report's {} rows", thousands(used as u64)),
-        used as u64 * ROW_BYTES,
-        "use a coarser granularity, a narrower window or fewer groups, or raise the memory limit",
-    )?;
-    let mut order: Vec<usize> = (0..groups).collect();
-    order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)).then(a.cmp(&b)));
-    let mut rows = Vec::with_capacity(used);
-    for g in order {
-        for (p, c) in partial.group_cells(g, np) {
-            let mut tally = Tally::default();
-            kernel::fold(c, &mut tally);
-            let total = options.group_by == GroupBy::Total;
-            rows.push(Row {
-                group: (!total).then(|| labels.get(g).cloned().unwrap_or_default()),
-                key: (!total).then(|| keys.get(g).cloned().unwrap_or_default()),
-                period: Some(table.periods[p]),
-                tally,
-                rollup: false,
+/// The window, the periods and the groups of one report, and the size of its cells table.
+struct Layout {
+    as_of: i64,
+    last_cutoff: i64,
+    start_date: NaiveDate,
+    window: Period,
+    table: PeriodTable,
+    period_start: Vec<i64>,
+    period_cutoff: Vec<i64>,
+    labels: Vec<String>,
+    keys: Vec<String>,
+    groups: usize,
+    sparse: bool,
+    /// Bytes of one worker's cells table(s).
+    per_worker: u64,
+    tables: u64,
+    n: u64,
+}
+
+impl Layout {
+    /// The layout of a report on `chunks` (`n` rows) whose earliest valid reception is
+    /// `earliest` (the default window start).
+    fn new(
+        chunks: &[Columns<'_>],
+        n: u64,
+        options: &ReportOptions,
+        earliest: Option<NaiveDate>,
+    ) -> Result<Self> {
+        let as_of = local_seconds(options.as_of);
+        let as_of_date = options.as_of.date();
+        let end_date = options.end.unwrap_or(as_of_date);
+        if options.view == View::Activity && end_date > as_of_date {
+            return Err(Error::InvalidArgument {
+                name: "end",
+                reason: format!(
+                    "end {end_date} is after as_of {as_of_date}: nothing is known beyond as_of"
+                ),
             });
         }
+        for date in [Some(as_of_date), options.start].into_iter().flatten() {
+            if !in_supported_range(date) {
+                return Err(Error::OutOfRange {
+                    date,
+                    min: MIN_SUPPORTED,
+                    max: MAX_SUPPORTED,
+                });
+            }
+        }
+        let needs = match options.group_by {
+            GroupBy::Unit => Some(("unit", chunks.iter().all(|c| c.unit.is_some()))),
+            GroupBy::Procedure => Some(("procedure", chunks.iter().all(|c| c.procedure.is_some()))),
+            GroupBy::Field => Some(("field", chunks.iter().all(|c| c.field.is_some()))),
+            _ => None,
+        };
+        if let Some((name, false)) = needs {
+            return Err(Error::InvalidArgument {
+                name: "group_by",
+                reason: format!("the table has no {name} column to group by"),
+            });
+        }
+        let window_end = match options.view {
+            View::Cohort => as_of_date,
+            View::Activity => end_date,
+        };
+        let last_cutoff = match options.view {
+            View::Cohort => as_of,
+            View::Activity => as_of.min(i64::from(day_number(end_date) + 1) * DAY - 1),
+        };
+        let start_date = match options.start {
+            Some(s) => s,
+            None => earliest.map_or(window_end, |d| d.min(window_end)),
+        };
+        let window = Period::new(start_date, window_end)?;
+        let table = PeriodTable::new(window, options.granularity);
+        let period_start: Vec<i64> = table
+            .periods
+            .iter()
+            .map(|p| i64::from(day_number(p.start())) * DAY)
+            .collect();
+        let period_cutoff: Vec<i64> = table
+            .periods
+            .iter()
+            .map(|p| (i64::from(day_number(p.end()) + 1) * DAY - 1).min(last_cutoff))
+            .collect();
+        let (labels, keys) = groups_of(chunks, options.group_by);
+        let groups = labels.len().max(1);
+        let np = table.periods.len();
+        // the cells tables: one per worker (and a difference table each in the activity view);
+        // in the cohort view a dossier reaches one cell, so a table far larger than the rows is
+        // sparse
+        let tables = if options.view == View::Activity { 2 } else { 1 };
+        let dense_cells = (groups as u64).saturating_mul(np as u64);
+        let sparse = options.view == View::Cohort
+            && dense_cells > n.saturating_mul(4)
+            && dense_cells.saturating_mul(kernel::CELL_BYTES) > 32 << 20;
+        let per_worker = if sparse {
+            n.saturating_mul(kernel::SPARSE_CELL_BYTES)
+        } else {
+            dense_cells
+                .saturating_mul(kernel::CELL_BYTES)
+                .saturating_mul(tables)
+        };
+        Ok(Self {
+            as_of,
+            last_cutoff,
+            start_date,
+            window,
+            table,
+            period_start,
+            period_cutoff,
+            labels,
+            keys,
+            groups,
+            sparse,
+            per_worker,
+            tables,
+            n,
+        })
     }
-    Ok(Report {
-        rows,
-        rejected: prepared.rejected().to_vec(),
-        duplicates: prepared.duplicates().to_vec(),
-        excluded,
-        inputs: n,
-        window,
-        options: options.clone(),
-    })
+
+    /// Reserves one cells table per worker, as many workers as the budget allows (at least one,
+    /// else the error): the number of workers. The caller releases `per_worker` each.
+    fn reserve(&self, budget: &mut MemoryBudget, n: u64) -> Result<usize> {
+        let np = self.table.periods.len();
+        let what = || {
+            if self.sparse {
+                format!(
+                    "the report's sparse cells table (up to {} cells × {} bytes)",
+                    thousands(self.n),
+                    thousands(kernel::SPARSE_CELL_BYTES),
+                )
+            } else {
+                format!(
+                    "the report's cells table ({} group{} × {} period{} × {} bytes{})",
+                    thousands(self.groups as u64),
+                    if self.groups == 1 { "" } else { "s" },
+                    thousands(np as u64),
+                    if np == 1 { "" } else { "s" },
+                    thousands(kernel::CELL_BYTES),
+                    if self.tables == 2 { " × 2" } else { "" },
+                )
+            }
+        };
+        let hint =
+            "use a coarser granularity, a later start or fewer groups, or raise the memory limit";
+        budget.reserve(what, self.per_worker, hint)?;
+        let mut threads = 1;
+        while threads < budget.threads(n as usize)
+            && budget.reserve(what, self.per_worker, hint).is_ok()
+        {
+            threads += 1;
+        }
+        Ok(threads)
+    }
+
+    /// The kernel's plan.
+    fn plan<'l>(
+        &'l self,
+        options: &ReportOptions,
+        threads: usize,
+        cancel: Option<&'l std::sync::atomic::AtomicBool>,
+        path: kernel::KernelPath,
+    ) -> kernel::Plan<'l> {
+        kernel::Plan {
+            cohort: options.view == View::Cohort,
+            as_of: self.as_of,
+            last_cutoff: self.last_cutoff,
+            window_start: i64::from(day_number(self.start_date)) * DAY,
+            first_day: self.table.first_day,
+            period_of_day: &self.table.index,
+            period_start: &self.period_start,
+            period_cutoff: &self.period_cutoff,
+            groups: self.groups,
+            sparse: self.sparse,
+            group_by: options.group_by,
+            classify: options.classify,
+            threads,
+            cancel,
+            path,
+        }
+    }
+
+    /// The report from the kernel's counts.
+    fn assemble(
+        &self,
+        partial: kernel::Partial,
+        prepared: &Prepared<'_>,
+        options: &ReportOptions,
+        budget: &mut MemoryBudget,
+    ) -> Result<Report> {
+        let np = self.table.periods.len();
+        let groups = self.groups;
+        let mut excluded = Tally::default();
+        kernel::fold(&partial.excluded, &mut excluded);
+        let used: usize = (0..groups).map(|g| partial.group_cells(g, np).len()).sum();
+        budget.reserve(
+            || format!("the report's {} rows", thousands(used as u64)),
+            used as u64 * ROW_BYTES,
+            "use a coarser granularity, a narrower window or fewer groups, or raise the memory limit",
+        )?;
+        let (labels, keys) = (&self.labels, &self.keys);
+        let mut order: Vec<usize> = (0..groups).collect();
+        order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)).then(a.cmp(&b)));
+        let mut rows = Vec::with_capacity(used);
+        for g in order {
+            for (p, c) in partial.group_cells(g, np) {
+                let mut tally = Tally::default();
+                kernel::fold(c, &mut tally);
+                let total = options.group_by == GroupBy::Total;
+                rows.push(Row {
+                    group: (!total).then(|| labels.get(g).cloned().unwrap_or_default()),
+                    key: (!total).then(|| keys.get(g).cloned().unwrap_or_default()),
+                    period: Some(self.table.periods[p]),
+                    tally,
+                    rollup: false,
+                });
+            }
+        }
+        Ok(Report {
+            rows,
+            rejected: prepared.rejected().to_vec(),
+            duplicates: prepared.duplicates().to_vec(),
+            excluded,
+            inputs: self.n,
+            window: self.window,
+            options: options.clone(),
+        })
+    }
 }
 
 /// Builds a report from records. Records are a front end like any other: converted to columns
@@ -1054,14 +1133,13 @@ pub fn report_on(
     let mut budget = MemoryBudget::new(options.memory_limit);
     let records = Records::new(dossiers, &mut budget)?;
     let chunk = records.columns();
-    let prepared = columnar::prepare(
+    report_chunks(
         std::slice::from_ref(&chunk),
         Vec::new(),
-        &columnar::PrepareOptions::from(options),
+        options,
         calendar,
         &mut budget,
-    )?;
-    report_prepared(&prepared, options, &mut budget)
+    )
 }
 
 /// One [`Summary`] over all dossiers received up to `as_of` (and from `start`), classified at
@@ -1087,7 +1165,10 @@ pub fn tally(dossiers: &[Dossier], options: &ReportOptions) -> Result<Summary> {
 }
 
 /// The report of prepared columns (every chunk a front end built), in one call: prepare, then
-/// report.
+/// report. Where it applies (dates compared by day, cut-offs at ends of days, timestamp columns,
+/// a dense table) preparation's screen and the kernel's count share one read of the times (the
+/// fused pass, `kernel::fused`); the report is the same as [`columnar::prepare`] then
+/// [`report_prepared`] give, which the property tests check.
 ///
 /// # Errors
 /// As [`columnar::prepare`] and [`report_prepared`].
@@ -1101,12 +1182,77 @@ pub fn report_chunks(
     calendar: Option<&Calendar>,
     budget: &mut MemoryBudget,
 ) -> Result<Report> {
-    let p = columnar::prepare(
+    let prepare = columnar::PrepareOptions::from(options);
+    let n: u64 = chunks.iter().map(|c| c.len() as u64).sum();
+    // The fused pass (screen and count in one read of the times) needs the report's layout
+    // before preparation. The window's default start is the earliest valid reception, known
+    // only after validation: the layout takes the earliest reception of any row (a lower
+    // bound), and when validation finds a later one the two-pass report runs instead.
+    let fused_may_apply = chunks.iter().all(|c| c.received.plain_ticks().is_some());
+    let bound = if fused_may_apply && options.start.is_none() {
+        chunks
+            .iter()
+            .filter_map(|c| {
+                c.received
+                    .lowest_day_within(crate::validate::MIN_DAY, crate::validate::MAX_DAY)
+            })
+            .min()
+            .and_then(date_of_day)
+    } else {
+        None
+    };
+    let layout = fused_may_apply
+        .then(|| Layout::new(chunks, n, options, bound).ok())
+        .flatten()
+        .filter(|l| !l.sparse && l.plan(options, 1, None, kernel::KernelPath::Auto).by_day());
+    let Some(layout) = layout else {
+        let p = columnar::prepare(chunks, upstream, &prepare, calendar, budget)?;
+        return report_prepared(&p, options, budget);
+    };
+    // a table that does not fit is the two-pass report's error, after preparation's
+    let Ok(threads) = layout.reserve(budget, n) else {
+        let p = columnar::prepare(chunks, upstream, &prepare, calendar, budget)?;
+        return report_prepared(&p, options, budget);
+    };
+    let held = layout.per_worker * threads as u64;
+    let mut pass = None;
+    let prepared = columnar::prepare_with(
         chunks,
         upstream,
-        &columnar::PrepareOptions::from(options),
+        &prepare,
         calendar,
         budget,
-    )?;
-    report_prepared(&p, options, budget)
+        |screen_chunks, _, cancel| {
+            let plan = layout.plan(options, threads, cancel, kernel::KernelPath::Auto);
+            let f = kernel::fused::run(screen_chunks, &plan, threads, cancel)?;
+            let screen = f.screen.clone();
+            pass = Some(f);
+            Some(screen)
+        },
+    );
+    let prepared = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            budget.release(held);
+            return Err(e);
+        }
+    };
+    let start_moved = options.start.is_none() && prepared.earliest_reception() != bound;
+    let pass = match pass {
+        Some(f) if !start_moved => f,
+        _ => {
+            budget.release(held);
+            return report_prepared(&prepared, options, budget);
+        }
+    };
+    let chunks = prepared.columns();
+    let plan = layout.plan(
+        options,
+        threads,
+        budget.cancel_flag(),
+        kernel::KernelPath::Auto,
+    );
+    let partial = kernel::finish_fused(&chunks, pass, &plan).ok_or(Error::Interrupted);
+    budget.release(held);
+    layout.assemble(partial?, &prepared, options, budget)
 }

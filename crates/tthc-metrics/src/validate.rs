@@ -130,17 +130,39 @@ pub(crate) fn may_fail_instants(
     lo: i64,
     hi: i64,
 ) -> bool {
+    may_fail_ticks(
+        group,
+        (received, received != NONE),
+        (due, due != NONE),
+        (finished, finished != NONE),
+        lo,
+        hi,
+    )
+}
+
+/// [`may_fail_instants`] with each instant's validity given beside it (the fused kernel reads
+/// the validity bitmaps and the ticks apart): `(value, is_valid)` for the reception, the due
+/// date and the end.
+#[inline]
+#[allow(clippy::needless_bitwise_bool)] // `&`/`|` on booleans on purpose: no branch per test
+pub(crate) fn may_fail_ticks(
+    group: u8,
+    (received, r_valid): (i64, bool),
+    (due, d_valid): (i64, bool),
+    (finished, f_valid): (i64, bool),
+    lo: i64,
+    hi: i64,
+) -> bool {
     let finished_status = group == StatusGroup::Finished as u8;
     let never = group == StatusGroup::NeverReceived as u8;
-    let d_null = due == NONE;
-    let f_null = finished == NONE;
     !never
         & ((group == 0)
+            | !r_valid
             | (received < lo)
             | (received > hi)
-            | (!d_null & ((due < received) | (due > hi)))
-            | (!f_null & ((finished < received) | (finished > hi)))
-            | (f_null & finished_status))
+            | (d_valid & ((due < received) | (due > hi)))
+            | (f_valid & ((finished < received) | (finished > hi)))
+            | (!f_valid & finished_status))
 }
 
 #[cfg(test)]

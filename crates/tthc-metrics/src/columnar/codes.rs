@@ -250,17 +250,18 @@ impl<T: Copy + TryFrom<u64>> Codes<'_, T> {
         if let Some(m) = self.map {
             return m.iter().copied().max();
         }
+        // a fold from zero (not `Iterator::max`): the compiler vectorises it
         let raw = match self.values {
-            CodeValues::U8(v) => v.iter().max().map(|&x| u64::from(x)),
-            CodeValues::I8(v) => v.iter().map(|&x| x as u8).max().map(u64::from),
-            CodeValues::U16(v) => v.iter().max().map(|&x| u64::from(x)),
-            CodeValues::I16(v) => v.iter().map(|&x| x as u16).max().map(u64::from),
-            CodeValues::U32(v) => v.iter().max().map(|&x| u64::from(x)),
-            CodeValues::I32(v) => v.iter().map(|&x| x as u32).max().map(u64::from),
-            CodeValues::U64(v) => v.iter().max().copied(),
-            CodeValues::I64(v) => v.iter().map(|&x| x as u64).max(),
+            CodeValues::U8(v) => u64::from(v.iter().fold(0, |m, &x| m.max(x))),
+            CodeValues::I8(v) => u64::from(v.iter().fold(0, |m, &x| m.max(x as u8))),
+            CodeValues::U16(v) => u64::from(v.iter().fold(0, |m, &x| m.max(x))),
+            CodeValues::I16(v) => u64::from(v.iter().fold(0, |m, &x| m.max(x as u16))),
+            CodeValues::U32(v) => u64::from(v.iter().fold(0, |m, &x| m.max(x))),
+            CodeValues::I32(v) => u64::from(v.iter().fold(0, |m, &x| m.max(x as u32))),
+            CodeValues::U64(v) => v.iter().fold(0, |m, &x| m.max(x)),
+            CodeValues::I64(v) => v.iter().fold(0, |m, &x| m.max(x as u64)),
         };
-        raw.and_then(|r| T::try_from(r).ok())
+        T::try_from(raw).ok()
     }
 }
 

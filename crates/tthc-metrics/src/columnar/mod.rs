@@ -36,5 +36,7 @@ pub use crate::kernel::KernelPath;
 pub use crate::quality::{quality_chunks as quality_of_chunks, quality_prepared as quality};
 pub use crate::report::{report_chunks, report_on_path, report_prepared as report};
 
-pub(crate) use prepare::{fmt_seconds, window_start_day};
-pub(crate) use time::{NONE, NO_DAY};
+pub(crate) use prepare::{
+    fmt_seconds, prepare_with, window_start_day, BlockScreen, ScreenChunk, SCREEN_BLOCK,
+};
+pub(crate) use time::{PlainTicks, NONE, NO_DAY};

@@ -6,6 +6,8 @@
 //! its dossier id, and finds the earliest valid reception (the default window start). Every
 //! report, tally and quality report reads a [`Prepared`] table: what the kernel sees is valid.
 
+use std::sync::atomic::AtomicBool;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -230,8 +232,6 @@ fn time_at(c: &TimeColumn<'_>, i: usize) -> i64 {
 /// assert_eq!(p.earliest_reception(), chrono::NaiveDate::from_ymd_opt(2023, 10, 1));
 /// assert_eq!(p.columns()[0].skip, [1, 2]);
 /// ```
-#[allow(clippy::too_many_lines)] // one pass, kept whole so the block loop stays readable
-#[allow(clippy::needless_bitwise_bool)] // the screen is branch-free on purpose
 pub fn prepare<'a>(
     chunks: &[Columns<'a>],
     upstream: Vec<Rejection>,
@@ -239,6 +239,45 @@ pub fn prepare<'a>(
     calendar: Option<&Calendar>,
     budget: &mut MemoryBudget,
 ) -> Result<Prepared<'a>> {
+    prepare_with(chunks, upstream, options, calendar, budget, |_, _, _| None)
+}
+
+/// A chunk as a screen run outside preparation reads it (the fused kernel, which screens and
+/// counts in one read of the times): its columns with the due date and end in force, and the
+/// rows left out before validation.
+pub(crate) struct ScreenChunk<'c> {
+    /// The chunk, with the due date and the end in force (`skip`: the front end's rejections).
+    pub cols: Columns<'c>,
+    /// Rows of the chunk left out before validation, sorted: the front end's rejections,
+    /// repeated dossier ids, due dates that cannot be computed. A block holding one is
+    /// screened again here, row by row.
+    pub excluded: Vec<usize>,
+}
+
+/// The result of screening every block of every chunk, in order (chunk, then row, blocks of
+/// [`SCREEN_BLOCK`] rows): whether the block must be looked at row by row, and the earliest
+/// reception (in the chunk's common tick unit) among its rows that pass.
+pub(crate) type BlockScreen = Vec<(bool, i64)>;
+
+/// Rows a block of the screen holds.
+pub(crate) const SCREEN_BLOCK: usize = BLOCK;
+
+/// [`prepare`] with the screen of the blocks given by `screen` when it returns one (called once,
+/// with the chunks, the threads to use and the cancel flag, unless the first bad row is known
+/// already): the fused kernel screens as it counts.
+#[allow(clippy::too_many_lines)] // one pass, kept whole so the block loop stays readable
+#[allow(clippy::trivially_copy_pass_by_ref)] // the signature of `prepare`
+pub(crate) fn prepare_with<'a, F>(
+    chunks: &[Columns<'a>],
+    upstream: Vec<Rejection>,
+    options: &PrepareOptions,
+    calendar: Option<&Calendar>,
+    budget: &mut MemoryBudget,
+    screen: F,
+) -> Result<Prepared<'a>>
+where
+    F: FnOnce(&[ScreenChunk<'_>], usize, Option<&AtomicBool>) -> Option<BlockScreen>,
+{
     for c in chunks {
         c.check()?;
     }
@@ -383,7 +422,41 @@ pub fn prepare<'a>(
             )
         })
         .collect();
-    let pre = screen_in_parallel(&screens, budget.threads(inputs), budget.cancel_flag());
+    let given = if stop_at == inputs {
+        let starts: Vec<usize> = chunks
+            .iter()
+            .scan(0usize, |acc, c| {
+                let s = *acc;
+                *acc += c.len();
+                Some(s)
+            })
+            .collect();
+        let screen_chunks: Vec<ScreenChunk<'_>> = screens
+            .iter()
+            .enumerate()
+            .map(|(c, sc)| {
+                let (lo, hi) = (starts[c], starts[c] + sc.cols.len());
+                let mut excluded: Vec<usize> = sc.cols.skip.to_vec();
+                excluded.extend(computed_bad[c].iter().copied());
+                // repeats are listed by row
+                let from = duplicates.partition_point(|d| d.row < lo);
+                let to = duplicates.partition_point(|d| d.row < hi);
+                excluded.extend(duplicates[from..to].iter().map(|d| d.row - lo));
+                excluded.sort_unstable();
+                ScreenChunk {
+                    cols: sc.cols.resolved(sc.due, sc.finished, sc.cols.skip),
+                    excluded,
+                }
+            })
+            .collect();
+        screen(&screen_chunks, budget.threads(inputs), budget.cancel_flag())
+    } else {
+        None
+    };
+    let pre = match given {
+        Some(pre) => pre,
+        None => screen_in_parallel(&screens, budget.threads(inputs), budget.cancel_flag()),
+    };
     let mut found: Vec<(usize, usize, Problem)> = Vec::new(); // (chunk, row, problem)
     let mut earliest_day = i32::MAX;
     let mut dup_at = 0usize;

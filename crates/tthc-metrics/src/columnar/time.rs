@@ -32,6 +32,14 @@ impl<'a> Validity<'a> {
         Self { bits, offset }
     }
 
+    /// A bitmap of no bits: every row null.
+    pub(crate) const fn empty() -> Validity<'static> {
+        Validity {
+            bits: &[],
+            offset: 0,
+        }
+    }
+
     /// Whether row `i` holds a value (rows past the bitmap's end are null).
     ///
     /// # Example
@@ -214,6 +222,71 @@ impl<'a> TimeColumn<'a> {
             }
             (TimeValues::Ticks(v), TimeEncoding::Days) => v[i].clamp(-FAR_DAYS, FAR_DAYS) * DAY,
         })
+    }
+}
+
+/// A plain timestamp column as its raw parts: the ticks, the ticks a second, the local shift in
+/// seconds (UTC+7 for a zoned column) and the validity bitmap.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PlainTicks<'a> {
+    pub values: &'a [i64],
+    pub per_second: i64,
+    pub shift: i64,
+    pub validity: Option<Validity<'a>>,
+}
+
+impl<'a> TimeColumn<'a> {
+    /// The earliest local day among the non-null rows whose day is within `lo..=hi`, `None`
+    /// when there is none: a lower bound of the earliest valid reception, read before
+    /// validation (one comparison a row, no division).
+    pub(crate) fn lowest_day_within(&self, lo: i32, hi: i32) -> Option<i32> {
+        let valid = |i: usize| self.is_valid(i);
+        match (self.values, self.encoding) {
+            (TimeValues::Days(v), _) => v
+                .iter()
+                .enumerate()
+                .filter(|&(i, &d)| (lo..=hi).contains(&d) && valid(i))
+                .map(|(_, &d)| d)
+                .min(),
+            (TimeValues::Ticks(v), TimeEncoding::Days) => v
+                .iter()
+                .enumerate()
+                .filter(|&(i, &d)| (i64::from(lo)..=i64::from(hi)).contains(&d) && valid(i))
+                .map(|(_, &d)| d as i32)
+                .min(),
+            (TimeValues::Ticks(v), TimeEncoding::Timestamp { per_second, .. }) => {
+                let p = per_second.max(1);
+                // local seconds floor(t / p) + shift within the days' seconds, as ticks
+                let first = (i64::from(lo) * DAY - self.shift).checked_mul(p)?;
+                let last = ((i64::from(hi) + 1) * DAY - self.shift)
+                    .checked_mul(p)?
+                    .checked_sub(1)?;
+                let fold = |m: i64, (i, &t): (usize, &i64)| {
+                    if (first..=last).contains(&t) && valid(i) {
+                        m.min(t)
+                    } else {
+                        m
+                    }
+                };
+                let t = v.iter().enumerate().fold(i64::MAX, fold);
+                (t != i64::MAX).then(|| (t.div_euclid(p) + self.shift).div_euclid(DAY) as i32)
+            }
+        }
+    }
+
+    /// The column's raw ticks when it is a timestamp column (not day numbers).
+    pub(crate) fn plain_ticks(&self) -> Option<PlainTicks<'a>> {
+        match (self.values, self.encoding) {
+            (TimeValues::Ticks(values), TimeEncoding::Timestamp { per_second, .. }) => {
+                Some(PlainTicks {
+                    values,
+                    per_second,
+                    shift: self.shift,
+                    validity: self.validity,
+                })
+            }
+            _ => None,
+        }
     }
 }
 

@@ -16,6 +16,7 @@
 
 mod cells;
 mod days;
+pub(crate) mod fused;
 mod general;
 mod kind;
 
@@ -97,7 +98,7 @@ pub(crate) struct Partial {
     pub excluded: Vec<u32>,
     pub cancelled: bool,
     /// A sparse table: group × period → its cell's number in `cells` (`None`: dense).
-    sparse: Option<FxHashMap<usize, usize>>,
+    pub(super) sparse: Option<FxHashMap<usize, usize>>,
     /// A sparse table once merged: (group × period, cell number) in order.
     order: Vec<(usize, usize)>,
 }
@@ -357,7 +358,7 @@ pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Option<Partial> {
     } else {
         general::work
     };
-    let mut results: Vec<Partial> = if parts.len() <= 1 {
+    let results: Vec<Partial> = if parts.len() <= 1 {
         vec![work(
             chunks,
             parts.first().map_or(&[][..], Vec::as_slice),
@@ -376,6 +377,11 @@ pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Option<Partial> {
                 .collect()
         })
     };
+    gather(results, plan, np)
+}
+
+/// Adds the workers' tables into one and settles it; `None` when cancelled.
+fn gather(mut results: Vec<Partial>, plan: &Plan<'_>, np: usize) -> Option<Partial> {
     let mut acc = results.remove(0);
     for r in &results {
         acc.add(r, np);
@@ -389,4 +395,52 @@ pub(crate) fn run(chunks: &[Columns<'_>], plan: &Plan<'_>) -> Option<Partial> {
         acc.order.sort_unstable();
     }
     Some(acc)
+}
+
+/// Finishes a fused pass ([`fused::run`]): counts the blocks it deferred from the prepared
+/// `chunks` (the rows left out now known) on the day path and adds them to its counts. The
+/// first part of the deferred blocks is counted into the pass's own table, so that no more
+/// tables are alive than the pass had.
+pub(crate) fn finish_fused(
+    chunks: &[Columns<'_>],
+    pass: fused::Fused,
+    plan: &Plan<'_>,
+) -> Option<Partial> {
+    let np = plan.period_start.len();
+    let fused::Fused {
+        mut partial,
+        screen,
+    } = pass;
+    let mut deferred = Vec::new();
+    let mut k = 0;
+    for (c, cols) in chunks.iter().enumerate() {
+        for lo in (0..cols.len()).step_by(crate::columnar::SCREEN_BLOCK) {
+            if screen.get(k).is_none_or(|&(flagged, _)| flagged) {
+                deferred.push(Segment {
+                    chunk: c,
+                    lo,
+                    hi: (lo + crate::columnar::SCREEN_BLOCK).min(cols.len()),
+                });
+            }
+            k += 1;
+        }
+    }
+    let parts = plan.threads.clamp(1, deferred.len().max(1));
+    let per = deferred.len().div_ceil(parts).max(1);
+    let mut pieces = deferred.chunks(per);
+    if let Some(first) = pieces.next() {
+        days::work_into(&mut partial, chunks, first, plan, np);
+    }
+    let rest: Vec<&[Segment]> = pieces.collect();
+    let mut results = vec![partial];
+    thread::scope(|s| {
+        let handles: Vec<_> = rest
+            .iter()
+            .map(|segs| s.spawn(move || days::work(chunks, segs, plan, np)))
+            .collect();
+        for h in handles {
+            results.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+    });
+    gather(results, plan, np)
 }
