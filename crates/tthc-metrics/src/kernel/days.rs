@@ -19,7 +19,7 @@ pub(super) struct DayBlock {
     pub(super) dday: Vec<i32>,
     pub(super) fday: Vec<i32>,
     /// Counting group of the row's status (0: left out).
-    grp: Vec<u8>,
+    pub(super) grp: Vec<u8>,
     /// Kind at the cohort's cut-off.
     kind: Vec<u8>,
     /// The row's attribute counter in a cell.
@@ -160,22 +160,7 @@ pub(super) fn count_block(
         None => syn_s.fill(1),
     }
     // first pass: selects only, over slices of the block's length (no bounds checks)
-    {
-        let (rd_s, dd_s, fd_s, g_s) = (
-            &b.rday[..len],
-            &b.dday[..len],
-            &b.fday[..len],
-            &b.grp[..len],
-        );
-        let (rep_s, syn_s) = (&b.rep[..len], &b.synced[..len]);
-        let (ch_s, lv_s) = (&codes.channel[..len], &codes.level[..len]);
-        let kind_s = &mut b.kind[..len];
-        let attr_s = &mut b.attr[..len];
-        for j in 0..len {
-            kind_s[j] = kind_at(g_s[j], rd_s[j], dd_s[j], fd_s[j], rep_s[j] != 0, as_of_day);
-            attr_s[j] = attribute(ch_s[j], lv_s[j], syn_s[j] != 0) as u8;
-        }
-    }
+    kinds_and_attributes(b, codes, len, as_of_day);
     // second pass: counting
     if plan.cohort && out.sparse.is_none() {
         count_cohort_dense(out, k, plan, np, len, b, codes);
@@ -301,5 +286,30 @@ fn count_cohort_dense(
         let base = (group[j] as usize * np + p) * COMBOS;
         cells[base + KIND_COUNTER[usize::from(kind_s[j])]] += 1;
         cells[base + attr] += 1;
+    }
+}
+
+/// The first pass over a block: each row's kind at the cohort's cut-off and its attribute
+/// counter, selects only (vectorised, compiled for AVX-512, AVX2 and the baseline, the
+/// machine's best chosen at run time).
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512dq+avx512vl",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+fn kinds_and_attributes(b: &mut DayBlock, codes: &CodeBlock, len: usize, as_of_day: i32) {
+    let (rd_s, dd_s, fd_s, g_s) = (
+        &b.rday[..len],
+        &b.dday[..len],
+        &b.fday[..len],
+        &b.grp[..len],
+    );
+    let (rep_s, syn_s) = (&b.rep[..len], &b.synced[..len]);
+    let (ch_s, lv_s) = (&codes.channel[..len], &codes.level[..len]);
+    let kind_s = &mut b.kind[..len];
+    let attr_s = &mut b.attr[..len];
+    for j in 0..len {
+        kind_s[j] = kind_at(g_s[j], rd_s[j], dd_s[j], fd_s[j], rep_s[j] != 0, as_of_day);
+        attr_s[j] = attribute(ch_s[j], lv_s[j], syn_s[j] != 0) as u8;
     }
 }

@@ -149,6 +149,7 @@ fn worker(
     let mut codes = CodeBlock::new();
     let mut units = vec![0u32; BLOCK];
     let mut b = DayBlock::new();
+    let mut scratch = Scratch::new();
     let k = DayPlan::new(plan);
     for seg in blocks {
         if plan.cancelled() {
@@ -176,16 +177,10 @@ fn worker(
             None => None,
         };
         let t = &times[seg.chunk];
-        let passed = match t.per_second {
-            1 => decode_screen::<1>(t, lo, len, &codes.status[..len], unit_codes, &mut b),
-            1_000 => decode_screen::<1_000>(t, lo, len, &codes.status[..len], unit_codes, &mut b),
-            1_000_000 => {
-                decode_screen::<1_000_000>(t, lo, len, &codes.status[..len], unit_codes, &mut b)
-            }
-            _ => {
-                decode_screen::<1_000_000_000>(t, lo, len, &codes.status[..len], unit_codes, &mut b)
-            }
-        };
+        for (g, &code) in b.grp[..len].iter_mut().zip(&codes.status[..len]) {
+            *g = GROUP_OF_CODE[code as usize];
+        }
+        let passed = decode_screen(t, lo, len, unit_codes, &mut b, &mut scratch);
         match passed {
             Some(min) => {
                 count_block(&mut out, &k, plan, np, cols, lo, len, &mut b, &codes);
@@ -197,61 +192,251 @@ fn worker(
     (out, screen)
 }
 
-/// Screens rows `lo..lo + len` on their instants (ticks of `P` a second, local time) and writes
-/// their local days into `b`: the earliest passing reception in ticks (`i64::MAX` when none),
-/// or `None` when some row may fail the rule (the block is deferred, its days unused).
-#[inline]
-#[allow(clippy::needless_bitwise_bool)] // branch-free on purpose
-fn decode_screen<const P: i64>(
+/// Rows the screen holds in its scratch buffers at a time (three instants of 8 bytes and three
+/// validity bytes a row: 27 KiB, within the first-level cache).
+const SUB: usize = 1024;
+
+/// The screen's per-row scratch: instants and validity of the three times.
+pub(super) struct Scratch {
+    inst: [Vec<i64>; 3],
+    valid: [Vec<u8>; 3],
+}
+
+impl Scratch {
+    pub(super) fn new() -> Self {
+        Self {
+            inst: [vec![0; SUB], vec![0; SUB], vec![0; SUB]],
+            valid: [vec![0; SUB], vec![0; SUB], vec![0; SUB]],
+        }
+    }
+}
+
+/// Screens rows `lo..lo + len` on their instants (ticks of `per_second` a second, local time)
+/// and writes their local days into `b`: the earliest passing reception in ticks (`i64::MAX`
+/// when none), or `None` when some row may fail the rule (the block is deferred, its days
+/// unused). Each step is a loop over a run of rows with no branch, so that the compiler
+/// vectorises it; the steps are compiled for AVX-512, AVX2 and the baseline and the machine's
+/// best is chosen at run time (`multiversion`).
+#[allow(clippy::too_many_arguments)]
+fn decode_screen(
     t: &Times<'_>,
     lo: usize,
     len: usize,
-    status: &[u8],
     units: Option<&[u32]>,
     b: &mut DayBlock,
+    scratch: &mut Scratch,
 ) -> Option<i64> {
-    let per_day = P * DAY;
+    let p = t.per_second;
+    let per_day = p * DAY;
     // the screen's range, narrowed by a day (the preparation's own)
-    let lo_tick = (MIN_SECONDS + DAY) * P;
-    let hi_tick = (MAX_SECONDS - DAY) * P;
-    // days by an unsigned division by a constant: instants in range plus `off` are
-    // non-negative; values out of range wrap harmlessly (their rows fail the screen)
-    let off_days = (1i64 << 62) / per_day + 1;
-    let off = off_days * per_day;
-    let day =
-        |inst: i64| ((inst.wrapping_add(off) as u64 / per_day as u64) as i64 - off_days) as i32;
-    let never = StatusGroup::NeverReceived as u8;
-    fn side<'t, const P: i64>(
-        c: &PlainTicks<'t>,
-        lo: usize,
-        len: usize,
-    ) -> (&'t [i64], i64, Option<Validity<'t>>) {
-        (&c.values[lo..lo + len], c.shift.wrapping_mul(P), c.validity)
-    }
-    let (rv, ra, rbits) = side::<P>(&t.received, lo, len);
-    let (dv, da, dbits) = side::<P>(&t.due, lo, len);
-    let (fv, fa, fbits) = side::<P>(&t.finished, lo, len);
-    let valid = |bits: Option<Validity<'_>>, j: usize| bits.is_none_or(|v| v.is_valid(lo + j));
+    let lo_tick = (MIN_SECONDS + DAY) * p;
+    let hi_tick = (MAX_SECONDS - DAY) * p;
     let mut any = false;
     let mut min = i64::MAX;
-    let (rd, dd, fd) = (&mut b.rday[..len], &mut b.dday[..len], &mut b.fday[..len]);
-    for j in 0..len {
-        let (r, d, f) = (
-            rv[j].wrapping_add(ra),
-            dv[j].wrapping_add(da),
-            fv[j].wrapping_add(fa),
+    let mut at = 0;
+    while at < len {
+        let n = SUB.min(len - at);
+        let Scratch { inst, valid } = scratch;
+        for (k, c) in [&t.received, &t.due, &t.finished].into_iter().enumerate() {
+            let start = lo + at;
+            instants(
+                &c.values[start..start + n],
+                c.shift.wrapping_mul(p),
+                &mut inst[k][..n],
+            );
+            expand_validity(c.validity, start, &mut valid[k][..n]);
+        }
+        let DayBlock {
+            rday,
+            dday,
+            fday,
+            grp,
+            ..
+        } = &mut *b;
+        let days = [rday, dday, fday];
+        for (k, out) in days.into_iter().enumerate() {
+            floor_days(&inst[k][..n], &valid[k][..n], per_day, &mut out[at..at + n]);
+        }
+        let unit_codes = units.map(|u| &u[at..at + n]);
+        let (fail, m) = screen(
+            &grp[at..at + n],
+            unit_codes,
+            [&inst[0][..n], &inst[1][..n], &inst[2][..n]],
+            [&valid[0][..n], &valid[1][..n], &valid[2][..n]],
+            lo_tick,
+            hi_tick,
         );
-        let (r_ok, d_ok, f_ok) = (valid(rbits, j), valid(dbits, j), valid(fbits, j));
-        let g = GROUP_OF_CODE[status[j] as usize];
-        let unit_missing = units.is_some_and(|u| u[j] == 0) & (g != never);
-        let fail =
-            unit_missing | may_fail_ticks(g, (r, r_ok), (d, d_ok), (f, f_ok), lo_tick, hi_tick);
-        any |= fail;
-        let in_range = r_ok & (r >= lo_tick) & (r <= hi_tick);
-        min = min.min(if !fail & in_range { r } else { i64::MAX });
-        rd[j] = if r_ok { day(r) } else { NO_DAY };
-        dd[j] = if d_ok { day(d) } else { NO_DAY };
-        fd[j] = if f_ok { day(f) } else { NO_DAY };
+        if fail {
+            any = true;
+            break;
+        }
+        min = min.min(m);
+        at += n;
     }
     (!any).then_some(min)
+}
+
+/// Local instants: the ticks plus the zone's shift in ticks (wrapping: a value that wraps is
+/// far outside the supported range either way, and fails the screen).
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512dq+avx512vl",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+fn instants(ticks: &[i64], add: i64, out: &mut [i64]) {
+    for (o, &t) in out.iter_mut().zip(ticks) {
+        *o = t.wrapping_add(add);
+    }
+}
+
+/// A validity bitmap's bits for rows `start..start + out.len()` as bytes, 1 for a value.
+fn expand_validity(v: Option<Validity<'_>>, start: usize, out: &mut [u8]) {
+    match v {
+        None => out.fill(1),
+        Some(v) => {
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = u8::from(v.is_valid(start + j));
+            }
+        }
+    }
+}
+
+/// Local days of instants (`per_day` ticks a day), [`NO_DAY`] for nulls: the quotient through
+/// a double and one exact integer correction, which the compiler vectorises where a 64-bit
+/// division by a constant is a scalar multiply per value. Exact for every day an `i32` holds
+/// (the quotient's estimate is off by less than one, and corrected), far beyond the supported
+/// range; other values fail the screen and their days are not used (they do not panic).
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512dq+avx512vl",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+fn floor_days(inst: &[i64], valid: &[u8], per_day: i64, out: &mut [i32]) {
+    let inverse = 1.0 / per_day as f64;
+    // a double's integer part read from its bits (adding 1.5 * 2^52 puts an integer below 2^51
+    // in the low bits of the mantissa): the compiler vectorises it, where a float-to-integer
+    // `as` (saturating) is scalar
+    const MAGIC: f64 = 6_755_399_441_055_744.0;
+    let magic_bits = MAGIC.to_bits() as i64;
+    for ((o, &x), &v) in out.iter_mut().zip(inst).zip(valid) {
+        let estimate = ((x as f64 * inverse).floor() + MAGIC).to_bits() as i64;
+        let q = estimate.wrapping_sub(magic_bits);
+        let r = x.wrapping_sub(q.wrapping_mul(per_day));
+        let q = q + i64::from(r >= per_day) - i64::from(r < 0);
+        *o = if v != 0 { q as i32 } else { NO_DAY };
+    }
+}
+
+/// The screen of a run of rows ([`may_fail_ticks`], and a unit given for every received
+/// dossier): whether any row may fail, and the earliest reception among the rows that pass.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512dq+avx512vl",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+#[allow(clippy::needless_bitwise_bool)] // branch-free on purpose
+fn screen(
+    group: &[u8],
+    units: Option<&[u32]>,
+    [r, d, f]: [&[i64]; 3],
+    [rv, dv, fv]: [&[u8]; 3],
+    lo_tick: i64,
+    hi_tick: i64,
+) -> (bool, i64) {
+    let never = StatusGroup::NeverReceived as u8;
+    let n = group.len();
+    let (r, d, f, rv, dv, fv) = (&r[..n], &d[..n], &f[..n], &rv[..n], &dv[..n], &fv[..n]);
+    let mut any = false;
+    let mut min = i64::MAX;
+    for j in 0..n {
+        let g = group[j];
+        let (r_ok, d_ok, f_ok) = (rv[j] != 0, dv[j] != 0, fv[j] != 0);
+        let fail = may_fail_ticks(
+            g,
+            (r[j], r_ok),
+            (d[j], d_ok),
+            (f[j], f_ok),
+            lo_tick,
+            hi_tick,
+        );
+        any |= fail;
+        let in_range = r_ok & (r[j] >= lo_tick) & (r[j] <= hi_tick);
+        min = min.min(if !fail & in_range { r[j] } else { i64::MAX });
+    }
+    if let Some(u) = units {
+        for (&c, &g) in u[..n].iter().zip(group) {
+            any |= (c == 0) & (g != never);
+        }
+    }
+    (any, min)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The days through a double equal the exact floor division, at every unit, around day
+    /// boundaries and across the supported range and far beyond it.
+    fn floor_days_exact(values: &[i64], per_second: i64) {
+        let per_day = per_second * DAY;
+        let valid = vec![1u8; values.len()];
+        let mut out = vec![0i32; values.len()];
+        floor_days(values, &valid, per_day, &mut out);
+        for (&x, &d) in values.iter().zip(&out) {
+            assert_eq!(i64::from(d), x.div_euclid(per_day), "{x} at {per_second}/s");
+        }
+    }
+
+    #[test]
+    fn days_at_boundaries() {
+        for p in [1i64, 1_000, 1_000_000, 1_000_000_000] {
+            let per_day = p * DAY;
+            let v: Vec<i64> = [-100_000i64, -25_568, -1, 0, 1, 19_646, 84_005, 100_000]
+                .iter()
+                .flat_map(|&d| [-1, 0, 1].map(|e| d * per_day + e))
+                .collect();
+            floor_days_exact(&v, p);
+        }
+    }
+
+    #[test]
+    fn nulls_read_no_day_and_extremes_do_not_panic() {
+        let mut out = [0i32; 2];
+        floor_days(&[5, 5], &[1, 0], DAY, &mut out);
+        assert_eq!(out, [0, NO_DAY]);
+        // with overflow checks on (debug, `make fuzz`): wrapped ticks give some day, no panic
+        let extremes = [
+            i64::MIN,
+            i64::MIN + 1,
+            -(1 << 62),
+            1 << 62,
+            i64::MAX - 1,
+            i64::MAX,
+        ];
+        let mut out = [0i32; 6];
+        for p in [1i64, 1_000_000_000] {
+            floor_days(&extremes, &[1; 6], p * DAY, &mut out);
+        }
+        let mut inst = [0i64; 6];
+        instants(&extremes, 7 * 3_600 * 1_000_000_000, &mut inst);
+    }
+
+    proptest! {
+        #[test]
+        fn days_equal_floor_division(
+            days in prop::collection::vec(-100_000i64..100_000, 1..64),
+            within in prop::collection::vec(any::<u64>(), 64),
+            unit in 0usize..4,
+        ) {
+            let p = [1i64, 1_000, 1_000_000, 1_000_000_000][unit];
+            let per_day = p * DAY;
+            let v: Vec<i64> = days
+                .iter()
+                .zip(&within)
+                .map(|(&d, &w)| d * per_day + (w % per_day as u64) as i64)
+                .collect();
+            floor_days_exact(&v, p);
+        }
+    }
 }
