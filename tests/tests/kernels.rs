@@ -22,7 +22,7 @@ use proptest::prelude::*;
 use tthc_arrow::{dossiers_to_batch, report_batches, ColumnMap};
 use tthc_metrics::columnar::{
     prepare, report_chunks, report_on_path, Columns, KernelPath, Names, PrepareOptions, TimeColumn,
-    Validity,
+    TimeEncoding, TimeValues, Validity,
 };
 use tthc_metrics::{
     report, ClassifyOptions, Comparison, Dossier, DueDateChoice, DuplicatePolicy, Granularity,
@@ -189,7 +189,34 @@ fn parts(r: &Report) -> String {
     )
 }
 
+/// How the test hands the three times over: local seconds; reception in seconds with due dates
+/// and ends as `date32`; reception in milliseconds, due in seconds, end in microseconds; all
+/// zoned microseconds (UTC instants).
+#[derive(Debug, Clone, Copy)]
+enum Encoding {
+    Seconds,
+    DueAndEndAsDates,
+    MixedUnits,
+    /// Milliseconds and microseconds, no due date column at all.
+    MixedUnitsNoDue,
+    ZonedMicros,
+}
+
+fn encoding() -> impl Strategy<Value = Encoding> {
+    prop::sample::select(vec![
+        Encoding::Seconds,
+        Encoding::DueAndEndAsDates,
+        Encoding::MixedUnits,
+        Encoding::MixedUnitsNoDue,
+        Encoding::ZonedMicros,
+    ])
+}
+
 fn kernels_agree(rows: Vec<RawRow>, o: ReportOptions) -> Result<(), String> {
+    kernels_agree_in(rows, o, Encoding::Seconds)
+}
+
+fn kernels_agree_in(rows: Vec<RawRow>, o: ReportOptions, enc: Encoding) -> Result<(), String> {
     let n = rows.len();
     let secs = |f: fn(&RawRow) -> Option<i64>| -> (Vec<i64>, Vec<u8>) {
         let mut v = vec![0i64; n];
@@ -221,12 +248,76 @@ fn kernels_agree(rows: Vec<RawRow>, o: ReportOptions) -> Result<(), String> {
         .enumerate()
         .map(|(i, r)| r.id.map_or_else(|| format!("U{i}"), |k| format!("R{k}")))
         .collect();
-    fn time<'a>(v: &'a [i64], bits: &'a [u8]) -> TimeColumn<'a> {
-        TimeColumn::local(v).with_validity(Some(Validity::new(bits, 0)), false)
+    // the times in the encoding under test (local seconds as generated)
+    let ticks = |v: &[i64], per_second: i64, shift: i64| -> Vec<i64> {
+        v.iter().map(|&t| (t - shift) * per_second).collect()
+    };
+    let dates = |v: &[i64]| -> Vec<i32> {
+        v.iter()
+            .map(|&t| t.div_euclid(DAY).clamp(-(1 << 30), 1 << 30) as i32)
+            .collect()
+    };
+    let zone = 7 * 3_600;
+    let (r_t, d_t, f_t) = match enc {
+        Encoding::Seconds | Encoding::DueAndEndAsDates => {
+            (received.clone(), due.clone(), finished.clone())
+        }
+        Encoding::MixedUnits | Encoding::MixedUnitsNoDue => (
+            ticks(&received, 1_000, 0),
+            due.clone(),
+            ticks(&finished, 1_000_000, 0),
+        ),
+        Encoding::ZonedMicros => (
+            ticks(&received, 1_000_000, zone),
+            ticks(&due, 1_000_000, zone),
+            ticks(&finished, 1_000_000, zone),
+        ),
+    };
+    let (d_days, f_days) = (dates(&due), dates(&finished));
+    fn col<'a>(v: &'a [i64], per_second: i64, utc: bool, bits: &'a [u8]) -> TimeColumn<'a> {
+        TimeColumn::new(
+            TimeValues::Ticks(v),
+            TimeEncoding::Timestamp { per_second, utc },
+            Some(Validity::new(bits, 0)),
+        )
     }
-    let cols = Columns::builder(time(&received, &rv), (&status).into())
-        .due(time(&due, &dv))
-        .finished(time(&finished, &fv))
+    fn day_col<'a>(v: &'a [i32], bits: &'a [u8]) -> TimeColumn<'a> {
+        TimeColumn::new(
+            TimeValues::Days(v),
+            TimeEncoding::Days,
+            Some(Validity::new(bits, 0)),
+        )
+    }
+    let (r_col, d_col, f_col) = match enc {
+        Encoding::Seconds => (
+            col(&r_t, 1, false, &rv),
+            col(&d_t, 1, false, &dv),
+            col(&f_t, 1, false, &fv),
+        ),
+        Encoding::DueAndEndAsDates => (
+            col(&r_t, 1, false, &rv),
+            day_col(&d_days, &dv),
+            day_col(&f_days, &fv),
+        ),
+        Encoding::MixedUnits => (
+            col(&r_t, 1_000, false, &rv),
+            col(&d_t, 1, false, &dv),
+            col(&f_t, 1_000_000, false, &fv),
+        ),
+        Encoding::MixedUnitsNoDue => (
+            col(&r_t, 1_000, false, &rv),
+            TimeColumn::absent(),
+            col(&f_t, 1_000_000, false, &fv),
+        ),
+        Encoding::ZonedMicros => (
+            col(&r_t, 1_000_000, true, &rv),
+            col(&d_t, 1_000_000, true, &dv),
+            col(&f_t, 1_000_000, true, &fv),
+        ),
+    };
+    let cols = Columns::builder(r_col, (&status).into())
+        .due(d_col)
+        .finished(f_col)
         .channel((&channel).into())
         .online_service((&level).into())
         .supplement_requests(&supplements)
@@ -385,8 +476,8 @@ proptest! {
 
     /// The day kernel equals the general kernel on whatever a front end hands over.
     #[test]
-    fn the_day_kernel_equals_the_general_kernel(rows in prop::collection::vec(raw_row(), 0..60), o in options()) {
-        let r = guard("kernels", (rows, o), |(rows, o)| kernels_agree(rows, o));
+    fn the_day_kernel_equals_the_general_kernel(rows in prop::collection::vec(raw_row(), 0..60), o in options(), enc in encoding()) {
+        let r = guard("kernels", (rows, o, enc), |(rows, o, enc)| kernels_agree_in(rows, o, enc));
         prop_assert!(r.is_ok(), "{}", r.unwrap_err());
     }
 
@@ -400,6 +491,7 @@ proptest! {
         repeats in prop::collection::vec((0usize..20_000, 0u16..3), 0..6),
         len in 4_000usize..13_000,
         o in options(),
+        enc in encoding(),
     ) {
         let mut rows: Vec<RawRow> = (0..len).map(|i| plausible[(i * 7 + i / 13) % plausible.len()].clone()).collect();
         for (at, r) in raw {
@@ -410,7 +502,7 @@ proptest! {
         for (at, k) in repeats {
             rows[at % len].id = Some(k);
         }
-        let r = guard("fused", (rows, o), |(rows, o)| kernels_agree(rows, o));
+        let r = guard("fused", (rows, o, enc), |(rows, o, enc)| kernels_agree_in(rows, o, enc));
         prop_assert!(r.is_ok(), "{}", r.unwrap_err());
     }
 

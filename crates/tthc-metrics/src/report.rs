@@ -1188,7 +1188,7 @@ pub fn report_chunks(
     // before preparation. The window's default start is the earliest valid reception, known
     // only after validation: the layout takes the earliest reception of any row (a lower
     // bound), and when validation finds a later one the two-pass report runs instead.
-    let fused_may_apply = chunks.iter().all(|c| c.received.plain_ticks().is_some());
+    let fused_may_apply = true;
     let bound = if fused_may_apply && options.start.is_none() {
         chunks
             .iter()

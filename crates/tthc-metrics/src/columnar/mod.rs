@@ -39,4 +39,4 @@ pub use crate::report::{report_chunks, report_on_path, report_prepared as report
 pub(crate) use prepare::{
     fmt_seconds, prepare_with, window_start_day, BlockScreen, ScreenChunk, SCREEN_BLOCK,
 };
-pub(crate) use time::{PlainTicks, NONE, NO_DAY};
+pub(crate) use time::{RawTime, RawValues, NONE, NO_DAY};

@@ -225,11 +225,19 @@ impl<'a> TimeColumn<'a> {
     }
 }
 
-/// A plain timestamp column as its raw parts: the ticks, the ticks a second, the local shift in
-/// seconds (UTC+7 for a zoned column) and the validity bitmap.
+/// A time column's raw values: ticks, or day numbers (`date32`, or 64-bit days).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct PlainTicks<'a> {
-    pub values: &'a [i64],
+pub(crate) enum RawValues<'a> {
+    Ticks(&'a [i64]),
+    Days32(&'a [i32]),
+    Days64(&'a [i64]),
+}
+
+/// A time column as its raw parts: the values, the ticks a second (1 for days), the local shift
+/// in seconds (UTC+7 for a zoned column) and the validity bitmap.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawTime<'a> {
+    pub values: RawValues<'a>,
     pub per_second: i64,
     pub shift: i64,
     pub validity: Option<Validity<'a>>,
@@ -274,18 +282,20 @@ impl<'a> TimeColumn<'a> {
         }
     }
 
-    /// The column's raw ticks when it is a timestamp column (not day numbers).
-    pub(crate) fn plain_ticks(&self) -> Option<PlainTicks<'a>> {
-        match (self.values, self.encoding) {
-            (TimeValues::Ticks(values), TimeEncoding::Timestamp { per_second, .. }) => {
-                Some(PlainTicks {
-                    values,
-                    per_second,
-                    shift: self.shift,
-                    validity: self.validity,
-                })
+    /// The column's raw parts.
+    pub(crate) fn raw(&self) -> RawTime<'a> {
+        let (values, per_second) = match (self.values, self.encoding) {
+            (TimeValues::Days(v), _) => (RawValues::Days32(v), 1),
+            (TimeValues::Ticks(v), TimeEncoding::Days) => (RawValues::Days64(v), 1),
+            (TimeValues::Ticks(v), TimeEncoding::Timestamp { per_second, .. }) => {
+                (RawValues::Ticks(v), per_second)
             }
-            _ => None,
+        };
+        RawTime {
+            values,
+            per_second,
+            shift: self.shift,
+            validity: self.validity,
         }
     }
 }

@@ -9,8 +9,9 @@
 //! columns. The report is the same either way; the property tests compare it with the two-pass
 //! kernels on the same rows.
 //!
-//! It applies when the three times of every chunk are timestamps of one unit (a column may be
-//! absent), the day path applies and the cells table is dense; else the two passes run.
+//! It applies when the three times of every chunk have a common tick unit (timestamps of any
+//! unit that divides the finest, dates; a column may be absent), the day path applies and the
+//! cells table is dense; else the two passes run.
 
 use std::sync::atomic::AtomicBool;
 use std::thread;
@@ -18,7 +19,9 @@ use std::thread;
 use super::days::{count_block, DayBlock, DayPlan};
 use super::{CodeBlock, Partial, Plan, Segment, BLOCK};
 use crate::classify::DAY;
-use crate::columnar::{BlockScreen, PlainTicks, ScreenChunk, Validity, NO_DAY, SCREEN_BLOCK};
+use crate::columnar::{
+    BlockScreen, RawTime, RawValues, ScreenChunk, Validity, NO_DAY, SCREEN_BLOCK,
+};
 use crate::dossier::{StatusGroup, GROUP_OF_CODE};
 use crate::report::GroupBy;
 use crate::validate::{may_fail_ticks, MAX_SECONDS, MIN_SECONDS};
@@ -26,11 +29,11 @@ use crate::validate::{may_fail_ticks, MAX_SECONDS, MIN_SECONDS};
 // preparation's blocks are the pass's blocks, and a block fits the day kernel's buffers
 const _: () = assert!(SCREEN_BLOCK == BLOCK);
 
-/// One chunk's times as the fused pass reads them.
+/// One chunk's times as the fused pass reads them, in one tick unit.
 struct Times<'a> {
-    received: PlainTicks<'a>,
-    due: PlainTicks<'a>,
-    finished: PlainTicks<'a>,
+    /// Reception, due date in force, end in force.
+    columns: [RawTime<'a>; 3],
+    /// The common unit (ticks a second): every column's unit divides it.
     per_second: i64,
 }
 
@@ -38,37 +41,33 @@ struct Times<'a> {
 const ALL_NULL: Validity<'static> = Validity::empty();
 
 impl<'a> Times<'a> {
-    /// The chunk's three times, when they are timestamps of one unit the fused pass divides by
-    /// a constant (an absent due date or end reads as null).
+    /// The chunk's three times, when their units divide a common one of 1, 1e3, 1e6 or 1e9
+    /// ticks a second (days count as seconds; an absent due date or end reads as null).
     fn of(sc: &ScreenChunk<'a>) -> Option<Self> {
         let cols = &sc.cols;
-        let received = cols.received.plain_ticks()?;
         let n = cols.len();
-        if received.values.len() != n {
+        let received = cols.received.raw();
+        if cols.received.len() != n {
             return None;
         }
-        let or_absent = |t: Option<PlainTicks<'a>>, len: usize| match t {
-            Some(t) if len == n => Some(t),
-            _ if len == 0 => Some(PlainTicks {
-                values: received.values,
-                per_second: received.per_second,
-                shift: 0,
+        let or_absent = |c: &crate::columnar::TimeColumn<'a>| match c.len() {
+            len if len == n => Some(c.raw()),
+            0 => Some(RawTime {
                 validity: Some(ALL_NULL),
+                ..received
             }),
             _ => None,
         };
-        let due = or_absent(cols.due.plain_ticks(), cols.due.len())?;
-        let finished = or_absent(cols.finished.plain_ticks(), cols.finished.len())?;
-        let p = received.per_second;
+        let columns = [received, or_absent(&cols.due)?, or_absent(&cols.finished)?];
+        let p = columns.iter().map(|c| c.per_second).max().unwrap_or(1);
         (matches!(p, 1 | 1_000 | 1_000_000 | 1_000_000_000)
-            && due.per_second == p
-            && finished.per_second == p)
-            .then_some(Self {
-                received,
-                due,
-                finished,
-                per_second: p,
-            })
+            && columns
+                .iter()
+                .all(|c| c.per_second >= 1 && p % c.per_second == 0))
+        .then_some(Self {
+            columns,
+            per_second: p,
+        })
     }
 }
 
@@ -237,13 +236,11 @@ fn decode_screen(
     while at < len {
         let n = SUB.min(len - at);
         let Scratch { inst, valid } = scratch;
-        for (k, c) in [&t.received, &t.due, &t.finished].into_iter().enumerate() {
+        for (k, c) in t.columns.iter().enumerate() {
             let start = lo + at;
-            instants(
-                &c.values[start..start + n],
-                c.shift.wrapping_mul(p),
-                &mut inst[k][..n],
-            );
+            // due dates and ends given as dates are read at their day's last tick, as
+            // preparation's screen reads them
+            raw_instants(c, p, k > 0, start, &mut inst[k][..n]);
             expand_validity(c.validity, start, &mut valid[k][..n]);
         }
         let DayBlock {
@@ -276,8 +273,43 @@ fn decode_screen(
     (!any).then_some(min)
 }
 
-/// Local instants: the ticks plus the zone's shift in ticks (wrapping: a value that wraps is
-/// far outside the supported range either way, and fails the screen).
+/// Local instants of rows `start..start + out.len()` of a column in ticks of `unit` a second:
+/// ticks scaled to the unit plus the zone's shift, or a date's first tick (its last with
+/// `end_of_day`). Values far outside the supported range stay far outside it (wrapping only
+/// past ±2^63 - 2^47 ticks, clamping dates to ±100,000 days), so that they fail the screen as in
+/// preparation.
+fn raw_instants(c: &RawTime<'_>, unit: i64, end_of_day: bool, start: usize, out: &mut [i64]) {
+    let n = out.len();
+    let per_day = DAY * unit;
+    let last = if end_of_day { per_day - 1 } else { 0 };
+    match c.values {
+        RawValues::Ticks(v) => {
+            let src = &v[start..start + n];
+            let add = c.shift.wrapping_mul(unit);
+            match unit / c.per_second.max(1) {
+                1 => instants(src, add, out),
+                scale => {
+                    for (o, &t) in out.iter_mut().zip(src) {
+                        *o = t.saturating_mul(scale).saturating_add(add);
+                    }
+                }
+            }
+        }
+        RawValues::Days32(v) => date_instants(&v[start..start + n], per_day, last, out),
+        RawValues::Days64(v) => {
+            for (o, &d) in out.iter_mut().zip(&v[start..start + n]) {
+                *o = d.clamp(-DATE_CLAMP, DATE_CLAMP) * per_day + last;
+            }
+        }
+    }
+}
+
+/// Dates are clamped to ±100,000 days (beyond the supported range on both sides) before they
+/// are scaled to ticks, so that a nanosecond instant does not overflow.
+const DATE_CLAMP: i64 = 100_000;
+
+/// Ticks plus the zone's shift (wrapping: a value that wraps is far outside the supported range
+/// either way, and fails the screen).
 #[multiversion::multiversion(targets(
     "x86_64+avx512f+avx512bw+avx512dq+avx512vl",
     "x86_64+avx2+fma",
@@ -286,6 +318,18 @@ fn decode_screen(
 fn instants(ticks: &[i64], add: i64, out: &mut [i64]) {
     for (o, &t) in out.iter_mut().zip(ticks) {
         *o = t.wrapping_add(add);
+    }
+}
+
+/// A `date32` column's first ticks (plus `last`: the day's last tick for due dates and ends).
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512dq+avx512vl",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+fn date_instants(days: &[i32], per_day: i64, last: i64, out: &mut [i64]) {
+    for (o, &d) in out.iter_mut().zip(days) {
+        *o = i64::from(d).clamp(-DATE_CLAMP, DATE_CLAMP) * per_day + last;
     }
 }
 
