@@ -212,10 +212,6 @@ fn encoding() -> impl Strategy<Value = Encoding> {
     ])
 }
 
-fn kernels_agree(rows: Vec<RawRow>, o: ReportOptions) -> Result<(), String> {
-    kernels_agree_in(rows, o, Encoding::Seconds)
-}
-
 fn kernels_agree_in(rows: Vec<RawRow>, o: ReportOptions, enc: Encoding) -> Result<(), String> {
     let n = rows.len();
     let secs = |f: fn(&RawRow) -> Option<i64>| -> (Vec<i64>, Vec<u8>) {
