@@ -21,7 +21,8 @@ fn invalid(name: &'static str, reason: String) -> ArrowError {
 }
 
 /// Local day numbers of a date array (`None` for nulls).
-fn days_of(array: &dyn Array, name: &'static str) -> Result<Vec<Option<i32>>, ArrowError> {
+/// The local day numbers of a date array, [`NULL_DAY`] for nulls.
+fn days_of(array: &dyn Array, name: &'static str) -> Result<Vec<i32>, ArrowError> {
     let n = array.len();
     let mut out = vec![0i32; n];
     if let Some(c) = borrowed(array) {
@@ -45,27 +46,32 @@ fn days_of(array: &dyn Array, name: &'static str) -> Result<Vec<Option<i32>>, Ar
             expected: "dates (date32, date64, timestamps or text dates)",
         });
     }
-    Ok(out
-        .into_iter()
-        .map(|d| (d != NULL_DAY).then_some(d))
-        .collect())
+    Ok(out)
 }
 
-/// Working-day counts of an integer array (`None` for nulls); text and other types refused.
-fn counts_of(array: &dyn Array) -> Result<Vec<Option<u32>>, ArrowError> {
+/// Working-day counts as `u32` (0 under a null) and which are null.
+fn counts_of(array: &dyn Array) -> Result<(Vec<u32>, Option<NullBuffer>), ArrowError> {
+    let nulls = array.logical_nulls().filter(|n| n.null_count() > 0);
+    let valid = |i: usize| nulls.as_ref().is_none_or(|n| n.is_valid(i));
     macro_rules! ints {
         ($($t:ty),*) => {
             $(
                 if let Some(p) = array.as_primitive_opt::<$t>() {
-                    return p
-                        .iter()
-                        .map(|v| match v {
-                            None => Ok(None),
-                            Some(x) => u32::try_from(x).map(Some).map_err(|_| {
-                                invalid("n", format!("{x} is not a working-day count (0 to 4294967295)"))
-                            }),
-                        })
-                        .collect();
+                    let mut out = Vec::with_capacity(p.len());
+                    for (i, &x) in p.values().iter().enumerate() {
+                        let k = match u32::try_from(x) {
+                            Ok(k) => k,
+                            Err(_) if !valid(i) => 0,
+                            Err(_) => {
+                                return Err(invalid(
+                                    "n",
+                                    format!("{x} is not a working-day count (0 to 4294967295)"),
+                                ))
+                            }
+                        };
+                        out.push(if valid(i) { k } else { 0 });
+                    }
+                    return Ok((out, nulls));
                 }
             )*
         };
@@ -78,40 +84,49 @@ fn counts_of(array: &dyn Array) -> Result<Vec<Option<u32>>, ArrowError> {
     })
 }
 
-/// Two nullable columns of one length.
-type Pair<A, B> = (Vec<Option<A>>, Vec<Option<B>>);
-
-/// Two arguments broadcast to one length (a one-element side repeats, its null too).
-fn broadcast<A: Copy, B: Copy>(
-    a: Vec<Option<A>>,
-    b: Vec<Option<B>>,
-    what: (&'static str, &'static str),
-) -> Result<Pair<A, B>, ArrowError> {
-    fn grow<T: Copy>(v: Vec<Option<T>>, n: usize) -> Vec<Option<T>> {
-        if v.len() == 1 && n > 1 {
-            vec![v[0]; n]
-        } else {
-            v
-        }
-    }
-    let n = a.len().max(b.len());
-    let (a, b) = (grow(a, n), grow(b, n));
-    if a.len() != b.len() {
-        return Err(invalid(
+/// The common length of two sides, one of which may be one element (broadcast).
+fn common_len(a: usize, b: usize, what: (&'static str, &'static str)) -> Result<usize, ArrowError> {
+    match (a, b) {
+        _ if a == b => Ok(a),
+        (1, n) | (n, 1) => Ok(n),
+        _ => Err(invalid(
             what.1,
-            format!("{} {} but {} {}", a.len(), what.0, b.len(), what.1),
-        ));
+            format!("{a} {} but {b} {}", what.0, what.1),
+        )),
     }
-    Ok((a, b))
 }
 
-fn nulls(valid: impl Iterator<Item = bool>) -> Option<NullBuffer> {
-    let v: Vec<bool> = valid.collect();
+/// `v` at the common length `n` (a one-element `v` repeated).
+fn grow<T: Copy>(v: Vec<T>, n: usize) -> Vec<T> {
+    if v.len() == 1 && n != 1 {
+        vec![v[0]; n]
+    } else {
+        v
+    }
+}
+
+/// A null buffer for rows where `valid` is false; `None` when every row is valid.
+fn nulls(n: usize, valid: impl Fn(usize) -> bool) -> Option<NullBuffer> {
+    let v: Vec<bool> = (0..n).map(valid).collect();
     if v.iter().all(|&x| x) {
         None
     } else {
         Some(NullBuffer::from(v))
     }
+}
+
+/// Null days replaced by the calendar's first day (the placeholder the batch reads), and which
+/// were null.
+fn placeholders(cal: &Calendar, days: &mut [i32]) -> bool {
+    let placeholder = day_number(cal.first_day());
+    let mut any = false;
+    for d in days.iter_mut() {
+        if *d == NULL_DAY {
+            *d = placeholder;
+            any = true;
+        }
+    }
+    any
 }
 
 /// Whether each date is a working day.
@@ -128,14 +143,14 @@ fn nulls(valid: impl Iterator<Item = bool>) -> Option<NullBuffer> {
 /// assert_eq!((out.value(0), out.is_null(1), out.value(2)), (false, true, true));
 /// ```
 pub fn working_day_flags(cal: &Calendar, dates: &dyn Array) -> Result<BooleanArray, ArrowError> {
-    let days = days_of(dates, "date")?;
-    let placeholder = day_number(cal.first_day());
-    let raw: Vec<i32> = days.iter().map(|d| d.unwrap_or(placeholder)).collect();
-    let flags = cal.is_working_day_batch(&raw)?;
-    Ok(BooleanArray::new(
-        flags.into(),
-        nulls(days.iter().map(Option::is_some)),
-    ))
+    let mut days = days_of(dates, "date")?;
+    let null_rows: Vec<bool> = days.iter().map(|&d| d == NULL_DAY).collect();
+    let any_null = placeholders(cal, &mut days);
+    let flags = cal.is_working_day_batch(&days)?;
+    let nulls = any_null
+        .then(|| nulls(days.len(), |i| !null_rows[i]))
+        .flatten();
+    Ok(BooleanArray::new(flags.into(), nulls))
 }
 
 /// `dates` rolled forward to a working day, plus `n` working days (numpy `busday_offset` with
@@ -157,16 +172,31 @@ pub fn add_working_days_array(
     dates: &dyn Array,
     n: &dyn Array,
 ) -> Result<Date32Array, ArrowError> {
-    let (days, counts) = broadcast(days_of(dates, "date")?, counts_of(n)?, ("dates", "counts"))?;
-    let placeholder = day_number(cal.first_day());
-    let raw: Vec<i32> = days.iter().map(|d| d.unwrap_or(placeholder)).collect();
-    let ns: Vec<u32> = counts.iter().map(|c| c.unwrap_or(0)).collect();
-    let out = cal.add_working_days_batch(&raw, &ns)?;
-    let valid = days
-        .iter()
-        .zip(&counts)
-        .map(|(d, c)| d.is_some() && c.is_some());
-    Ok(Date32Array::new(out.into(), nulls(valid)))
+    let days = days_of(dates, "date")?;
+    let (counts, count_nulls) = counts_of(n)?;
+    let len = common_len(days.len(), counts.len(), ("dates", "counts"))?;
+    let (one_day, one_count) = (days.len() == 1 && len != 1, counts.len() == 1 && len != 1);
+    let mut days = grow(days, len);
+    let counts = grow(counts, len);
+    let null_days: Option<Vec<bool>> = days
+        .contains(&NULL_DAY)
+        .then(|| days.iter().map(|&d| d == NULL_DAY).collect());
+    placeholders(cal, &mut days);
+    let out = cal.add_working_days_batch(&days, &counts)?;
+    let nulls = if null_days.is_none() && count_nulls.is_none() {
+        None
+    } else {
+        nulls(len, |i| {
+            let day_ok = null_days
+                .as_ref()
+                .is_none_or(|v| !v[if one_day { 0 } else { i }]);
+            let count_ok = count_nulls
+                .as_ref()
+                .is_none_or(|v| v.is_valid(if one_count { 0 } else { i }));
+            day_ok && count_ok
+        })
+    };
+    Ok(Date32Array::new(out.into(), nulls))
 }
 
 /// Working days in `[a, b)`, negative when `b < a` (numpy `busday_count`); either side may be
@@ -189,18 +219,16 @@ pub fn working_days_between_array(
     a: &dyn Array,
     b: &dyn Array,
 ) -> Result<Int32Array, ArrowError> {
-    let (a, b) = broadcast(
-        days_of(a, "a")?,
-        days_of(b, "b")?,
-        ("start dates", "end dates"),
-    )?;
-    let placeholder = day_number(cal.first_day());
-    let raw = |v: &[Option<i32>]| {
-        v.iter()
-            .map(|d| d.unwrap_or(placeholder))
-            .collect::<Vec<_>>()
-    };
-    let out = cal.working_days_between_batch(&raw(&a), &raw(&b))?;
-    let valid = a.iter().zip(&b).map(|(x, y)| x.is_some() && y.is_some());
-    Ok(Int32Array::new(out.into(), nulls(valid)))
+    let (a, b) = (days_of(a, "a")?, days_of(b, "b")?);
+    let len = common_len(a.len(), b.len(), ("start dates", "end dates"))?;
+    let (mut a, mut b) = (grow(a, len), grow(b, len));
+    let null_rows: Vec<bool> = a
+        .iter()
+        .zip(&b)
+        .map(|(&x, &y)| x == NULL_DAY || y == NULL_DAY)
+        .collect();
+    let any_null = placeholders(cal, &mut a) | placeholders(cal, &mut b);
+    let out = cal.working_days_between_batch(&a, &b)?;
+    let nulls = any_null.then(|| nulls(len, |i| !null_rows[i])).flatten();
+    Ok(Int32Array::new(out.into(), nulls))
 }
