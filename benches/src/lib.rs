@@ -140,6 +140,14 @@ impl Table {
     /// # Panics
     /// Never: every column has the table's length.
     pub fn columns(&self) -> Columns<'_> {
+        self.columns_range(0, self.len())
+    }
+
+    /// The kernel's view of rows `lo..hi` (a record batch of the table).
+    ///
+    /// # Panics
+    /// When `lo..hi` is not within the table.
+    pub fn columns_range(&self, lo: usize, hi: usize) -> Columns<'_> {
         fn us(v: &[i64]) -> TimeColumn<'_> {
             TimeColumn::new(
                 TimeValues::Ticks(v),
@@ -150,26 +158,36 @@ impl Table {
                 None,
             )
         }
-        Columns::builder(us(&self.received), (&self.status).into())
-            .due(us(&self.due))
+        Columns::builder(us(&self.received[lo..hi]), (&self.status[lo..hi]).into())
+            .due(us(&self.due[lo..hi]))
             .finished(
-                us(&self.finished)
-                    .with_validity(Some(Validity::new(&self.finished_valid, 0)), false),
+                us(&self.finished[lo..hi])
+                    .with_validity(Some(Validity::new(&self.finished_valid, lo)), false),
             )
-            .channel((&self.channel).into())
-            .online_service((&self.online).into())
-            .unit(Names::new((&self.unit).into(), &self.names))
+            .channel((&self.channel[lo..hi]).into())
+            .online_service((&self.online[lo..hi]).into())
+            .unit(Names::new((&self.unit[lo..hi]).into(), &self.names))
             .build()
             .expect("the benchmark's columns have equal lengths")
     }
 
-    /// The report of the table (preparation and kernel), as the Arrow adapter runs it.
+    /// The report of the table (preparation and kernel), as the Arrow adapter runs it; in chunks
+    /// of `CHUNK` rows (an environment variable) when it is set, as record batches would be.
     ///
     /// # Panics
     /// When the report fails (the benches' options are valid).
     pub fn report(&self, o: &ReportOptions) -> Report {
         let mut budget = MemoryBudget::new(o.memory_limit);
-        report_chunks(&[self.columns()], Vec::new(), o, None, &mut budget).expect("a valid report")
+        let rows = std::env::var("CHUNK")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(self.len())
+            .max(1);
+        let chunks: Vec<Columns<'_>> = (0..self.len())
+            .step_by(rows)
+            .map(|lo| self.columns_range(lo, (lo + rows).min(self.len())))
+            .collect();
+        report_chunks(&chunks, Vec::new(), o, None, &mut budget).expect("a valid report")
     }
 
     /// Number of rows.

@@ -122,6 +122,23 @@ pub(crate) type Bad = (usize, u8, &'static str, RejectReason);
 /// `Ok(None)` when the column must be decoded row by row instead: plain strings, booleans,
 /// negative or large integers, or nulls that have a meaning of their own (a null channel is
 /// direct submission).
+/// The lookup tables of a column's 8-bit integer codes (`f` of each of the 256 values), built
+/// on the first batch that needs one and kept for the others: a table of many small batches (a
+/// CSV read in 1 MB blocks) paid 256 decodes of each coded column in every batch.
+pub(crate) struct ByteTables<T> {
+    unsigned: Option<Vec<Result<T, RejectReason>>>,
+    signed: Option<Vec<Result<T, RejectReason>>>,
+}
+
+impl<T> Default for ByteTables<T> {
+    fn default() -> Self {
+        Self {
+            unsigned: None,
+            signed: None,
+        }
+    }
+}
+
 pub(crate) fn borrow_codes<T: Copy>(
     array: &dyn Array,
     field: &'static str,
@@ -129,6 +146,7 @@ pub(crate) fn borrow_codes<T: Copy>(
     invalid: T,
     bad: &mut Vec<Bad>,
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+    bytes: &mut ByteTables<T>,
 ) -> Result<Option<Vec<T>>, ArrowError> {
     let Some(values) = code_values(array) else {
         return Ok(None);
@@ -147,10 +165,18 @@ pub(crate) fn borrow_codes<T: Copy>(
         t
     } else {
         match values {
-            CodeValues::U8(_) => (0..256).map(|x| f(Value::Int(x))).collect(),
-            CodeValues::I8(_) => (0u8..=255)
-                .map(|b| f(Value::Int(i64::from(b as i8))))
-                .collect(),
+            CodeValues::U8(_) => bytes
+                .unsigned
+                .get_or_insert_with(|| (0..256).map(|x| f(Value::Int(x))).collect())
+                .clone(),
+            CodeValues::I8(_) => bytes
+                .signed
+                .get_or_insert_with(|| {
+                    (0u8..=255)
+                        .map(|b| f(Value::Int(i64::from(b as i8))))
+                        .collect()
+                })
+                .clone(),
             _ => match range {
                 Some((_, hi)) if hi < MAX_TABLE => {
                     (0..=hi as i64).map(|x| f(Value::Int(x))).collect()

@@ -13,7 +13,7 @@ use tthc_metrics::{
     Vocabulary,
 };
 
-use crate::codes::{borrow_codes, decode, intern_strings, Bad, CodeSource, Value};
+use crate::codes::{borrow_codes, decode, intern_strings, Bad, ByteTables, CodeSource, Value};
 use crate::column_map::{ColumnMap, Resolved};
 use crate::error::ArrowError;
 use crate::text::{cell, is_text, text_value};
@@ -485,8 +485,9 @@ fn coded_column<T: Copy>(
     default: T,
     bad: &mut Vec<Bad>,
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+    bytes: &mut ByteTables<T>,
 ) -> Result<CodeSource<T>, ArrowError> {
-    if let Some(map) = borrow_codes(array, field, order, default, bad, f)? {
+    if let Some(map) = borrow_codes(array, field, order, default, bad, f, bytes)? {
         return Ok(CodeSource::Mapped { column, map });
     }
     if let Some((ids, map)) = intern_strings(array, field, order, default, bad, f) {
@@ -725,6 +726,11 @@ pub fn decode_batches(
     let mut content_checked = false;
     // data buffers of view arrays already proven UTF-8: slices of one batch share them
     let mut validated = ValidatedBuffers::default();
+    // the 8-bit code tables of each coded column, shared by the batches
+    let mut status_bytes = ByteTables::default();
+    let mut name_bytes: [ByteTables<u32>; 3] = Default::default();
+    let mut channel_bytes = ByteTables::default();
+    let mut online_bytes = ByteTables::default();
     for batch in &batches {
         budget.check_cancel()?;
         let n = batch.num_rows();
@@ -772,6 +778,7 @@ pub fn decode_batches(
                 statuses_known += usize::from(r.is_ok());
                 r.map(tthc_metrics::Status::column_code)
             },
+            &mut status_bytes,
         )?;
         if !content_checked
             && statuses_seen >= 3
@@ -798,22 +805,31 @@ pub fn decode_batches(
             let mut distinct = 0usize;
             let mut dates = 0usize;
             let mut example = String::new();
-            let src = coded_column(array(c), c, field, 1 + k as u8, 0u32, &mut bad, &mut |v| {
-                Ok(match v {
-                    Value::Null => 0,
-                    Value::Int(x) => coder.spelling(&x.to_string()).0,
-                    Value::Text(s) => {
-                        distinct += 1;
-                        if parse_time(s).is_some() {
-                            dates += 1;
-                            if example.is_empty() {
-                                example = s.to_string();
+            let src = coded_column(
+                array(c),
+                c,
+                field,
+                1 + k as u8,
+                0u32,
+                &mut bad,
+                &mut |v| {
+                    Ok(match v {
+                        Value::Null => 0,
+                        Value::Int(x) => coder.spelling(&x.to_string()).0,
+                        Value::Text(s) => {
+                            distinct += 1;
+                            if parse_time(s).is_some() {
+                                dates += 1;
+                                if example.is_empty() {
+                                    example = s.to_string();
+                                }
                             }
+                            coder.spelling(s).0
                         }
-                        coder.spelling(s).0
-                    }
-                })
-            })?;
+                    })
+                },
+                &mut name_bytes[k],
+            )?;
             if !content_checked && distinct >= 3 && dates == distinct {
                 return Err(ArrowError::WrongContent {
                     column: source(field),
@@ -844,6 +860,7 @@ pub fn decode_batches(
                         .map(Channel::code)
                         .map_err(|_| RejectReason::UnknownChannel),
                 },
+                &mut channel_bytes,
             )?),
             (None, Some(c)) => Some(coded_column(
                 array(c),
@@ -862,21 +879,31 @@ pub fn decode_batches(
                     };
                     Ok(yes.map_or(0, |y| if y { 2 } else { 1 }))
                 },
+                &mut channel_bytes,
             )?),
             (None, None) => None,
         };
         let online_service = col("online_service")
             .map(|c| {
-                coded_column(array(c), c, "online_service", 5, 0u8, &mut bad, &mut |v| {
-                    let level = match v {
-                        Value::Null => return Ok(0),
-                        Value::Int(x) => vocab.parse_online_service(&x.to_string()),
-                        Value::Text(s) => vocab.parse_online_service(s),
-                    };
-                    level
-                        .map(tthc_metrics::OnlineService::column_code)
-                        .map_err(|_| RejectReason::UnknownOnlineService)
-                })
+                coded_column(
+                    array(c),
+                    c,
+                    "online_service",
+                    5,
+                    0u8,
+                    &mut bad,
+                    &mut |v| {
+                        let level = match v {
+                            Value::Null => return Ok(0),
+                            Value::Int(x) => vocab.parse_online_service(&x.to_string()),
+                            Value::Text(s) => vocab.parse_online_service(s),
+                        };
+                        level
+                            .map(tthc_metrics::OnlineService::column_code)
+                            .map_err(|_| RejectReason::UnknownOnlineService)
+                    },
+                    &mut online_bytes,
+                )
             })
             .transpose()?;
         let count = |v: Value<'_>| -> Result<Option<u32>, RejectReason> {
