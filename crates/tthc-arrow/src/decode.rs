@@ -477,6 +477,7 @@ fn utf8_with_offsets<O: arrow_array::OffsetSizeTrait>(
 
 /// A coded column: borrowed through a lookup table where the encoding allows, interned (plain
 /// strings), else decoded row by row.
+#[allow(clippy::too_many_arguments)] // the column, its field, and the decoder's state
 fn coded_column<T: Copy>(
     array: &dyn Array,
     column: usize,
