@@ -260,6 +260,21 @@ impl Drop for ThreadLimit {
     }
 }
 
+/// The parts `n` strings are split into, one a thread: the machine's cores (up to 8, and up to
+/// the call's limit) from [`PARALLEL_STRINGS`] rows, else one.
+pub(crate) fn string_parts(n: usize) -> usize {
+    if n < PARALLEL_STRINGS {
+        return 1;
+    }
+    let machine = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(8);
+    match MAX_THREADS.with(std::cell::Cell::get) {
+        0 => machine,
+        limit => machine.min(limit),
+    }
+}
+
 /// Interns a plain string column (`Utf8`, `LargeUtf8`, `Utf8View`): an id a row (0 for null,
 /// then distinct values in row order of first appearance) and a table of `f`'s result per id,
 /// `f` evaluated once per distinct value in that order (the order group codes are given in).
@@ -355,17 +370,7 @@ where
         distinct
     };
     let mut ids = vec![0u32; n];
-    let parts = if n >= PARALLEL_STRINGS {
-        let machine = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(8);
-        match MAX_THREADS.with(std::cell::Cell::get) {
-            0 => machine,
-            limit => machine.min(limit),
-        }
-    } else {
-        1
-    };
+    let parts = string_parts(n);
     let per = n.div_ceil(parts).max(1);
     let part = &part;
     // one part: no thread (a table of many small batches would pay a spawn per column per batch)

@@ -412,7 +412,7 @@ fn string_views_valid(
         }
     }
     let boundary = |b: &[u8], i: usize| i == b.len() || (i < b.len() && (b[i] & 0xC0) != 0x80);
-    views.iter().all(|&view| {
+    let view_valid = |&view: &u128| {
         let len = view as u32 as usize;
         if len <= 12 {
             let bytes = view.to_le_bytes();
@@ -432,6 +432,21 @@ fn string_views_valid(
                     && b[offset..offset + 4] == prefix
             })
         }
+    };
+    // the views in parts, one a thread, as strings are interned
+    let parts = crate::codes::string_parts(views.len());
+    if parts == 1 {
+        return views.iter().all(view_valid);
+    }
+    let per = views.len().div_ceil(parts);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = views
+            .chunks(per)
+            .map(|part| scope.spawn(move || part.iter().all(view_valid)))
+            .collect();
+        handles
+            .into_iter()
+            .all(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     })
 }
 
