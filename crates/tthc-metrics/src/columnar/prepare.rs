@@ -422,15 +422,16 @@ where
             )
         })
         .collect();
+    // the first row of each chunk
+    let starts: Vec<usize> = chunks
+        .iter()
+        .scan(0usize, |acc, c| {
+            let s = *acc;
+            *acc += c.len();
+            Some(s)
+        })
+        .collect();
     let given = if stop_at == inputs {
-        let starts: Vec<usize> = chunks
-            .iter()
-            .scan(0usize, |acc, c| {
-                let s = *acc;
-                *acc += c.len();
-                Some(s)
-            })
-            .collect();
         let screen_chunks: Vec<ScreenChunk<'_>> = screens
             .iter()
             .enumerate()
@@ -616,14 +617,6 @@ where
         global += cols.len();
     }
     budget.reserve_rejections(found.len() as u64)?;
-    let starts: Vec<usize> = chunks
-        .iter()
-        .scan(0usize, |acc, c| {
-            let s = *acc;
-            *acc += c.len();
-            Some(s)
-        })
-        .collect();
     let mut rejected = upstream;
     for &(c, i, p) in &found {
         rejected.push(rejection(chunks, &starts, c, i, p));

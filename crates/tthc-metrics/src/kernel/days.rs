@@ -175,12 +175,7 @@ pub(super) fn count_block(
         let (rd, dd, fd) = (b.rday[j], b.dday[j], b.fday[j]);
         if plan.cohort {
             if g == never || rd > as_of_day || rd < ws {
-                let o = if g == never {
-                    Outcome::NotReceived
-                } else {
-                    Outcome::OutsideWindow
-                };
-                count(&mut out.excluded, o, attr, false);
+                exclude(&mut out.excluded, g == never, attr);
                 continue;
             }
             let p = plan.period_of_day[(rd - first_day) as usize] as usize;
@@ -191,12 +186,7 @@ pub(super) fn count_block(
         }
         // activity view
         if g == never || rd > last_day {
-            let o = if g == never {
-                Outcome::NotReceived
-            } else {
-                Outcome::OutsideWindow
-            };
-            count(&mut out.excluded, o, attr, false);
+            exclude(&mut out.excluded, g == never, attr);
             continue;
         }
         let end = end_day(g, rd, fd);
@@ -274,12 +264,7 @@ fn count_cohort_dense(
         let attr = usize::from(attr_s[j]);
         let rd = rday[j];
         if g == never || rd > as_of_day || rd < ws {
-            let o = if g == never {
-                Outcome::NotReceived
-            } else {
-                Outcome::OutsideWindow
-            };
-            count(excluded, o, attr, false);
+            exclude(excluded, g == never, attr);
             continue;
         }
         let p = plan.period_of_day[(rd - first_day) as usize] as usize;
@@ -312,4 +297,15 @@ fn kinds_and_attributes(b: &mut DayBlock, codes: &CodeBlock, len: usize, as_of_d
         kind_s[j] = kind_at(g_s[j], rd_s[j], dd_s[j], fd_s[j], rep_s[j] != 0, as_of_day);
         attr_s[j] = attribute(ch_s[j], lv_s[j], syn_s[j] != 0) as u8;
     }
+}
+
+/// Counts a dossier left out of every cell: never received, or received outside the window.
+#[inline]
+fn exclude(excluded: &mut [u32], never_received: bool, attr: usize) {
+    let o = if never_received {
+        Outcome::NotReceived
+    } else {
+        Outcome::OutsideWindow
+    };
+    count(excluded, o, attr, false);
 }
