@@ -31,6 +31,13 @@ pub(super) struct DayBlock {
 }
 
 impl DayBlock {
+    /// The counting group of each row's status code (0: left out).
+    pub(super) fn fill_groups(&mut self, status: &[u8]) {
+        for (g, &code) in self.grp.iter_mut().zip(status) {
+            *g = GROUP_OF_CODE[code as usize];
+        }
+    }
+
     pub(super) fn new() -> Self {
         Self {
             rday: vec![0; BLOCK],
@@ -108,13 +115,15 @@ pub(super) fn work_into(
             cols.due.fill_days(lo, &mut b.dday[..len]);
             cols.finished.fill_days(lo, &mut b.fday[..len]);
             codes.fill(cols, plan.group_by, lo, len, &mut skip);
+            b.fill_groups(&codes.status[..len]);
             count_block(out, &k, plan, np, cols, lo, len, &mut b, &codes);
             lo += len;
         }
     }
 }
 
-/// Counts rows `lo..lo + len` of `cols`, whose local days are in `b` and codes in `codes`.
+/// Counts rows `lo..lo + len` of `cols`, whose local days and status groups are in `b` and codes
+/// in `codes`.
 #[allow(clippy::too_many_lines)] // one hot loop, kept whole so that it stays specialised
 #[allow(clippy::too_many_arguments)]
 pub(super) fn count_block(
@@ -138,9 +147,6 @@ pub(super) fn count_block(
         table_days,
         ref cutoff_day,
     } = *k;
-    for (g, &code) in b.grp[..len].iter_mut().zip(&codes.status[..len]) {
-        *g = GROUP_OF_CODE[code as usize];
-    }
     let rep_s = &mut b.rep[..len];
     match (repeated, cols.supplement_requests) {
         (true, Some(sup)) => {

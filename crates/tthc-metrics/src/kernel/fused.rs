@@ -22,7 +22,7 @@ use crate::classify::DAY;
 use crate::columnar::{
     BlockScreen, RawTime, RawValues, ScreenChunk, Validity, NO_DAY, SCREEN_BLOCK,
 };
-use crate::dossier::{StatusGroup, GROUP_OF_CODE};
+use crate::dossier::StatusGroup;
 use crate::report::GroupBy;
 use crate::validate::{may_fail_ticks, MAX_SECONDS, MIN_SECONDS};
 
@@ -78,11 +78,6 @@ pub(crate) struct Fused {
     pub screen: BlockScreen,
 }
 
-/// Whether the fused pass can run these chunks under `plan`.
-pub(crate) fn applies(chunks: &[ScreenChunk<'_>], plan: &Plan<'_>) -> bool {
-    plan.by_day() && !plan.sparse && chunks.iter().all(|c| Times::of(c).is_some())
-}
-
 /// Screens and counts every block of `chunks` on `threads` threads (contiguous runs of
 /// blocks); `None` when the pass does not apply or was cancelled.
 pub(crate) fn run(
@@ -91,10 +86,11 @@ pub(crate) fn run(
     threads: usize,
     cancel: Option<&AtomicBool>,
 ) -> Option<Fused> {
-    if !applies(chunks, plan) {
+    // the day kernel's plan on a dense table, and every chunk's times in a common unit
+    if !plan.by_day() || plan.sparse {
         return None;
     }
-    let times: Vec<Times<'_>> = chunks.iter().filter_map(Times::of).collect();
+    let times: Vec<Times<'_>> = chunks.iter().map(Times::of).collect::<Option<_>>()?;
     let np = plan.period_start.len();
     let blocks: Vec<Segment> = chunks
         .iter()
@@ -176,9 +172,7 @@ fn worker(
             None => None,
         };
         let t = &times[seg.chunk];
-        for (g, &code) in b.grp[..len].iter_mut().zip(&codes.status[..len]) {
-            *g = GROUP_OF_CODE[code as usize];
-        }
+        b.fill_groups(&codes.status[..len]);
         let passed = decode_screen(t, lo, len, unit_codes, &mut b, &mut scratch);
         match passed {
             Some(min) => {
