@@ -28,7 +28,7 @@ fn days_of(array: &dyn Array, name: &'static str) -> Result<Vec<i32>, ArrowError
     if let Some(c) = borrowed(array) {
         c.write_days(0, &mut out);
     } else if is_text(array.data_type()) {
-        let p = parse_column(array);
+        let p = parse_column(array).map_err(|b| b.in_column(name))?;
         if let Some(&row) = p.unreadable.first() {
             return Err(invalid(
                 name,

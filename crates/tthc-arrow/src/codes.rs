@@ -280,7 +280,8 @@ pub(crate) fn string_parts(n: usize) -> usize {
 /// `f` evaluated once per distinct value in that order (the order group codes are given in).
 /// Parts of the rows are hashed on all cores; the ids are the only per-row memory (4 bytes a
 /// row), and the kernel reads them through the table like a dictionary's keys. Rows whose value
-/// has no code go to `bad`. `None` for other types.
+/// has no code go to `bad`. `Ok(None)` for other types; text that breaks Arrow's rules is an
+/// error of the column ([`string_ids`]).
 pub(crate) fn intern_strings<T: Copy>(
     array: &dyn Array,
     field: &'static str,
@@ -288,8 +289,10 @@ pub(crate) fn intern_strings<T: Copy>(
     invalid: T,
     bad: &mut Vec<Bad>,
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> Option<(Vec<u32>, Vec<T>)> {
-    let (ids, table) = string_ids(array, f)?;
+) -> Result<Option<Mapped<T>>, ArrowError> {
+    let Some((ids, table)) = string_ids(array, f).map_err(|b| b.in_column(field))? else {
+        return Ok(None);
+    };
     if table.iter().any(Result::is_err) {
         for (i, &id) in ids.iter().enumerate() {
             if let Err(reason) = table[id as usize] {
@@ -298,74 +301,199 @@ pub(crate) fn intern_strings<T: Copy>(
         }
     }
     let map = table.iter().map(|r| r.unwrap_or(invalid)).collect();
-    Some((ids, map))
+    Ok(Some((ids, map)))
 }
+
+/// Interned strings as the kernel reads them: an id a row and the code of each id.
+pub(crate) type Mapped<T> = (Vec<u32>, Vec<T>);
 
 /// Interned strings: an id a row and the result for each id.
 pub(crate) type Interned<T> = (Vec<u32>, Vec<Result<T, RejectReason>>);
 
-/// [`intern_ids`] of a plain string column of any of Arrow's three string types; `None` for
+/// The first row of a plain string column whose text breaks Arrow's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BadText {
+    /// The row.
+    pub(crate) row: usize,
+    /// What is wrong with it.
+    pub(crate) message: &'static str,
+}
+
+impl BadText {
+    /// The error of column `column`.
+    pub(crate) fn in_column(self, column: &str) -> ArrowError {
+        ArrowError::InvalidData {
+            column: column.to_string(),
+            message: format!("row {}: {}", self.row, self.message),
+        }
+    }
+}
+
+/// Stands for a row whose offsets are out of order or outside the text: never UTF-8, so the
+/// distinct values' check finds it.
+const NOT_TEXT: &[u8] = &[0xFF];
+
+/// [`intern_ids`] of a plain string column of any of Arrow's three string types; `Ok(None)` for
 /// other types.
+///
+/// This is where the text of `Utf8` and `LargeUtf8` columns is proven valid, in the same read
+/// as the interning (a second and third pass over the text, `simdutf8` and the offsets, cost as
+/// much as the interning on a 10M-row column): every row's offsets must be in order and within
+/// the text, and every distinct value must be UTF-8. Every row's bytes then equal a validated
+/// value, which is what Arrow's full validation proves (the rows tile the text). A view array's
+/// views are checked row by row in the same way (in a data buffer, the prefix its text's).
 pub(crate) fn string_ids<T: Copy>(
     array: &dyn Array,
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> Option<Interned<T>> {
+) -> Result<Option<Interned<T>>, BadText> {
     if let Some(s) = array.as_string_opt::<i32>() {
-        return Some(intern_ids(
-            s.len(),
-            |i| (!s.is_null(i)).then(|| s.value(i)),
-            f,
-        ));
+        return offset_string_ids(s, f).map(Some);
     }
     if let Some(s) = array.as_string_opt::<i64>() {
-        return Some(intern_ids(
-            s.len(),
-            |i| (!s.is_null(i)).then(|| s.value(i)),
-            f,
-        ));
+        return offset_string_ids(s, f).map(Some);
     }
     if let Some(s) = array.as_string_view_opt() {
-        return Some(intern_ids(
-            s.len(),
-            |i| (!s.is_null(i)).then(|| s.value(i)),
-            f,
-        ));
+        return view_string_ids(s, f).map(Some);
     }
-    None
+    Ok(None)
 }
 
+/// [`string_ids`] of a string view array (polars' `String`), each view checked as arrow's full
+/// validation does: inline, or a range of a data buffer that exists, whose first four bytes
+/// are the view's prefix.
+fn view_string_ids<T: Copy>(
+    s: &arrow_array::StringViewArray,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<Interned<T>, BadText> {
+    let views: &[u128] = s.views();
+    // the views' own bytes, where a string of up to 12 bytes is kept (Arrow's layout is
+    // little-endian: length, then the text)
+    let inline: &[u8] = s.views().inner().as_slice();
+    let buffers = s.data_buffers();
+    let nulls = s.nulls();
+    let range = |i: usize| -> Option<&[u8]> {
+        let view = *views.get(i)?;
+        let len = view as u32 as usize;
+        if len <= 12 {
+            let at = 16 * i + 4;
+            return inline.get(at..at + len);
+        }
+        let index = (view >> 64) as u32 as usize;
+        let offset = (view >> 96) as u32 as usize;
+        let text = buffers
+            .get(index)?
+            .as_slice()
+            .get(offset..offset.checked_add(len)?)?;
+        (text[..4] == ((view >> 32) as u32).to_le_bytes()).then_some(text)
+    };
+    intern_ids(
+        s.len(),
+        |i| match nulls {
+            Some(n) if n.is_null(i) => None,
+            _ => Some(range(i).unwrap_or(NOT_TEXT)),
+        },
+        f,
+    )
+    .map_err(|row| BadText {
+        row,
+        message: if range(row).is_none() {
+            "a view outside its data buffers, or whose prefix is not its text's"
+        } else {
+            "invalid UTF-8"
+        },
+    })
+}
+
+/// [`string_ids`] of a `Utf8` or `LargeUtf8` array, its offsets checked row by row.
+fn offset_string_ids<O: arrow_array::OffsetSizeTrait, T: Copy>(
+    s: &arrow_array::GenericStringArray<O>,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<Interned<T>, BadText> {
+    let offsets: &[O] = s.value_offsets();
+    let text: &[u8] = s.values().as_slice();
+    let nulls = s.nulls();
+    // `None` for offsets out of order or outside the text (data from the C interface is not
+    // checked by arrow beyond the first and last offset)
+    let range = |i: usize| -> Option<&[u8]> {
+        let from = offsets.get(i)?.to_usize()?;
+        let to = offsets.get(i + 1)?.to_usize()?;
+        text.get(from..to)
+    };
+    intern_ids(
+        s.len(),
+        |i| match nulls {
+            Some(n) if n.is_null(i) => None,
+            _ => Some(range(i).unwrap_or(NOT_TEXT)),
+        },
+        f,
+    )
+    .map_err(|row| BadText {
+        row,
+        message: if range(row).is_none() {
+            "offsets out of order or outside the text"
+        } else {
+            "invalid UTF-8"
+        },
+    })
+}
+
+/// Rows interned between two checks of whether comparing each row with the one before pays
+/// (sorted exports: runs of one unit or status; random order: a wasted compare a row).
+const RUN_CHECK: usize = 4096;
+
 /// The ids of `n` strings (`value(i)`, `None` for null: id 0) and `f`'s result per id, `f`
-/// evaluated once per distinct value in row order of first appearance.
+/// evaluated once per distinct value in row order of first appearance; `Err` with the first
+/// row whose value is not UTF-8.
 pub(crate) fn intern_ids<'a, T: Copy, V>(
     n: usize,
     value: V,
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> Interned<T>
+) -> Result<Interned<T>, usize>
 where
-    V: Fn(usize) -> Option<&'a str> + Sync,
+    V: Fn(usize) -> Option<&'a [u8]> + Sync,
 {
     // one part: ids from 1 in the part's own order of first appearance; FxHash, since a string
     // a row is hashed and SipHash's resistance to chosen keys buys nothing against a table's
     // own values
-    let part = |ids: &mut [u32], lo: usize| -> Vec<&'a str> {
-        let mut seen: FxHashMap<&'a str, u32> = FxHashMap::default();
-        let mut distinct: Vec<&'a str> = Vec::new();
-        let mut last: Option<(&'a str, u32)> = None;
-        for (k, id) in ids.iter_mut().enumerate() {
-            *id = match value(lo + k) {
-                None => 0,
-                Some(s) => match last {
-                    Some((l, id)) if l == s => id,
-                    _ => {
-                        let id = *seen.entry(s).or_insert_with(|| {
-                            distinct.push(s);
-                            distinct.len() as u32
-                        });
-                        last = Some((s, id));
-                        id
-                    }
-                },
-            };
+    let part = |ids: &mut [u32], lo: usize| -> Vec<&'a [u8]> {
+        let mut seen: FxHashMap<&'a [u8], u32> = FxHashMap::default();
+        let mut distinct: Vec<&'a [u8]> = Vec::new();
+        let mut id_of = |s: &'a [u8]| -> u32 {
+            if let Some(&id) = seen.get(s) {
+                return id;
+            }
+            distinct.push(s);
+            let id = distinct.len() as u32;
+            seen.insert(s, id);
+            id
+        };
+        // a row is compared with the one before while at least half the rows of the last
+        // stretch repeated it
+        let mut runs = true;
+        for (b, stretch) in ids.chunks_mut(RUN_CHECK).enumerate() {
+            let at = lo + b * RUN_CHECK;
+            if runs {
+                let mut last: Option<(&'a [u8], u32)> = None;
+                for (k, id) in stretch.iter_mut().enumerate() {
+                    *id = match value(at + k) {
+                        None => 0,
+                        Some(s) => match last {
+                            Some((l, id)) if l == s => id,
+                            _ => {
+                                let id = id_of(s);
+                                last = Some((s, id));
+                                id
+                            }
+                        },
+                    };
+                }
+            } else {
+                for (k, id) in stretch.iter_mut().enumerate() {
+                    *id = value(at + k).map_or(0, &mut id_of);
+                }
+            }
+            let repeats = stretch.windows(2).filter(|w| w[0] == w[1]).count();
+            runs = 2 * repeats >= stretch.len();
         }
         distinct
     };
@@ -374,7 +502,7 @@ where
     let per = n.div_ceil(parts).max(1);
     let part = &part;
     // one part: no thread (a table of many small batches would pay a spawn per column per batch)
-    let distinct: Vec<Vec<&'a str>> = if parts == 1 {
+    let distinct: Vec<Vec<&'a [u8]>> = if parts == 1 {
         vec![part(&mut ids, 0)]
     } else {
         std::thread::scope(|scope| {
@@ -389,15 +517,23 @@ where
                 .collect()
         })
     };
-    // the table: id 0 is null, then the first part's values, then each later part's new ones
+    // the table: id 0 is null, then the first part's values, then each later part's new ones;
+    // a value that is not UTF-8 gets no result, and is looked for among the rows at the end
     let mut table: Vec<Result<T, RejectReason>> = vec![f(Value::Null)];
-    let mut slice_id: FxHashMap<&'a str, u32> = FxHashMap::default();
+    let mut not_text: Vec<u32> = Vec::new();
+    let mut slice_id: FxHashMap<&'a [u8], u32> = FxHashMap::default();
     for (k, values) in distinct.iter().enumerate() {
         let remap: Vec<u32> = std::iter::once(0)
             .chain(values.iter().map(|s| {
                 *slice_id.entry(s).or_insert_with(|| {
-                    table.push(f(Value::Text(s)));
-                    (table.len() - 1) as u32
+                    let id = table.len() as u32;
+                    if let Ok(t) = std::str::from_utf8(s) {
+                        table.push(f(Value::Text(t)));
+                    } else {
+                        not_text.push(id);
+                        table.push(Err(RejectReason::Unreadable));
+                    }
+                    id
                 })
             }))
             .collect();
@@ -409,7 +545,13 @@ where
             }
         }
     }
-    (ids, table)
+    if let Some(row) = (!not_text.is_empty())
+        .then(|| ids.iter().position(|id| not_text.contains(id)))
+        .flatten()
+    {
+        return Err(row);
+    }
+    Ok((ids, table))
 }
 
 /// Decodes a coded column into one value a row, evaluating `f` once per distinct value where the
@@ -469,7 +611,7 @@ pub(crate) fn decode_values<T: Copy>(
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
     out: &mut Vec<Result<T, RejectReason>>,
 ) -> Result<(), ArrowError> {
-    if let Some((ids, table)) = string_ids(array, f) {
+    if let Some((ids, table)) = string_ids(array, f).map_err(|b| b.in_column(field))? {
         out.extend(ids.iter().map(|&id| table[id as usize]));
     } else if let Some(b) = array.as_boolean_opt() {
         out.extend(
@@ -513,4 +655,113 @@ pub(crate) fn ints<T>(array: &dyn Array, f: &mut dyn FnMut(Value<'_>) -> T) -> O
         array, f, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
         UInt64Type
     )
+}
+
+#[cfg(test)]
+mod tests {
+    //! Interning on all cores against a one-pass interning written the obvious way, and the
+    //! text checks it makes, on columns long enough to be split into parts.
+    use std::collections::HashMap;
+
+    use arrow_array::StringArray;
+    use arrow_buffer::Buffer;
+
+    use super::{string_ids, Value};
+
+    /// Ids in row order of first appearance (0 for null) and the distinct values, one pass.
+    fn obvious(rows: &[Option<String>]) -> (Vec<u32>, Vec<String>) {
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        let mut values = Vec::new();
+        let ids = rows
+            .iter()
+            .map(|r| match r {
+                None => 0,
+                Some(s) => *seen.entry(s).or_insert_with(|| {
+                    values.push(s.clone());
+                    values.len() as u32
+                }),
+            })
+            .collect();
+        (ids, values)
+    }
+
+    /// Rows in stretches sorted (runs of one value) and shuffled (a value a row), with nulls,
+    /// so that both ways of reading a stretch and the parts' merge are used.
+    fn rows(n: usize) -> Vec<Option<String>> {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        (0..n)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let sorted = (i / 10_000) % 2 == 0;
+                let k = if sorted {
+                    (i / 700) % 37
+                } else {
+                    (x % 41) as usize
+                };
+                (!x.is_multiple_of(97)).then(|| format!("UBND xã Đắk {k:02}"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn interning_in_parts_equals_one_pass() {
+        let rows = rows(200_003);
+        let array = StringArray::from(rows.clone());
+        let mut called = Vec::new();
+        let (ids, table) = string_ids(&array, &mut |v| {
+            if let Value::Text(s) = v {
+                called.push(s.to_string());
+            }
+            Ok(called.len())
+        })
+        .unwrap()
+        .unwrap();
+        let (want_ids, want_values) = obvious(&rows);
+        assert_eq!(ids, want_ids);
+        assert_eq!(called, want_values); // once per value, in order of first appearance
+        assert_eq!(table.len(), want_values.len() + 1);
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_found_at_its_row() {
+        let rows = rows(200_000);
+        let mut text: Vec<u8> = Vec::new();
+        let mut offsets = vec![0i32];
+        for (i, r) in rows.iter().enumerate() {
+            text.extend_from_slice(r.as_deref().unwrap_or("x").as_bytes());
+            if i == 150_001 || i == 190_000 {
+                text.push(0xC3); // a truncated "ã"
+            }
+            offsets.push(text.len() as i32);
+        }
+        let array = unchecked(offsets, text);
+        let e = string_ids(&array, &mut |_| Ok(0u8)).unwrap_err();
+        assert_eq!((e.row, e.message), (150_001, "invalid UTF-8"));
+
+        // offsets out of order at one row: arrow's own constructor refuses them, the C interface
+        // does not check
+        let mut text = b"abcdef".to_vec();
+        text.extend(std::iter::repeat_n(b'a', 70_000));
+        let mut bad: Vec<i32> = (0..=70_000).collect();
+        bad[69_999] = 70_005; // row 69,998 ends there, inside the text; row 69,999 starts there
+        let e = string_ids(&unchecked(bad, text), &mut |_| Ok(0u8)).unwrap_err();
+        assert_eq!(
+            (e.row, e.message),
+            (69_999, "offsets out of order or outside the text") // 70,005..70,000
+        );
+    }
+
+    /// A string array as the C interface gives it: arrow checks neither its text nor its
+    /// offsets.
+    #[allow(unsafe_code)]
+    fn unchecked(offsets: Vec<i32>, text: Vec<u8>) -> StringArray {
+        let data = arrow_data::ArrayData::builder(arrow_schema::DataType::Utf8)
+            .len(offsets.len() - 1)
+            .add_buffer(Buffer::from_vec(offsets))
+            .add_buffer(Buffer::from_vec(text));
+        // SAFETY: the array is only given to the reader, which checks its offsets and text
+        StringArray::from(unsafe { data.build_unchecked() })
+    }
 }

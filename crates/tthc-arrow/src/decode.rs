@@ -348,6 +348,11 @@ fn check_schemas(batches: &[RecordBatch]) -> Result<(), ArrowError> {
 /// Refuses Arrow data that breaks Arrow's rules (invalid UTF-8, dictionary keys outside the
 /// dictionary, buffers or validity bitmaps of the wrong length): checked once, where the data
 /// enters, for every column that is read; no later code trusts an unvalidated `&str`.
+///
+/// Except the text of a plain string column (`Utf8`, `LargeUtf8`, `Utf8View`) read only through
+/// [`crate::codes::string_ids`] (`text_checked_by_reader`: every column but the dossier ids):
+/// there its structure is checked here and its text by the interning, in the same read
+/// (a row's offsets, and each distinct value's UTF-8), and the decode fails just the same.
 /// The data buffers (address, length) of view arrays already proven UTF-8 in one decoding: the
 /// zero-copy slices of a long batch, and the batches of one stream, share their buffers, which
 /// would otherwise be validated again for every slice.
@@ -357,6 +362,7 @@ fn validate(
     array: &dyn Array,
     column: &str,
     validated: &mut ValidatedBuffers,
+    text_checked_by_reader: bool,
 ) -> Result<(), ArrowError> {
     let invalid = |message: String| ArrowError::InvalidData {
         column: column.to_string(),
@@ -370,11 +376,17 @@ fn validate(
         // a character boundary
         DataType::Utf8 => {
             data.validate().map_err(|e| invalid(e.to_string()))?;
+            if text_checked_by_reader {
+                return Ok(());
+            }
             let s = array.as_string::<i32>();
             utf8_with_offsets(s.value_offsets(), s.values()).map_err(invalid)
         }
         DataType::LargeUtf8 => {
             data.validate().map_err(|e| invalid(e.to_string()))?;
+            if text_checked_by_reader {
+                return Ok(());
+            }
             let s = array.as_string::<i64>();
             utf8_with_offsets(s.value_offsets(), s.values()).map_err(invalid)
         }
@@ -383,6 +395,9 @@ fn validate(
         // which says what is wrong
         DataType::Utf8View => {
             data.validate().map_err(|e| invalid(e.to_string()))?;
+            if text_checked_by_reader {
+                return Ok(());
+            }
             let v = array.as_string_view();
             if string_views_valid(v.views(), v.data_buffers(), validated) {
                 Ok(())
@@ -506,7 +521,7 @@ fn coded_column<T: Copy>(
     if let Some(map) = borrow_codes(array, field, order, default, bad, f, bytes)? {
         return Ok(CodeSource::Mapped { column, map });
     }
-    if let Some((ids, map)) = intern_strings(array, field, order, default, bad, f) {
+    if let Some((ids, map)) = intern_strings(array, field, order, default, bad, f)? {
         return Ok(CodeSource::Interned { ids, map });
     }
     Ok(CodeSource::Owned(decode(
@@ -644,6 +659,15 @@ pub fn decode_batches(
         resolved.index(field).filter(|_| options.reads(field))
     };
     let source = |field: &str| resolved.source(field).unwrap_or(field).to_string();
+    // text that breaks Arrow's rules, found by the reader of a column (named by its field
+    // there), named by the table's own header
+    let named = |e: ArrowError| match e {
+        ArrowError::InvalidData { column, message } => ArrowError::InvalidData {
+            column: source(&column),
+            message,
+        },
+        e => e,
+    };
     // types, checked whatever the number of rows
     for (k, field) in TIME_FIELDS.iter().enumerate() {
         let idx = if k == 0 {
@@ -762,8 +786,10 @@ pub fn decode_batches(
         );
         read.sort_unstable();
         read.dedup();
+        let ids_column = col("dossier_id");
         for &c in &read {
-            validate(array(c), schema.field(c).name(), &mut validated)?;
+            let by_reader = Some(c) != ids_column;
+            validate(array(c), schema.field(c).name(), &mut validated, by_reader)?;
         }
         // (row, order, field, reason) of every bad value; a row keeps the first by field order
         let mut bad: Vec<Bad> = Vec::new();
@@ -795,7 +821,8 @@ pub fn decode_batches(
                 r.map(tthc_metrics::Status::column_code)
             },
             &mut status_bytes,
-        )?;
+        )
+        .map_err(named)?;
         if !content_checked
             && statuses_seen >= 3
             && statuses_known == 0
@@ -845,7 +872,8 @@ pub fn decode_batches(
                     })
                 },
                 &mut name_bytes[k],
-            )?;
+            )
+            .map_err(named)?;
             if !content_checked && distinct >= 3 && dates == distinct {
                 return Err(ArrowError::WrongContent {
                     column: source(field),
@@ -858,45 +886,51 @@ pub fn decode_batches(
             names[k] = Some(src);
         }
         let channel = match (col("channel"), col("online")) {
-            (Some(c), _) => Some(coded_column(
-                array(c),
-                c,
-                "channel",
-                4,
-                1u8,
-                &mut bad,
-                &mut |v| match v {
-                    Value::Null => Ok(0),
-                    Value::Text(s) if s.trim().is_empty() => Ok(0),
-                    Value::Int(x) => Channel::from_code(x)
-                        .map(Channel::code)
-                        .map_err(|_| RejectReason::UnknownChannel),
-                    Value::Text(s) => vocab
-                        .parse_channel(s)
-                        .map(Channel::code)
-                        .map_err(|_| RejectReason::UnknownChannel),
-                },
-                &mut channel_bytes,
-            )?),
-            (None, Some(c)) => Some(coded_column(
-                array(c),
-                c,
-                "online",
-                4,
-                1u8,
-                &mut bad,
-                &mut |v| {
-                    let yes = match v {
-                        Value::Null => None,
-                        Value::Int(x) => Some(x != 0),
+            (Some(c), _) => Some(
+                coded_column(
+                    array(c),
+                    c,
+                    "channel",
+                    4,
+                    1u8,
+                    &mut bad,
+                    &mut |v| match v {
+                        Value::Null => Ok(0),
+                        Value::Text(s) if s.trim().is_empty() => Ok(0),
+                        Value::Int(x) => Channel::from_code(x)
+                            .map(Channel::code)
+                            .map_err(|_| RejectReason::UnknownChannel),
                         Value::Text(s) => vocab
-                            .parse_yes_no(s)
-                            .map_err(|_| RejectReason::UnknownChannel)?,
-                    };
-                    Ok(yes.map_or(0, |y| if y { 2 } else { 1 }))
-                },
-                &mut channel_bytes,
-            )?),
+                            .parse_channel(s)
+                            .map(Channel::code)
+                            .map_err(|_| RejectReason::UnknownChannel),
+                    },
+                    &mut channel_bytes,
+                )
+                .map_err(named)?,
+            ),
+            (None, Some(c)) => Some(
+                coded_column(
+                    array(c),
+                    c,
+                    "online",
+                    4,
+                    1u8,
+                    &mut bad,
+                    &mut |v| {
+                        let yes = match v {
+                            Value::Null => None,
+                            Value::Int(x) => Some(x != 0),
+                            Value::Text(s) => vocab
+                                .parse_yes_no(s)
+                                .map_err(|_| RejectReason::UnknownChannel)?,
+                        };
+                        Ok(yes.map_or(0, |y| if y { 2 } else { 1 }))
+                    },
+                    &mut channel_bytes,
+                )
+                .map_err(named)?,
+            ),
             (None, None) => None,
         };
         let online_service = col("online_service")
@@ -921,7 +955,8 @@ pub fn decode_batches(
                     &mut online_bytes,
                 )
             })
-            .transpose()?;
+            .transpose()
+            .map_err(named)?;
         let count = |v: Value<'_>| -> Result<Option<u32>, RejectReason> {
             match v {
                 Value::Null => Ok(None),
@@ -946,14 +981,16 @@ pub fn decode_batches(
                     &mut |v| count(v).map(|x| x.unwrap_or(0)),
                 )
             })
-            .transpose()?;
+            .transpose()
+            .map_err(named)?;
         let durations = col("duration_days")
             .map(|c| {
                 decode(array(c), "duration_days", 7, None, &mut bad, &mut |v| {
                     count(v)
                 })
             })
-            .transpose()?;
+            .transpose()
+            .map_err(named)?;
         let yes_no = |v: Value<'_>, default: bool| -> Result<bool, RejectReason> {
             match v {
                 Value::Null => Ok(default),
@@ -970,14 +1007,16 @@ pub fn decode_batches(
                     yes_no(v, true)
                 })
             })
-            .transpose()?;
+            .transpose()
+            .map_err(named)?;
         let apology = col("apology_issued")
             .map(|c| {
                 decode(array(c), "apology_issued", 9, false, &mut bad, &mut |v| {
                     yes_no(v, false)
                 })
             })
-            .transpose()?;
+            .transpose()
+            .map_err(named)?;
         // times given as text or Excel serials, parsed once
         let mut parsed: [Option<ParsedTimes>; 7] = Default::default();
         for (k, field) in TIME_FIELDS.iter().enumerate() {
@@ -992,7 +1031,7 @@ pub fn decode_batches(
             if borrowed(a).is_some() {
                 continue;
             }
-            let p = parse_column(a);
+            let p = parse_column(a).map_err(|b| b.in_column(schema.field(c).name()))?;
             if !content_checked && p.non_null >= 3 && p.unreadable.len() == p.non_null {
                 return Err(ArrowError::WrongContent {
                     column: source(field),
@@ -1138,7 +1177,8 @@ pub(crate) fn dictionary_keys(d: &dyn arrow_array::AnyDictionaryArray) -> Vec<us
 #[allow(unsafe_code)] // invalid Arrow data can only be built with `new_unchecked`; it is validated, never read
 mod tests {
     //! The fast text validation against arrow's `validate_full`, on arbitrary bytes and
-    //! offsets (valid or not): the same verdict, always.
+    //! offsets (valid or not): the same verdict, always, whether the text is checked here or
+    //! by the interning that reads it.
     use arrow_array::make_array;
     use arrow_buffer::Buffer;
     use arrow_schema::DataType;
@@ -1191,8 +1231,13 @@ mod tests {
             let arrow = data.validate_full().is_ok();
             if data.validate().is_ok() {
                 let mut seen = super::ValidatedBuffers::default();
-                let ours = validate(make_array(data).as_ref(), "status", &mut seen).is_ok();
+                let array = make_array(data);
+                let ours = validate(array.as_ref(), "status", &mut seen, false).is_ok();
                 prop_assert_eq!(ours, arrow);
+                // the reader's check: the structure here, the text while interning it
+                let by_reader = validate(array.as_ref(), "status", &mut seen, true).is_ok()
+                    && crate::codes::string_ids(array.as_ref(), &mut |_| Ok(0u8)).is_ok();
+                prop_assert_eq!(by_reader, arrow);
             }
         }
 
@@ -1243,8 +1288,12 @@ mod tests {
             let arrow = data.validate_full().is_ok();
             if data.validate().is_ok() {
                 let mut seen = super::ValidatedBuffers::default();
-                let ours = validate(make_array(data).as_ref(), "unit", &mut seen).is_ok();
+                let array = make_array(data);
+                let ours = validate(array.as_ref(), "unit", &mut seen, false).is_ok();
                 prop_assert_eq!(ours, arrow);
+                let by_reader = validate(array.as_ref(), "unit", &mut seen, true).is_ok()
+                    && crate::codes::string_ids(array.as_ref(), &mut |_| Ok(0u8)).is_ok();
+                prop_assert_eq!(by_reader, arrow);
             }
         }
     }

@@ -21,16 +21,34 @@ pub(crate) fn text_value(array: &dyn Array, i: usize) -> String {
     cell(array, i).map(Cow::into_owned).unwrap_or_default()
 }
 
+/// Row `i` of a `Utf8` or `LargeUtf8` array, its offsets and text checked: such a column's text
+/// is proven valid by the reader that interns it ([`crate::codes::string_ids`]), and a message
+/// about a row may be written before or without it (empty for offsets that do not hold, the
+/// replacement character for bytes that are not UTF-8).
+fn offset_cell<O: arrow_array::OffsetSizeTrait>(
+    s: &arrow_array::GenericStringArray<O>,
+    i: usize,
+) -> Cow<'_, str> {
+    let offsets = s.value_offsets();
+    let bytes = offsets
+        .get(i)
+        .and_then(|o| o.to_usize())
+        .zip(offsets.get(i + 1).and_then(|o| o.to_usize()))
+        .and_then(|(from, to)| s.values().as_slice().get(from..to))
+        .unwrap_or_default();
+    String::from_utf8_lossy(bytes)
+}
+
 /// A cell as text, borrowed where the array holds strings; `None` for null.
 pub(crate) fn cell(array: &dyn Array, i: usize) -> Option<Cow<'_, str>> {
     if i >= array.len() || array.is_null(i) {
         return None;
     }
     if let Some(s) = array.as_string_opt::<i32>() {
-        return Some(Cow::Borrowed(s.value(i)));
+        return Some(offset_cell(s, i));
     }
     if let Some(s) = array.as_string_opt::<i64>() {
-        return Some(Cow::Borrowed(s.value(i)));
+        return Some(offset_cell(s, i));
     }
     if let Some(s) = array.as_string_view_opt() {
         return Some(Cow::Borrowed(s.value(i)));

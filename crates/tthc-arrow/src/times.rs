@@ -17,7 +17,7 @@ use arrow_array::Array;
 use arrow_schema::{DataType, TimeUnit};
 use tthc_metrics::columnar::{TimeColumn, TimeEncoding, TimeValues, Validity};
 
-use crate::codes::{string_ids, Value};
+use crate::codes::{string_ids, BadText, Value};
 use crate::error::ArrowError;
 use crate::text::is_text;
 
@@ -383,8 +383,9 @@ impl ParsedTimes {
     }
 }
 
-/// Parses a text, dictionary-of-text or float (Excel serial) time column.
-pub(crate) fn parse_column(array: &dyn Array) -> ParsedTimes {
+/// Parses a text, dictionary-of-text or float (Excel serial) time column; `Err` for text that
+/// breaks Arrow's rules ([`string_ids`]).
+pub(crate) fn parse_column(array: &dyn Array) -> Result<ParsedTimes, BadText> {
     let n = array.len();
     let mut out = ParsedTimes::with_rows(n);
     let mut text = |v: Value<'_>| -> Result<Option<i64>, tthc_metrics::RejectReason> {
@@ -399,7 +400,7 @@ pub(crate) fn parse_column(array: &dyn Array) -> ParsedTimes {
     if let Some(d) = array.as_any_dictionary_opt() {
         let values = d.values();
         let mut table = Vec::with_capacity(values.len());
-        if let Some((ids, t)) = string_ids(values.as_ref(), &mut text) {
+        if let Some((ids, t)) = string_ids(values.as_ref(), &mut text)? {
             table.extend(ids.iter().map(|&id| t[id as usize]));
         }
         for (i, key) in crate::decode::dictionary_keys(d)
@@ -415,13 +416,13 @@ pub(crate) fn parse_column(array: &dyn Array) -> ParsedTimes {
             };
             out.put(i, v.map_err(|_| ()));
         }
-        return out;
+        return Ok(out);
     }
-    if let Some((ids, table)) = string_ids(array, &mut text) {
+    if let Some((ids, table)) = string_ids(array, &mut text)? {
         for (i, &id) in ids.iter().enumerate() {
             out.put(i, table[id as usize].map_err(|_| ()));
         }
-        return out;
+        return Ok(out);
     }
     let serial = |x: Option<f64>| match x {
         None => Ok(None),
@@ -436,7 +437,7 @@ pub(crate) fn parse_column(array: &dyn Array) -> ParsedTimes {
             out.put(i, serial(v.map(f64::from)));
         }
     }
-    out
+    Ok(out)
 }
 
 /// A text date or date-time (any format of the module docs) as civil time: `(time, bare
