@@ -124,6 +124,40 @@ def test_polars_strings_categoricals_and_dates():
     assert a.received == b.received
 
 
+def _rows(x):
+    t = x if isinstance(x, pa.Table) else x.to_arrow()
+    return sorted(map(str, t.to_pylist()))
+
+
+def test_polars_categoricals_through_their_physical_codes():
+    # tm reads a Categorical or Enum column as a dictionary over its physical codes and polars'
+    # categories object, which holds every value the process has categorised: unused words
+    # (some of them status-like, some unit-like) must neither group nor reject anything, and
+    # the report and its rejections must equal the plain-string ones
+    pl.Series("warm", ["Không rõ", "Đang xử lý ", "UBND xã A", "junk"] + [f"x {i}" for i in range(300)]).cast(
+        pl.Categorical)
+    t = base_table()
+    n = 60
+    plain = pl.DataFrame({
+        "unit": [t["unit"][i % 6].as_py() if i % 7 else None for i in range(n)],
+        "status": [["10", "9", "processing", "bogus", None][i % 5] for i in range(n)],
+        "received_at": [dt.datetime(2023, 10, 1) + dt.timedelta(hours=7 * i) for i in range(n)],
+    })
+    cat = plain.with_columns(pl.col("unit").cast(pl.Categorical), pl.col("status").cast(pl.Categorical))
+    chunked = pl.concat([cat[:25], cat[25:]], rechunk=False)
+    names = sorted({u for u in plain["unit"].to_list() if u is not None})
+    enum = plain.with_columns(pl.col("unit").cast(pl.Enum(names + ["unused unit"])))
+    kw = dict(as_of=AS_OF, by=("unit", "week"), on_error="skip")
+    want, want_rejected = tm.report_details(plain.to_arrow(), **kw)[:2]
+    assert len(_rows(want_rejected)) > 0
+    for frame in (cat, chunked, enum):
+        got, rejected = tm.report_details(frame, **kw)[:2]
+        assert _rows(got) == _rows(want)
+        assert _rows(rejected) == _rows(want_rejected)
+    assert isinstance(tm._polars_categoricals(cat), pa.Table)  # the physical-code path was taken
+    assert tm._polars_categoricals(plain) is plain
+
+
 def test_chunked_input():
     t = base_table()
     chunked = pa.Table.from_batches(t.to_batches(max_chunksize=2))

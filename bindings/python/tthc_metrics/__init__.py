@@ -271,6 +271,48 @@ def _pandas_to_arrow(frame: Any, columns: Mapping[str, str] | None) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=[names[i] for i in keep])
 
 
+# a polars categories object with more values than this goes through polars' own export: each
+# value of a dictionary is decoded once, and a process-wide one can hold millions
+_MAX_CATEGORIES = 1 << 16
+
+
+def _polars_categoricals(frame: Any) -> Any:
+    """A polars frame with its ``Categorical`` and ``Enum`` columns as Arrow dictionaries over
+    their physical codes and the categories those codes index (zero-copy: about 1 ms for 10M
+    rows). polars' own export builds a compact dictionary of the codes a column uses, which
+    costs 0.07-0.28 s for 10M rows, more than the whole report. The categories may hold values
+    no row uses (polars keeps one categories object for the process); the decoder reads only
+    the values rows refer to, as for a pandas ``category`` with unused categories. Other
+    frames, and categories larger than ``_MAX_CATEGORIES``, are returned as they are."""
+    import polars as pl
+
+    def categories(dtype: Any) -> Any:
+        if isinstance(dtype, pl.Enum):
+            return dtype.categories
+        if isinstance(dtype, pl.Categorical):
+            cats = getattr(dtype, "categories", None)
+            return cats.to_series() if hasattr(cats, "to_series") else None
+        return None
+
+    coded = {}
+    for name, dtype in frame.schema.items():
+        values = categories(dtype)
+        if values is not None and len(values) <= _MAX_CATEGORIES:
+            coded[name] = values
+    if not coded:
+        return frame
+    rest = frame.drop(list(coded)).to_arrow(compat_level=pl.CompatLevel.newest())
+    columns = []
+    for name in frame.columns:
+        if name in coded:
+            codes = frame.get_column(name).to_physical().to_arrow()
+            values = coded[name].to_arrow()
+            columns.append(pa.chunked_array([pa.DictionaryArray.from_arrays(codes, values)]))
+        else:
+            columns.append(rest.column(name))
+    return pa.Table.from_arrays(columns, names=frame.columns)
+
+
 def _arrow_input(data: Any, columns: Mapping[str, str] | None) -> Any:
     library = _library(data)
     if library == "pandas" and hasattr(data, "iloc"):
@@ -284,7 +326,7 @@ def _arrow_input(data: Any, columns: Mapping[str, str] | None) -> Any:
         nulls = [name for name, dtype in data.schema.items() if dtype == pl.Null]
         if nulls:  # an empty export column: no Arrow C type, so give it one
             data = data.with_columns([pl.col(n).cast(pl.String) for n in nulls])
-        return data
+        return _polars_categoricals(data)
     if hasattr(data, "__arrow_c_stream__"):
         return data
     if isinstance(data, pa.RecordBatch):

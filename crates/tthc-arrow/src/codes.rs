@@ -369,7 +369,11 @@ fn view_string_ids<T: Copy>(
     // the views' own bytes, where a string of up to 12 bytes is kept (Arrow's layout is
     // little-endian: length, then the text)
     let inline: &[u8] = s.views().inner().as_slice();
-    let buffers = s.data_buffers();
+    let buffers: Vec<&[u8]> = s
+        .data_buffers()
+        .iter()
+        .map(arrow_buffer::Buffer::as_slice)
+        .collect();
     let nulls = s.nulls();
     let range = |i: usize| -> Option<&[u8]> {
         let view = *views.get(i)?;
@@ -380,10 +384,7 @@ fn view_string_ids<T: Copy>(
         }
         let index = (view >> 64) as u32 as usize;
         let offset = (view >> 96) as u32 as usize;
-        let text = buffers
-            .get(index)?
-            .as_slice()
-            .get(offset..offset.checked_add(len)?)?;
+        let text = buffers.get(index)?.get(offset..offset.checked_add(len)?)?;
         (text[..4] == ((view >> 32) as u32).to_le_bytes()).then_some(text)
     };
     intern_ids(
