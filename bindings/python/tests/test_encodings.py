@@ -158,6 +158,55 @@ def test_polars_categoricals_through_their_physical_codes():
     assert tm._polars_categoricals(plain) is plain
 
 
+def test_pandas_object_text_through_its_distinct_objects():
+    # pd.read_csv gives one object per distinct string; tm converts each distinct object once
+    # (a dictionary over them): the report and rejections equal the row-by-row conversion's,
+    # with equal strings held by different objects, missing values, and an id column (an
+    # object a row) that takes the row-by-row path
+    import io
+
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    units = ["UBND xã Nâm N'Đir", "UBND xã Na\u0302m N'Đir", "Phòng Tư pháp", ""]
+    statuses = ["10", "9", "processing", "bogus", ""]
+    n = 3000
+    lines = ["dossier_id,unit,status,received_at"]
+    for i in range(n):
+        day = dt.datetime(2023, 10, 1) + dt.timedelta(hours=int(rng.integers(0, 24 * 15)))
+        lines.append(f"D{i},{units[rng.integers(0, 4)]},{statuses[rng.integers(0, 5)]},{day:%Y-%m-%d %H:%M}")
+    text = "\n".join(lines).encode()
+    df = pd.read_csv(io.BytesIO(text), dtype=object)
+    df.loc[3, "unit"] = "Phòng Tư" + " pháp"  # the same text, another object
+    df.loc[4, "unit"] = None
+    assert tm._object_text(df["unit"]) is not None and tm._object_text(df["dossier_id"]) is None
+    kw = dict(as_of=AS_OF, by=("unit", "week"), on_error="skip")
+    got, got_rejected = tm.report_details(df, **kw)[:2]
+    plain = pa.table({c: pa.array(df[c], from_pandas=True) for c in df.columns})
+    want, want_rejected = tm.report_details(plain, **kw)[:2]
+    assert len(want_rejected) > 0
+    same(got, want)
+    same(got_rejected.drop(columns="label"), want_rejected)  # label: the pandas index of the row
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_pandas_datetimes_borrowed_equal_pyarrows_conversion(unit):
+    # the naive datetime64 columns of a frame are borrowed (NaT as null) rather than converted
+    # by pyarrow: the same array, NaT or not, whole frame or a slice of its rows
+    import numpy as np
+
+    values = np.array(["2023-10-02T08:00:01", "NaT", "1969-12-31T23:59:59", "2262-01-01", "1900-03-01"] * 7,
+                      dtype=f"M8[{unit}]")
+    df = pd.DataFrame({"t": values, "u": values[::-1].copy(), "x": np.arange(len(values))})
+    df.loc[df.index[::3], "u"] = np.datetime64("NaT")
+    for frame in (df, df.iloc[3:29]):
+        for c in ("t", "u"):
+            got = tm._numpy_datetimes(frame[c])
+            assert got is not None and got.equals(pa.array(frame[c], from_pandas=True))
+    assert tm._numpy_datetimes(df["x"]) is None
+    assert tm._numpy_datetimes(pd.Series(pd.to_datetime(["2023-10-02"]).tz_localize("UTC"))) is None
+
+
 def test_chunked_input():
     t = base_table()
     chunked = pa.Table.from_batches(t.to_batches(max_chunksize=2))
