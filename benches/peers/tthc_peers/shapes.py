@@ -28,14 +28,16 @@ import pyarrow.compute as pc
 
 from .common import SEED, STATUS_NAMES, TZ
 
-CONTAINERS = ("pyarrow", "polars", "pandas", "pandas-str")
+CONTAINERS = ("pyarrow", "polars", "pandas", "pandas-str", "pandas-csv")
 
 
 @dataclass(frozen=True)
 class Shape:
     name: str
     tests: str
-    container: str = "pyarrow"  # pyarrow | polars | pandas (object strings) | pandas-str (pandas 3 `str`)
+    # pyarrow | polars | pandas (object strings, one object a row) | pandas-str (pandas 3 `str`) |
+    # pandas-csv (object strings, one object per distinct text: what pd.read_csv gives)
+    container: str = "pyarrow"
     order: str = "sorted"  # sorted | random
     status: str = "codes"  # codes | dict | text
     unit: str = "dict"  # dict | text
@@ -47,14 +49,14 @@ class Shape:
 
     def describe(self) -> dict[str, str]:
         container = {"pyarrow": "pyarrow Table", "polars": "polars DataFrame", "pandas": "pandas DataFrame",
-                     "pandas-str": "pandas DataFrame"}[self.container]
+                     "pandas-str": "pandas DataFrame", "pandas-csv": "pandas DataFrame"}[self.container]
         status = {"codes": "int8 codes", "dict": "dictionary text", "text": "plain text"}[self.status]
         unit = {"dict": "dictionary", "text": "plain string"}[self.unit]
         if self.container == "polars":
             status = {"codes": "Int8 codes", "dict": "Categorical text", "text": "String text"}[self.status]
             unit = {"dict": "Categorical", "text": "String"}[self.unit]
         elif self.container.startswith("pandas"):
-            plain = "object" if self.container == "pandas" else "str"
+            plain = {"pandas": "object", "pandas-str": "str", "pandas-csv": "object (shared)"}[self.container]
             status = {"codes": "int8 codes", "dict": "category text", "text": f"{plain} text"}[self.status]
             unit = {"dict": "category", "text": plain}[self.unit]
         time = {"us": "timestamp[us]", "s": "timestamp[s]", "tz-local": f"timestamp[us, tz={TZ}]",
@@ -102,6 +104,8 @@ MATRIX: list[Shape] = [
           container="polars", order="random", status="text", unit="text", group="worst", months=True),
     Shape("worst: pandas object", "random order, object status and unit (a pandas user's CSV)",
           container="pandas", order="random", status="text", unit="text", group="worst", months=True),
+    Shape("worst: pandas read_csv objects", "random order, object status and unit, one object per distinct text "
+          "(as pd.read_csv gives)", container="pandas-csv", order="random", status="text", unit="text", group="worst"),
     Shape("polars Categorical, random", "random order, Categorical status and unit", container="polars",
           order="random", status="dict", unit="dict", group="worst"),
     Shape("pandas category, random", "random order, category status and unit", container="pandas",
@@ -178,11 +182,18 @@ def arrow_to_container(t: pa.Table, container: str) -> Any:
         import polars as pl
 
         return pl.from_arrow(t)
-    if container in ("pandas", "pandas-str"):
+    if container in ("pandas", "pandas-str", "pandas-csv"):
         df = t.to_pandas()
         for name in t.column_names:
             if pa.types.is_string(t.schema.field(name).type):
-                df[name] = df[name].astype(object if container == "pandas" else "str")
+                if container == "pandas-csv":  # one object per distinct text, shared by its rows
+                    import pandas as pd
+
+                    codes, distinct = pd.factorize(df[name])
+                    shared = np.asarray(list(distinct) + [None], dtype=object)[codes]
+                    df[name] = pd.Series(shared, index=df.index, dtype=object)  # not inferred as `str`
+                else:
+                    df[name] = df[name].astype(object if container == "pandas" else "str")
         return df
     raise ValueError(container)
 

@@ -58,6 +58,19 @@ def test_string_encodings(string_type, key_type):
     same(a, tm.report(base_table(), as_of=AS_OF, by=("unit", "week")))
 
 
+def test_pandas_object_text_first_seen_late():
+    # a distinct object whose first row is past the first 65,536 (and past 8 times that) is
+    # still the one its rows convert to
+    import numpy as np
+
+    objects = np.array(["UBND xã A", "UBND xã B", None, "Phòng Y tế"], dtype=object)
+    rows = np.random.default_rng(1).integers(0, 3, 1_000_000)
+    rows[900_000] = 3
+    col = pd.Series(objects[rows], dtype=object)
+    got = tm._object_text(col)
+    assert got is not None and got.cast(pa.string()).equals(pa.array(col, from_pandas=True))
+
+
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
 def test_timestamp_units(unit):
     t = base_table()

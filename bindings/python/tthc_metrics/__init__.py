@@ -297,8 +297,14 @@ def _object_text(col: Any) -> pa.Array | None:
         return None
     codes, distinct = pd.factorize(addresses)
     # codes are given in order of first appearance: code k first appears where their running
-    # maximum reaches k
-    first = np.searchsorted(np.maximum.accumulate(codes), np.arange(len(distinct)))
+    # maximum reaches k, within a prefix of the rows (all of them, at worst)
+    prefix = 1 << 16
+    while True:
+        running = np.maximum.accumulate(codes[:prefix])
+        if running[-1] == len(distinct) - 1:
+            break
+        prefix *= 8
+    first = np.searchsorted(running, np.arange(len(distinct)))
     try:
         values = pa.array(objects[first], from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
