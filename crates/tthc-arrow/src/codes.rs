@@ -81,7 +81,7 @@ pub(crate) fn code_values(array: &dyn Array) -> Option<CodeValues<'_>> {
 /// The smallest and largest index any row reads (each value as the unsigned integer of its
 /// width, as `Codes` reads it); `None` for an empty column. Reduced in the native width so that
 /// the loop vectorises.
-fn index_range(values: CodeValues<'_>) -> Option<(u64, u64)> {
+pub(crate) fn index_range(values: CodeValues<'_>) -> Option<(u64, u64)> {
     macro_rules! range {
         ($v:expr, $u:ty) => {{
             if $v.is_empty() {
