@@ -224,6 +224,9 @@ struct Spelling {
 #[derive(Debug, Clone, Default)]
 pub struct NameCoder {
     by_key: HashMap<String, u32>,
+    /// Raw value → (code, index in `spellings[code]`): a raw value seen before is not cleaned
+    /// again (the dictionary of every batch of a table cut into small batches).
+    by_raw: HashMap<String, (u32, u32)>,
     keys: Vec<String>,
     /// Per code, its distinct clean spellings in order of first appearance.
     spellings: Vec<Vec<Spelling>>,
@@ -240,6 +243,7 @@ impl NameCoder {
     pub fn new() -> Self {
         Self {
             by_key: HashMap::new(),
+            by_raw: HashMap::new(),
             keys: vec![String::new()],
             spellings: vec![vec![Spelling {
                 clean: String::new(),
@@ -262,9 +266,17 @@ impl NameCoder {
     /// assert!(c.needs_counts());
     /// c.add_rows(id, 1);
     /// c.add_rows(other, 5);
-    /// assert_eq!(c.finish().label(code), "Phòng Y tế");
+    /// // a raw value seen before (the next batch's dictionary): the same code and spelling
+    /// let (again, id_again) = c.spelling("phòng y tế");
+    /// assert_eq!(again, code);
+    /// c.add_rows(id_again, 5); // 1 + 5 rows spelled "phòng y tế", 5 "Phòng Y tế"
+    /// assert_eq!(c.finish().label(code), "phòng y tế");
     /// ```
     pub fn spelling(&mut self, raw: &str) -> (u32, u32) {
+        if let Some(&seen) = self.by_raw.get(raw) {
+            self.ids.push(seen);
+            return (seen.0, (self.ids.len() - 1) as u32);
+        }
         let clean = clean_name(raw);
         let key: String = clean.chars().flat_map(char::to_lowercase).collect();
         let code = if key.is_empty() {
@@ -289,6 +301,7 @@ impl NameCoder {
             list.len() - 1
         };
         self.ids.push((code, index as u32));
+        self.by_raw.insert(raw.to_string(), (code, index as u32));
         (code, (self.ids.len() - 1) as u32)
     }
 
