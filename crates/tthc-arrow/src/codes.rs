@@ -546,11 +546,16 @@ where
             }
         }
     }
-    if let Some(row) = (!not_text.is_empty())
-        .then(|| ids.iter().position(|id| not_text.contains(id)))
-        .flatten()
-    {
-        return Err(row);
+    if !not_text.is_empty() {
+        // a flag per id, not a search of the list a row: a column of raw bytes has as many
+        // values that are not UTF-8 as rows
+        let mut bad = vec![false; table.len()];
+        for &id in &not_text {
+            bad[id as usize] = true;
+        }
+        if let Some(row) = ids.iter().position(|&id| bad[id as usize]) {
+            return Err(row);
+        }
     }
     Ok((ids, table))
 }
@@ -740,6 +745,18 @@ mod tests {
         let array = unchecked(offsets, text);
         let e = string_ids(&array, &mut |_| Ok(0u8)).unwrap_err();
         assert_eq!((e.row, e.message), (150_001, "invalid UTF-8"));
+
+        // a column of raw bytes: every row a distinct value that is not UTF-8 (the first row
+        // is found without searching the list of bad values once a row)
+        let mut text: Vec<u8> = Vec::new();
+        let mut offsets = vec![0i32];
+        for i in 0..150_000u32 {
+            text.push(0xFF);
+            text.extend_from_slice(&i.to_le_bytes());
+            offsets.push(text.len() as i32);
+        }
+        let e = string_ids(&unchecked(offsets, text), &mut |_| Ok(0u8)).unwrap_err();
+        assert_eq!((e.row, e.message), (0, "invalid UTF-8"));
 
         // offsets out of order at one row: arrow's own constructor refuses them, the C interface
         // does not check
