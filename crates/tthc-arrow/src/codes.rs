@@ -374,7 +374,6 @@ fn view_string_ids<T: Copy>(
         .iter()
         .map(arrow_buffer::Buffer::as_slice)
         .collect();
-    let nulls = s.nulls();
     let range = |i: usize| -> Option<&[u8]> {
         let view = *views.get(i)?;
         let len = view as u32 as usize;
@@ -387,22 +386,13 @@ fn view_string_ids<T: Copy>(
         let text = buffers.get(index)?.get(offset..offset.checked_add(len)?)?;
         (text[..4] == ((view >> 32) as u32).to_le_bytes()).then_some(text)
     };
-    intern_ids(
+    checked_ids(
         s.len(),
-        |i| match nulls {
-            Some(n) if n.is_null(i) => None,
-            _ => Some(range(i).unwrap_or(NOT_TEXT)),
-        },
+        s.nulls(),
+        range,
+        "a view outside its data buffers, or whose prefix is not its text's",
         f,
     )
-    .map_err(|row| BadText {
-        row,
-        message: if range(row).is_none() {
-            "a view outside its data buffers, or whose prefix is not its text's"
-        } else {
-            "invalid UTF-8"
-        },
-    })
 }
 
 /// [`string_ids`] of a `Utf8` or `LargeUtf8` array, its offsets checked row by row.
@@ -412,7 +402,6 @@ fn offset_string_ids<O: arrow_array::OffsetSizeTrait, T: Copy>(
 ) -> Result<Interned<T>, BadText> {
     let offsets: &[O] = s.value_offsets();
     let text: &[u8] = s.values().as_slice();
-    let nulls = s.nulls();
     // `None` for offsets out of order or outside the text (data from the C interface is not
     // checked by arrow beyond the first and last offset)
     let range = |i: usize| -> Option<&[u8]> {
@@ -420,10 +409,28 @@ fn offset_string_ids<O: arrow_array::OffsetSizeTrait, T: Copy>(
         let to = offsets.get(i + 1)?.to_usize()?;
         text.get(from..to)
     };
-    intern_ids(
+    checked_ids(
         s.len(),
+        s.nulls(),
+        range,
+        "offsets out of order or outside the text",
+        f,
+    )
+}
+
+/// [`intern_ids`] of `n` rows whose bytes are `range(i)` (`None`: the row's offsets or view do
+/// not hold, `unreadable` says how), nulls as `nulls` says; the first bad row as a [`BadText`].
+fn checked_ids<'a, T: Copy>(
+    n: usize,
+    nulls: Option<&arrow_buffer::NullBuffer>,
+    range: impl Fn(usize) -> Option<&'a [u8]> + Sync,
+    unreadable: &'static str,
+    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+) -> Result<Interned<T>, BadText> {
+    intern_ids(
+        n,
         |i| match nulls {
-            Some(n) if n.is_null(i) => None,
+            Some(b) if b.is_null(i) => None,
             _ => Some(range(i).unwrap_or(NOT_TEXT)),
         },
         f,
@@ -431,7 +438,7 @@ fn offset_string_ids<O: arrow_array::OffsetSizeTrait, T: Copy>(
     .map_err(|row| BadText {
         row,
         message: if range(row).is_none() {
-            "offsets out of order or outside the text"
+            unreadable
         } else {
             "invalid UTF-8"
         },
