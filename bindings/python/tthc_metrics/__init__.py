@@ -291,7 +291,7 @@ def _object_text(col: Any) -> pa.Array | None:
     objects = np.ascontiguousarray(col.to_numpy(copy=False))
     # the addresses of the row's objects, read from the array's own buffer: the objects live as
     # long as `objects` does, and an address is only compared, never followed
-    addresses = np.frombuffer(memoryview(objects).cast("B"), dtype=np.intp)
+    addresses = np.frombuffer(objects.data.cast("B"), dtype=np.intp)
     sample = addresses[: 1 << 16]
     if len(pd.unique(sample)) * 2 > len(sample):
         return None
@@ -355,7 +355,7 @@ def _polars_categoricals(frame: Any) -> Any:
             return dtype.categories
         if isinstance(dtype, pl.Categorical):
             cats = getattr(dtype, "categories", None)
-            return cats.to_series() if hasattr(cats, "to_series") else None
+            return cats.to_series() if cats is not None and hasattr(cats, "to_series") else None
         return None
 
     coded = {}
