@@ -452,6 +452,47 @@ fn regression_dictionary_labels_are_the_first_spelling_in_row_order() {
     }
 }
 
+/// Two spellings used by as many rows each: the label is the one whose first row comes first.
+/// A dictionary registered its values in dictionary order and the tie went to the first
+/// *registered*, so a dictionary (here sliced, its row 0 hidden, and split over two batches)
+/// and the same names as plain strings gave different labels. Found by `fuzz_arrow`
+/// (`arbitrary_batches_report_or_fail_typed`, "dictionary and plain strings differ").
+#[test]
+fn regression_a_tie_between_spellings_goes_to_the_first_in_row_order_in_every_encoding() {
+    // dictionary order: "UBND xã Ea Tân" before "ubnd XÃ ea tân"; row order: the other way
+    let values: ArrayRef = Arc::new(StringArray::from(vec!["UBND xã Ea Tân", "ubnd XÃ ea tân"]));
+    // row 0 (sliced away) would tip the count; the visible rows tie 2 against 2
+    let keys = arrow_array::Int8Array::from(vec![0, 1, 0, 0, 1, 1, 0]);
+    let dict = DictionaryArray::<Int8Type>::try_new(keys, values).unwrap();
+    let dict: ArrayRef = Arc::new(dict);
+    let text = |k: &[usize]| -> ArrayRef {
+        let v = ["UBND xã Ea Tân", "ubnd XÃ ea tân"];
+        Arc::new(StringArray::from(
+            k.iter().map(|&i| v[i]).collect::<Vec<_>>(),
+        ))
+    };
+    let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
+    let o = ReportOptions::end_of_day(as_of).granularity(None);
+    let inputs: [(&str, Vec<RecordBatch>); 4] = [
+        ("dictionary, sliced", vec![names_table(dict.slice(1, 6))]),
+        (
+            "dictionary, sliced, two batches",
+            vec![names_table(dict.slice(1, 2)), names_table(dict.slice(3, 4))],
+        ),
+        ("plain", vec![names_table(text(&[1, 0, 0, 1, 1, 0]))]),
+        (
+            "plain, two batches",
+            vec![names_table(text(&[1, 0])), names_table(text(&[0, 1, 1, 0]))],
+        ),
+    ];
+    for (what, batches) in inputs {
+        let r = report_batches(&batches, &ColumnMap::default(), &o, None).unwrap();
+        assert_eq!(r.rows.len(), 1, "{what}");
+        assert_eq!(r.rows[0].group.as_deref(), Some("ubnd XÃ ea tân"), "{what}");
+        assert_eq!(r.rows[0].tally.received(), 6, "{what}");
+    }
+}
+
 /// `DueDateChoice::Rescheduled` was ignored by the Arrow adapter (it never read
 /// `rescheduled_due_at`): `tm.report(..., due_date="rescheduled")` gave the original figures.
 /// Found by comparing the Arrow path with the records path under every classification option.

@@ -548,12 +548,13 @@ fn coded_column<T: Copy>(
     )?))
 }
 
-/// Counts, for each distinct raw value of a names column in a batch, how many rows use it, and
-/// adds them to the coder (so that a group's label is its most used spelling).
-fn count_spellings(coder: &mut NameCoder, array: &dyn Array, src: &CodeSource<u32>) {
-    let mut add = |raw: &str, rows: u64| {
+/// Counts, for each distinct raw value of a names column in a batch, how many rows use it and
+/// the first of them (`offset` is the batch's first row in the input), and adds them to the
+/// coder (so that a group's label is its most used spelling, ties to the first in row order).
+fn count_spellings(coder: &mut NameCoder, array: &dyn Array, src: &CodeSource<u32>, offset: usize) {
+    let mut add = |raw: &str, rows: u64, first: usize| {
         let (_, id) = coder.spelling(raw);
-        coder.add_rows(id, rows);
+        coder.add_rows_from(id, rows, (offset + first) as u64);
     };
     match src {
         CodeSource::Interned { ids, .. } => {
@@ -570,7 +571,7 @@ fn count_spellings(coder: &mut NameCoder, array: &dyn Array, src: &CodeSource<u3
             for id in 1..n {
                 if count[id] > 0 {
                     if let Some(t) = cell(array, first[id]) {
-                        add(&t, count[id]);
+                        add(&t, count[id], first[id]);
                     }
                 }
             }
@@ -579,24 +580,26 @@ fn count_spellings(coder: &mut NameCoder, array: &dyn Array, src: &CodeSource<u3
             if let Some(d) = array.as_any_dictionary_opt() {
                 let values = d.values();
                 let mut count = vec![0u64; values.len()];
+                let mut first = vec![usize::MAX; values.len()];
                 for (i, &k) in dictionary_keys(d).iter().enumerate() {
                     if !array.is_null(i) {
                         if let Some(c) = count.get_mut(k) {
                             *c += 1;
+                            first[k] = first[k].min(i);
                         }
                     }
                 }
                 for (k, &c) in count.iter().enumerate() {
                     if c > 0 {
                         if let Some(t) = cell(values.as_ref(), k) {
-                            add(&t, c);
+                            add(&t, c, first[k]);
                         }
                     }
                 }
             } else {
                 for i in 0..array.len() {
                     if let Some(t) = cell(array, i) {
-                        add(&t, 1);
+                        add(&t, 1, i);
                     }
                 }
             }
@@ -1121,10 +1124,12 @@ pub fn decode_batches(
         if !coders[k].needs_counts() {
             continue;
         }
+        let mut offset = 0;
         for (batch, b) in batches.iter().zip(&per_batch) {
             if let Some(src) = &b.names[k] {
-                count_spellings(&mut coders[k], batch.column(c).as_ref(), src);
+                count_spellings(&mut coders[k], batch.column(c).as_ref(), src, offset);
             }
+            offset += batch.num_rows();
         }
     }
     let mut tables: [Option<NameTable>; 3] = [None, None, None];

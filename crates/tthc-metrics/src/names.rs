@@ -210,6 +210,10 @@ impl NameTable {
 struct Spelling {
     clean: String,
     rows: u64,
+    /// The first row known to use it (`u64::MAX` until rows are counted): ties between equally
+    /// used spellings go to the one seen first in row order, whatever order the front end
+    /// registered them in (a dictionary's values come in dictionary order).
+    first_row: u64,
 }
 
 /// Assigns group codes to names by their key, in order of first appearance, and chooses each
@@ -221,7 +225,7 @@ struct Spelling {
 ///
 /// # Example
 /// see [`NameTable`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NameCoder {
     by_key: HashMap<String, u32>,
     /// Raw value → (code, index in `spellings[code]`): a raw value seen before is not cleaned
@@ -233,6 +237,21 @@ pub struct NameCoder {
     /// Spelling id → (code, index in `spellings[code]`).
     ids: Vec<(u32, u32)>,
     ambiguous: bool,
+    /// Rows counted by [`NameCoder::code`]: the row number of its next call.
+    coded: u64,
+}
+
+impl Default for NameCoder {
+    /// The same as [`NameCoder::new`]: the blank name is code 0.
+    ///
+    /// # Example
+    /// ```
+    /// let t = tthc_metrics::NameCoder::default().finish();
+    /// assert_eq!(t.label(0), "");
+    /// ```
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl NameCoder {
@@ -248,9 +267,11 @@ impl NameCoder {
             spellings: vec![vec![Spelling {
                 clean: String::new(),
                 rows: 0,
+                first_row: u64::MAX,
             }]],
             ids: Vec::new(),
             ambiguous: false,
+            coded: 0,
         }
     }
 
@@ -294,7 +315,11 @@ impl NameCoder {
         let index = if let Some(i) = list.iter().position(|s| s.clean == clean) {
             i
         } else {
-            list.push(Spelling { clean, rows: 0 });
+            list.push(Spelling {
+                clean,
+                rows: 0,
+                first_row: u64::MAX,
+            });
             if list.len() > 1 && code != 0 {
                 self.ambiguous = true;
             }
@@ -305,24 +330,49 @@ impl NameCoder {
         (code, (self.ids.len() - 1) as u32)
     }
 
-    /// Counts `rows` rows for a spelling id from [`NameCoder::spelling`].
+    /// Counts `rows` rows for a spelling id from [`NameCoder::spelling`], without saying where
+    /// they are (a tie between spellings then goes to the one registered first).
     ///
     /// # Example
     /// see [`NameCoder::spelling`].
     pub fn add_rows(&mut self, id: u32, rows: u64) {
+        self.add_rows_from(id, rows, u64::MAX);
+    }
+
+    /// Counts `rows` rows for a spelling id, the first of them at row `first_row` of the input:
+    /// a tie between spellings goes to the one whose first row comes first, so the label does
+    /// not depend on the order the front end registered the values in.
+    ///
+    /// # Example
+    /// ```
+    /// let mut c = tthc_metrics::NameCoder::new();
+    /// // a dictionary registers its values in dictionary order ...
+    /// let (code, upper) = c.spelling("Phòng Y tế");
+    /// let (_, lower) = c.spelling("phòng y tế");
+    /// // ... but the rows used "phòng y tế" first (row 0) and "Phòng Y tế" from row 3
+    /// c.add_rows_from(upper, 2, 3);
+    /// c.add_rows_from(lower, 2, 0);
+    /// assert_eq!(c.finish().label(code), "phòng y tế");
+    /// ```
+    pub fn add_rows_from(&mut self, id: u32, rows: u64, first_row: u64) {
         if let Some(&(code, index)) = self.ids.get(id as usize) {
             let s = &mut self.spellings[code as usize][index as usize];
             s.rows = s.rows.saturating_add(rows);
+            if rows > 0 {
+                s.first_row = s.first_row.min(first_row);
+            }
         }
     }
 
-    /// The group code of one row's name (registers it and counts the row).
+    /// The group code of one row's name (registers it and counts the row: the calls are the
+    /// rows, in order).
     ///
     /// # Example
     /// see [`NameTable`].
     pub fn code(&mut self, raw: &str) -> u32 {
         let (code, id) = self.spelling(raw);
-        self.add_rows(id, 1);
+        self.add_rows_from(id, 1, self.coded);
+        self.coded += 1;
         code
     }
 
@@ -335,7 +385,8 @@ impl NameCoder {
         self.ambiguous
     }
 
-    /// The table: each group's label is its most used clean spelling (ties: the first seen).
+    /// The table: each group's label is its most used clean spelling (ties: the one with the
+    /// first row, then the first registered).
     ///
     /// # Example
     /// see [`NameTable`].
@@ -346,7 +397,9 @@ impl NameCoder {
             .map(|list| {
                 let mut best: Option<Spelling> = None;
                 for s in list {
-                    if best.as_ref().is_none_or(|b| s.rows > b.rows) {
+                    if best.as_ref().is_none_or(|b| {
+                        s.rows > b.rows || (s.rows == b.rows && s.first_row < b.first_row)
+                    }) {
                         best = Some(s);
                     }
                 }
