@@ -493,6 +493,41 @@ fn regression_a_tie_between_spellings_goes_to_the_first_in_row_order_in_every_en
     }
 }
 
+/// A names column's lookup table was built over every value up to the largest (integer unit
+/// codes) or over the whole dictionary (a categorical filtered to a few rows), and the names
+/// coder gave each of them a group: a three-row activity report by day had 60,001 groups of
+/// cells, took seconds and failed a small memory limit. Found by `fuzz_arrow` as a 20-second
+/// "hang". Only values rows use are groups now; a report of three rows fits 1 MB.
+#[test]
+fn regression_values_no_row_uses_are_no_groups() {
+    let as_of = NaiveDate::from_ymd_opt(2023, 10, 16).unwrap();
+    let o = ReportOptions::end_of_day(as_of)
+        .view(View::Activity)
+        .granularity(Some(Granularity::Day))
+        .start(Some(NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()))
+        .memory_limit(1 << 20);
+    // integer unit codes, the largest 60,000
+    let ints: ArrayRef = Arc::new(PrimitiveArray::<UInt16Type>::from(vec![7, 60_000, 7]));
+    // a dictionary of 5,000 names, two of them used
+    let names: Vec<String> = (0..5_000).map(|i| format!("UBND xã số {i}")).collect();
+    let keys = arrow_array::Int16Array::from(vec![4_321, 17, 4_321]);
+    let dict: ArrayRef = Arc::new(
+        DictionaryArray::<Int16Type>::try_new(keys, Arc::new(StringArray::from(names))).unwrap(),
+    );
+    for (what, unit, labels) in [
+        ("integers", ints, ["60000", "7"]),
+        ("dictionary", dict, ["UBND xã số 17", "UBND xã số 4321"]),
+    ] {
+        let batch = names_table(unit);
+        let r = report_batches(&[batch], &ColumnMap::default(), &o, None)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let mut groups: Vec<&str> = r.rows.iter().filter_map(|r| r.group.as_deref()).collect();
+        groups.dedup();
+        assert_eq!(groups, labels, "{what}");
+        assert_eq!(r.total().received(), 3, "{what}");
+    }
+}
+
 /// `DueDateChoice::Rescheduled` was ignored by the Arrow adapter (it never read
 /// `rescheduled_due_at`): `tm.report(..., due_date="rescheduled")` gave the original figures.
 /// Found by comparing the Arrow path with the records path under every classification option.

@@ -112,6 +112,63 @@ pub(crate) fn index_range(values: CodeValues<'_>) -> Option<(u64, u64)> {
 /// them.
 pub(crate) type Bad = (usize, u8, &'static str, RejectReason);
 
+/// The lookup tables of a column's 8-bit integer codes (`f` of each of the 256 values), built
+/// on the first batch that needs one and kept for the others: a table of many small batches (a
+/// CSV read in 1 MB blocks) paid 256 decodes of each coded column in every batch.
+///
+/// `used_only`: the column's decoder registers what it sees (a names coder gives every value
+/// a group, and every group costs a row of the report's cells table), so a table larger than
+/// [`USED_ONLY_ABOVE`] and than the batch is not built over values no row uses.
+pub(crate) struct ByteTables<T> {
+    unsigned: Option<Vec<Result<T, RejectReason>>>,
+    signed: Option<Vec<Result<T, RejectReason>>>,
+    used_only: bool,
+}
+
+impl<T> Default for ByteTables<T> {
+    fn default() -> Self {
+        Self {
+            unsigned: None,
+            signed: None,
+            used_only: false,
+        }
+    }
+}
+
+impl<T> ByteTables<T> {
+    /// The tables of a column whose decoder registers what it sees (see [`ByteTables`]).
+    pub(crate) fn used_only() -> Self {
+        Self {
+            used_only: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// Table size up to which a `used_only` column's table is built over every value (the byte
+/// tables, a small dictionary): the groups no row uses cost at most this many cells rows.
+pub(crate) const USED_ONLY_ABOVE: usize = 256;
+
+/// Which of a dictionary's `size` values the non-null rows' keys point at.
+fn used_keys(
+    keys: CodeValues<'_>,
+    nulls: Option<&arrow_buffer::NullBuffer>,
+    size: usize,
+) -> Vec<bool> {
+    let mut used = vec![false; size];
+    for i in 0..keys.len() {
+        if nulls.is_some_and(|n| n.is_null(i)) {
+            continue;
+        }
+        if let Some(k) = keys.get(i).and_then(|k| usize::try_from(k).ok()) {
+            if let Some(u) = used.get_mut(k) {
+                *u = true;
+            }
+        }
+    }
+    used
+}
+
 /// Reads a coded column through a lookup table where its encoding allows: 8-bit integers (a
 /// table of 256 entries), other non-negative integers below 65,536 (a table up to the largest
 /// value) and dictionaries with integer keys (a table over the dictionary's values). `f` is
@@ -121,24 +178,8 @@ pub(crate) type Bad = (usize, u8, &'static str, RejectReason);
 ///
 /// `Ok(None)` when the column must be decoded row by row instead: plain strings, booleans,
 /// negative or large integers, or nulls that have a meaning of their own (a null channel is
-/// direct submission).
-/// The lookup tables of a column's 8-bit integer codes (`f` of each of the 256 values), built
-/// on the first batch that needs one and kept for the others: a table of many small batches (a
-/// CSV read in 1 MB blocks) paid 256 decodes of each coded column in every batch.
-pub(crate) struct ByteTables<T> {
-    unsigned: Option<Vec<Result<T, RejectReason>>>,
-    signed: Option<Vec<Result<T, RejectReason>>>,
-}
-
-impl<T> Default for ByteTables<T> {
-    fn default() -> Self {
-        Self {
-            unsigned: None,
-            signed: None,
-        }
-    }
-}
-
+/// direct submission), and a `used_only` column's integers far above its rows' count (see
+/// [`ByteTables`]).
 pub(crate) fn borrow_codes<T: Copy>(
     array: &dyn Array,
     field: &'static str,
@@ -159,10 +200,27 @@ pub(crate) fn borrow_codes<T: Copy>(
         Ok(_) => RejectReason::Missing,
     };
     let range = index_range(values);
+    let sparse = |size: usize| bytes.used_only && size > USED_ONLY_ABOVE.max(array.len());
     let table: Vec<Result<T, RejectReason>> = if let Some(d) = array.as_any_dictionary_opt() {
-        let mut t = Vec::with_capacity(d.values().len());
-        decode_values(d.values().as_ref(), field, f, &mut t)?;
-        t
+        let dict = d.values();
+        if sparse(dict.len()) && crate::text::is_text(dict.data_type()) {
+            // a dictionary larger than the batch (a categorical filtered to a few rows): only
+            // the values rows use (validated in full where the data entered, so read as they are)
+            let used = used_keys(values, array.nulls(), dict.len());
+            let mut t = Vec::with_capacity(dict.len());
+            for (k, &u) in used.iter().enumerate() {
+                t.push(match (u, crate::text::cell(dict.as_ref(), k)) {
+                    (false, _) => Ok(invalid),
+                    (true, None) => f(Value::Null),
+                    (true, Some(text)) => f(Value::Text(&text)),
+                });
+            }
+            t
+        } else {
+            let mut t = Vec::with_capacity(dict.len());
+            decode_values(dict.as_ref(), field, f, &mut t)?;
+            t
+        }
     } else {
         match values {
             CodeValues::U8(_) => bytes
@@ -178,6 +236,9 @@ pub(crate) fn borrow_codes<T: Copy>(
                 })
                 .clone(),
             _ => match range {
+                // integers far above the rows' count: row by row, so that only the values rows
+                // use are registered
+                Some((_, hi)) if sparse(hi as usize + 1) => return Ok(None),
                 Some((_, hi)) if hi < MAX_TABLE => {
                     (0..=hi as i64).map(|x| f(Value::Int(x))).collect()
                 }

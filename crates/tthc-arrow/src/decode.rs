@@ -790,7 +790,11 @@ pub fn decode_batches(
     let mut validated = ValidatedBuffers::default();
     // the 8-bit code tables of each coded column, shared by the batches
     let mut status_bytes = ByteTables::default();
-    let mut name_bytes: [ByteTables<u32>; 3] = Default::default();
+    let mut name_bytes: [ByteTables<u32>; 3] = [
+        ByteTables::used_only(),
+        ByteTables::used_only(),
+        ByteTables::used_only(),
+    ];
     let mut channel_bytes = ByteTables::default();
     let mut online_bytes = ByteTables::default();
     for batch in &batches {
