@@ -71,6 +71,31 @@ def test_pandas_object_text_first_seen_late():
     assert got is not None and got.cast(pa.string()).equals(pa.array(col, from_pandas=True))
 
 
+@pytest.mark.parametrize("shared", [True, False])
+def test_pandas_python_strings_equal_pyarrows_conversion(shared):
+    # the `string` dtype with Python storage (astype("string") in pandas 2, convert_dtypes())
+    # is read from its object array: through its distinct objects where rows share them, else
+    # converted from the array (pandas' own conversion was twice as slow); missing values
+    # (pd.NA) are null rows either way
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    names = np.array(["UBND xã Nâm N'Đir", "Phòng Tư pháp", "Đã trả kết quả", ""], dtype=object)
+    objects = names[rng.integers(0, 4, 5000)]
+    if not shared:  # an object a row (a copy of each string)
+        objects = np.array([x.encode().decode() for x in objects], dtype=object)
+    col = pd.Series(objects, dtype=pd.StringDtype("python"))
+    col[[0, 17, 4999]] = pd.NA
+    assert tm._python_strings(col)
+    got = tm._object_text(col) if shared else tm._python_strings_to_arrow(col)
+    assert got is not None
+    want = pa.array(col, from_pandas=True)
+    assert got.cast(pa.string()).equals(want)
+    assert got.null_count == 3
+    assert (tm._object_text(col) is None) == (not shared)
+    assert tm._python_strings(pd.Series(["a"], dtype=object)) is False
+
+
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
 def test_timestamp_units(unit):
     t = base_table()

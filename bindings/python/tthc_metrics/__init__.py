@@ -274,9 +274,28 @@ def _numpy_datetimes(col: Any) -> pa.Array | None:
     return pa.Array.from_buffers(pa.timestamp(unit), len(ticks), [bitmap, pa.py_buffer(ticks)], null_count=nulls)
 
 
+def _python_strings(col: Any) -> bool:
+    """Whether a pandas column has the ``string`` dtype with Python storage (``astype("string")``
+    and ``convert_dtypes()`` in pandas 2, ``pd.StringDtype("python")``): an object array of
+    ``str`` and ``pd.NA``, as an object column holds."""
+    import pandas as pd
+
+    dtype = getattr(col, "dtype", None)
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "python"
+
+
+def _python_strings_to_arrow(col: Any) -> pa.Array | None:
+    """A ``string[python]`` column converted from its object array: pandas' own conversion
+    (``pa.array(col)``) took 1.26 s on a 10M-row column, this 0.59 s, in one process. ``None``
+    for any other column."""
+    if not _python_strings(col):
+        return None
+    return pa.array(col.to_numpy(copy=False), type=pa.string(), from_pandas=True)
+
+
 def _object_text(col: Any) -> pa.Array | None:
-    """A pandas object column of text (and missing values) as an Arrow dictionary over its
-    distinct objects: ``pd.read_csv`` gives one object per distinct string of a chunk, so a
+    """A pandas object column of text (and missing values), or a ``string[python]`` one, as an
+    Arrow dictionary over its distinct objects: ``pd.read_csv`` gives one object per distinct string of a chunk, so a
     10M-row column holds a few hundred, and ``pa.array`` converting every row's object costs
     about 0.58 s where this costs about 0.17 s (the objects' addresses factorised by pandas'
     integer hash, each distinct object converted once). Equal strings held by different objects
@@ -286,9 +305,11 @@ def _object_text(col: Any) -> pa.Array | None:
     import numpy as np
     import pandas as pd
 
-    if getattr(col, "dtype", None) != np.dtype(object) or len(col) == 0:
+    if not (getattr(col, "dtype", None) == np.dtype(object) or _python_strings(col)) or len(col) == 0:
         return None
     objects = np.ascontiguousarray(col.to_numpy(copy=False))
+    if objects.dtype != np.dtype(object):
+        return None
     # the addresses of the row's objects, read from the array's own buffer: the objects live as
     # long as `objects` does, and an address is only compared, never followed
     addresses = np.frombuffer(objects.data.cast("B"), dtype=np.intp)
@@ -329,7 +350,12 @@ def _pandas_to_arrow(frame: Any, columns: Mapping[str, str] | None) -> pa.Table:
     for i in range(frame.shape[1]):
         col = frame.iloc[:, i]
         try:
-            arrays.append(_numpy_datetimes(col) or _object_text(col) or pa.array(col, from_pandas=True))
+            arrays.append(
+                _numpy_datetimes(col)
+                or _object_text(col)
+                or _python_strings_to_arrow(col)
+                or pa.array(col, from_pandas=True)
+            )
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
             arrays.append(pa.array([_plain(v) for v in col], type=pa.string()))
     return pa.Table.from_arrays(arrays, names=[names[i] for i in keep])
