@@ -13,7 +13,9 @@ use tthc_metrics::{
     Vocabulary,
 };
 
-use crate::codes::{borrow_codes, decode, intern_strings, Bad, ByteTables, CodeSource, Value};
+use crate::codes::{
+    borrow_codes, decode, float_codes, intern_strings, Bad, ByteTables, CodeSource, Value,
+};
 use crate::column_map::{ColumnMap, Resolved};
 use crate::error::ArrowError;
 use crate::text::{cell, is_text, text_value};
@@ -539,6 +541,9 @@ fn coded_column<T: Copy>(
 ) -> Result<CodeSource<T>, ArrowError> {
     if let Some(map) = borrow_codes(array, field, order, default, bad, f, bytes)? {
         return Ok(CodeSource::Mapped { column, map });
+    }
+    if let Some((ids, map)) = float_codes(array, field, order, default, bad, f, bytes) {
+        return Ok(CodeSource::Interned { ids, map });
     }
     if let Some((ids, map)) = intern_strings(array, field, order, default, bad, f)? {
         return Ok(CodeSource::Interned { ids, map });
