@@ -242,7 +242,39 @@ def test_pandas_datetimes_borrowed_equal_pyarrows_conversion(unit):
             got = tm._numpy_datetimes(frame[c])
             assert got is not None and got.equals(pa.array(frame[c], from_pandas=True))
     assert tm._numpy_datetimes(df["x"]) is None
-    assert tm._numpy_datetimes(pd.Series(pd.to_datetime(["2023-10-02"]).tz_localize("UTC"))) is None
+    # zoned columns: the same instants, as UTC, in every zone spelling pandas accepts
+    import datetime as _dt
+    import zoneinfo
+
+    for zone in ("Asia/Ho_Chi_Minh", "UTC", _dt.timezone(_dt.timedelta(hours=-5)), zoneinfo.ZoneInfo("Asia/Bangkok")):
+        zoned = df["u"].dt.tz_localize(zone)
+        got = tm._numpy_datetimes(zoned)
+        want = pa.array(zoned, from_pandas=True)
+        assert got is not None and got.type == pa.timestamp(want.type.unit, "UTC")
+        assert got.equals(want.cast(pa.timestamp(want.type.unit, "UTC")))
+
+
+def test_pandas_zoned_datetimes_report_as_pyarrows_conversion():
+    # a frame with zoned times (received late in the evening UTC: the next day in Vietnam)
+    # reports exactly as the pyarrow conversion of the same frame
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    received = (pd.Timestamp("2023-10-01 12:00", tz="UTC")
+                + pd.to_timedelta(rng.integers(0, 15 * 24 * 60, n), unit="min"))
+    df = pd.DataFrame({"dossier_id": [f"D{i}" for i in range(n)], "unit": "Phòng Tư pháp",
+                       "status": rng.integers(2, 11, n), "received_at": received,
+                       "due_at": received + pd.Timedelta(days=3),
+                       "finished_at": (received + pd.to_timedelta(rng.integers(0, 6 * 24, n), unit="h")).where(
+                           rng.random(n) < 0.7)})
+    kw = dict(as_of=AS_OF, by=("unit", "day"), on_error="skip")
+    plain = pa.table({c: pa.array(df[c], from_pandas=True) for c in df.columns})
+    assert plain.schema.field("received_at").type.tz == "UTC"
+    got, got_rejected = tm.report_details(df, **kw)[:2]
+    want, want_rejected = tm.report_details(plain, **kw)[:2]
+    same(got, want)
+    same(got_rejected.drop(columns="label"), want_rejected)
 
 
 def test_chunked_input():

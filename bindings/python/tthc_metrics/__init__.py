@@ -255,13 +255,21 @@ def _plain(value: Any) -> Any:
 
 
 def _numpy_datetimes(col: Any) -> pa.Array | None:
-    """A pandas column of naive ``datetime64`` values as an Arrow timestamp array over the same
-    memory, NaT as null: the integers borrowed, a validity bitmap only where there is a NaT.
-    ``pa.array(..., from_pandas=True)`` copies the column: 37 ms a 10M-row column against
-    10 ms (no NaT) and 17 ms (NaT) this way, in one process. ``None`` for any other column."""
+    """A pandas column of ``datetime64`` values (naive, or zoned: then as UTC instants) as an
+    Arrow timestamp array over the same memory, NaT as null: the integers borrowed, a validity
+    bitmap only where there is a NaT. ``pa.array(..., from_pandas=True)`` copies the column:
+    37 ms a 10M-row column (38 ms zoned) against 10 ms (no NaT) and 17 ms (NaT) this way, in
+    one process. ``None`` for any other column."""
     import numpy as np
+    import pandas as pd
 
     dtype = getattr(col, "dtype", None)
+    zone = None
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        # a zoned column holds UTC instants: the same integers, as UTC (its own zone's name
+        # need not be one Arrow knows)
+        col, zone = col.dt.tz_convert(None), "UTC"
+        dtype = col.dtype
     if not isinstance(dtype, np.dtype) or dtype.kind != "M":
         return None
     unit, _ = np.datetime_data(dtype)
@@ -271,7 +279,9 @@ def _numpy_datetimes(col: Any) -> pa.Array | None:
     nat = ticks == np.iinfo(np.int64).min  # NaT's integer
     nulls = int(np.count_nonzero(nat))
     bitmap = pa.py_buffer(np.packbits(~nat, bitorder="little")) if nulls else None
-    return pa.Array.from_buffers(pa.timestamp(unit), len(ticks), [bitmap, pa.py_buffer(ticks)], null_count=nulls)
+    return pa.Array.from_buffers(
+        pa.timestamp(unit, zone), len(ticks), [bitmap, pa.py_buffer(ticks)], null_count=nulls
+    )
 
 
 def _python_strings(col: Any) -> bool:
