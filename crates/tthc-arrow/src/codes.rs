@@ -320,6 +320,7 @@ pub(crate) fn float_codes<T: Copy>(
     // a whole number in the table's range: its truncation is itself (no libm call); a null
     // slot's value is not looked at
     let limit = MAX_TABLE as f64;
+    #[allow(clippy::float_cmp)] // exact: a whole number's truncation is itself
     let whole = |x: f64| x >= 0.0 && x < limit && f64::from(x as u32) == x;
     let mut ids: Vec<u32> = values
         .iter()
@@ -467,76 +468,121 @@ pub(crate) fn string_ids<T: Copy>(
     array: &dyn Array,
     f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
 ) -> Result<Option<Interned<T>>, BadText> {
-    if let Some(s) = array.as_string_opt::<i32>() {
-        return offset_string_ids(s, f).map(Some);
-    }
-    if let Some(s) = array.as_string_opt::<i64>() {
-        return offset_string_ids(s, f).map(Some);
-    }
-    if let Some(s) = array.as_string_view_opt() {
-        return view_string_ids(s, f).map(Some);
-    }
-    Ok(None)
+    let Some(rows) = StringRows::new(array) else {
+        return Ok(None);
+    };
+    checked_ids(
+        rows.len(),
+        rows.nulls,
+        |i| rows.bytes(i),
+        rows.unreadable,
+        f,
+    )
+    .map(Some)
 }
 
-/// [`string_ids`] of a string view array (polars' `String`), each view checked as arrow's full
-/// validation does: inline, or a range of a data buffer that exists, whose first four bytes
-/// are the view's prefix.
-fn view_string_ids<T: Copy>(
-    s: &arrow_array::StringViewArray,
-    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> Result<Interned<T>, BadText> {
-    let views: &[u128] = s.views();
-    // the views' own bytes, where a string of up to 12 bytes is kept (Arrow's layout is
-    // little-endian: length, then the text)
-    let inline: &[u8] = s.views().inner().as_slice();
-    let buffers: Vec<&[u8]> = s
-        .data_buffers()
-        .iter()
-        .map(arrow_buffer::Buffer::as_slice)
-        .collect();
-    let range = |i: usize| -> Option<&[u8]> {
-        let view = *views.get(i)?;
-        let len = view as u32 as usize;
-        if len <= 12 {
-            let at = 16 * i + 4;
-            return inline.get(at..at + len);
+/// The rows of a plain string column (`Utf8`, `LargeUtf8`, `Utf8View`) as bytes, each row's
+/// offsets or view checked as arrow's full validation checks them; the UTF-8 is the reader's to
+/// prove (a distinct value's once in [`string_ids`], a row's in [`StringRows::text`]).
+pub(crate) struct StringRows<'a> {
+    layout: Layout<'a>,
+    nulls: Option<&'a arrow_buffer::NullBuffer>,
+    n: usize,
+    /// What is wrong with a row whose [`StringRows::bytes`] is `None`.
+    unreadable: &'static str,
+}
+
+enum Layout<'a> {
+    Offsets32(&'a [i32], &'a [u8]),
+    Offsets64(&'a [i64], &'a [u8]),
+    /// The views, their own bytes (where a string of up to 12 bytes is kept: Arrow's layout is
+    /// little-endian, length then text) and the data buffers.
+    Views(&'a [u128], &'a [u8], Vec<&'a [u8]>),
+}
+
+impl<'a> StringRows<'a> {
+    /// `None` for other types.
+    pub(crate) fn new(array: &'a dyn Array) -> Option<Self> {
+        // offsets out of order or outside the text: data from the C interface is not checked by
+        // arrow beyond the first and last offset
+        let offsets = "offsets out of order or outside the text";
+        let (layout, nulls, n, unreadable) = if let Some(s) = array.as_string_opt::<i32>() {
+            let l = Layout::Offsets32(s.value_offsets(), s.values().as_slice());
+            (l, s.nulls(), s.len(), offsets)
+        } else if let Some(s) = array.as_string_opt::<i64>() {
+            let l = Layout::Offsets64(s.value_offsets(), s.values().as_slice());
+            (l, s.nulls(), s.len(), offsets)
+        } else if let Some(s) = array.as_string_view_opt() {
+            let buffers = s
+                .data_buffers()
+                .iter()
+                .map(arrow_buffer::Buffer::as_slice)
+                .collect();
+            let l = Layout::Views(s.views(), s.views().inner().as_slice(), buffers);
+            let views = "a view outside its data buffers, or whose prefix is not its text's";
+            (l, s.nulls(), s.len(), views)
+        } else {
+            return None;
+        };
+        Some(Self {
+            layout,
+            nulls,
+            n,
+            unreadable,
+        })
+    }
+
+    /// Rows.
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether row `i` is null.
+    pub(crate) fn is_null(&self, i: usize) -> bool {
+        self.nulls.is_some_and(|b| b.is_null(i))
+    }
+
+    /// Row `i`'s bytes; `None` where its offsets or view do not hold.
+    pub(crate) fn bytes(&self, i: usize) -> Option<&'a [u8]> {
+        fn between<'t, O: arrow_array::OffsetSizeTrait>(
+            o: &[O],
+            text: &'t [u8],
+            i: usize,
+        ) -> Option<&'t [u8]> {
+            text.get(o.get(i)?.to_usize()?..o.get(i + 1)?.to_usize()?)
         }
-        let index = (view >> 64) as u32 as usize;
-        let offset = (view >> 96) as u32 as usize;
-        let text = buffers.get(index)?.get(offset..offset.checked_add(len)?)?;
-        (text[..4] == ((view >> 32) as u32).to_le_bytes()).then_some(text)
-    };
-    checked_ids(
-        s.len(),
-        s.nulls(),
-        range,
-        "a view outside its data buffers, or whose prefix is not its text's",
-        f,
-    )
-}
+        match &self.layout {
+            Layout::Offsets32(o, text) => between(o, text, i),
+            Layout::Offsets64(o, text) => between(o, text, i),
+            Layout::Views(views, inline, buffers) => {
+                let view = *views.get(i)?;
+                let len = view as u32 as usize;
+                if len <= 12 {
+                    let at = 16 * i + 4;
+                    return inline.get(at..at + len);
+                }
+                let index = (view >> 64) as u32 as usize;
+                let offset = (view >> 96) as u32 as usize;
+                let text = buffers.get(index)?.get(offset..offset.checked_add(len)?)?;
+                (text[..4] == ((view >> 32) as u32).to_le_bytes()).then_some(text)
+            }
+        }
+    }
 
-/// [`string_ids`] of a `Utf8` or `LargeUtf8` array, its offsets checked row by row.
-fn offset_string_ids<O: arrow_array::OffsetSizeTrait, T: Copy>(
-    s: &arrow_array::GenericStringArray<O>,
-    f: &mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
-) -> Result<Interned<T>, BadText> {
-    let offsets: &[O] = s.value_offsets();
-    let text: &[u8] = s.values().as_slice();
-    // `None` for offsets out of order or outside the text (data from the C interface is not
-    // checked by arrow beyond the first and last offset)
-    let range = |i: usize| -> Option<&[u8]> {
-        let from = offsets.get(i)?.to_usize()?;
-        let to = offsets.get(i + 1)?.to_usize()?;
-        text.get(from..to)
-    };
-    checked_ids(
-        s.len(),
-        s.nulls(),
-        range,
-        "offsets out of order or outside the text",
-        f,
-    )
+    /// Row `i`'s text (`None` for null), its offsets or view and its UTF-8 checked.
+    pub(crate) fn text(&self, i: usize) -> Result<Option<&'a str>, BadText> {
+        if self.is_null(i) {
+            return Ok(None);
+        }
+        let bytes = self.bytes(i).ok_or(BadText {
+            row: i,
+            message: self.unreadable,
+        })?;
+        std::str::from_utf8(bytes).map(Some).map_err(|_| BadText {
+            row: i,
+            message: "invalid UTF-8",
+        })
+    }
 }
 
 /// [`intern_ids`] of `n` rows whose bytes are `range(i)` (`None`: the row's offsets or view do

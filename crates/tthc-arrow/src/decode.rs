@@ -1271,6 +1271,16 @@ mod tests {
                 let by_reader = validate(array.as_ref(), "status", &mut seen, true).is_ok()
                     && crate::codes::string_ids(array.as_ref(), &mut |_| Ok(0u8)).is_ok();
                 prop_assert_eq!(by_reader, arrow);
+                // the row-by-row reader (text times), and the same first bad row as interning's
+                let rows = crate::codes::StringRows::new(array.as_ref()).unwrap();
+                let first_bad = (0..rows.len()).find_map(|i| rows.text(i).err());
+                let by_rows = validate(array.as_ref(), "status", &mut seen, true).is_ok()
+                    && first_bad.is_none();
+                prop_assert_eq!(by_rows, arrow);
+                if let Err(e) = crate::codes::string_ids(array.as_ref(), &mut |_| Ok(0u8)) {
+                    let b = first_bad.unwrap();
+                    prop_assert_eq!((b.row, b.message), (e.row, e.message));
+                }
             }
         }
 
@@ -1378,6 +1388,16 @@ mod tests {
                 let by_reader = validate(array.as_ref(), "unit", &mut seen, true).is_ok()
                     && crate::codes::string_ids(array.as_ref(), &mut |_| Ok(0u8)).is_ok();
                 prop_assert_eq!(by_reader, arrow);
+                // the row-by-row reader (text times), and the same first bad row as interning's
+                let rows = crate::codes::StringRows::new(array.as_ref()).unwrap();
+                let first_bad = (0..rows.len()).find_map(|i| rows.text(i).err());
+                let by_rows = validate(array.as_ref(), "unit", &mut seen, true).is_ok()
+                    && first_bad.is_none();
+                prop_assert_eq!(by_rows, arrow);
+                if let Err(e) = crate::codes::string_ids(array.as_ref(), &mut |_| Ok(0u8)) {
+                    let b = first_bad.unwrap();
+                    prop_assert_eq!((b.row, b.message), (e.row, e.message));
+                }
             }
         }
     }
