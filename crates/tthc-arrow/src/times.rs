@@ -162,6 +162,64 @@ pub(crate) struct Parsed {
 /// ```
 pub(crate) fn parse_time(s: &str) -> Option<Parsed> {
     let s = s.trim();
+    fixed_layout(s.as_bytes()).or_else(|| parse_any(s))
+}
+
+/// The layouts exports use most, at fixed positions: `yyyy-MM-dd HH:mm[:ss[.f]]` (`-`, `/` or `.`
+/// between the date's parts, a space or `T` before the time) and `dd/MM/yyyy HH:mm[:ss[.f]]`
+/// (the same separators), to the minute, the second or a fraction of it; `None` for anything else, which
+/// [`parse_any`] reads. It gives what `parse_any` gives (a proptest holds them equal): a text
+/// time column of distinct date-times spent most of its time in the general parser.
+fn fixed_layout(b: &[u8]) -> Option<Parsed> {
+    let digit = |i: usize| -> Option<u32> {
+        let c = *b.get(i)?;
+        c.is_ascii_digit().then(|| u32::from(c - b'0'))
+    };
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let four = |i: usize| Some(two(i)? * 100 + two(i + 2)?);
+    // to the minute, to the second, or with a fraction of the second (1 to 9 digits, ignored)
+    let fraction = b.len() > 20
+        && matches!(b[19], b'.' | b',')
+        && b.len() <= 29
+        && b[20..].iter().all(u8::is_ascii_digit);
+    if b.len() != 16 && b.len() != 19 && !fraction {
+        return None;
+    }
+    let date_sep = |c: u8| matches!(c, b'-' | b'/' | b'.');
+    let (y, m, d) = if date_sep(b[4]) && b[7] == b[4] {
+        // the general parser reads a first number of 31 or less as a day
+        let y = four(0)?;
+        (y > 31).then_some(())?;
+        (y, two(5)?, two(8)?)
+    } else if date_sep(b[2]) && b[5] == b[2] {
+        (four(6)?, two(3)?, two(0)?)
+    } else {
+        return None;
+    };
+    if !matches!(b[10], b' ' | b'T' | b't') || b[13] != b':' {
+        return None;
+    }
+    let (h, min) = (two(11)?, two(14)?);
+    let sec = if b.len() >= 19 {
+        if b[16] != b':' {
+            return None;
+        }
+        two(17)?
+    } else {
+        0
+    };
+    if h > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let day = days_from_civil(i64::from(y), m, d)?;
+    Some(Parsed {
+        seconds: day * DAY + i64::from(h * 3600 + min * 60 + sec.min(59)),
+        date_only: false,
+    })
+}
+
+/// Any format of the module docs (`s` trimmed).
+fn parse_any(s: &str) -> Option<Parsed> {
     let b = s.as_bytes();
     if b.is_empty() {
         return None;
@@ -619,6 +677,80 @@ mod tests {
                 days_from_civil(i64::from(d.year()), d.month(), d.day()),
                 Some(day)
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod fixed_layout_tests {
+    use proptest::prelude::*;
+
+    use super::{fixed_layout, parse_any};
+
+    /// Texts in and near the fixed layouts: every part at and past its limits (year 0 to 40 and
+    /// 1900 to 2100, month 0 to 13, day 0 to 32, hour 0 to 25, minute and second 0 to 61), any
+    /// of the separators the general parser knows and some it does not.
+    fn near_layout() -> impl Strategy<Value = String> {
+        let year = prop_oneof![0u32..=40, 1900u32..=2100, Just(9999)];
+        let sep = prop::sample::select(vec!['-', '/', '.', ':', ' ']);
+        let mid = prop::sample::select(vec![' ', 'T', 't', ',', '_']);
+        (
+            (year, 0u32..=13, 0u32..=32, 0u32..=25, 0u32..=61, 0u32..=61),
+            (sep.clone(), sep, mid),
+            (
+                any::<bool>(),
+                any::<bool>(),
+                prop::sample::select(vec![':', '.']),
+            ),
+            (prop::sample::select(vec!["", ".", ",", "/"]), 0usize..=11),
+        )
+            .prop_map(
+                |((y, mo, d, h, mi, se), (s1, s2, mid), (iso, seconds, colon), (dot, digits))| {
+                    let date = if iso {
+                        format!("{y:04}{s1}{mo:02}{s2}{d:02}")
+                    } else {
+                        format!("{d:02}{s1}{mo:02}{s2}{y:04}")
+                    };
+                    let time = if seconds {
+                        // a fraction of 0 to 11 digits (the general parser takes 1 to 9)
+                        let fraction = if dot.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{dot}{}", "7".repeat(digits))
+                        };
+                        format!("{h:02}:{mi:02}{colon}{se:02}{fraction}")
+                    } else {
+                        format!("{h:02}:{mi:02}")
+                    };
+                    format!("{date}{mid}{time}")
+                },
+            )
+    }
+
+    proptest! {
+        // cheap cases, and the limits (second 60, hour 24) are a few in a hundred of them
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn the_fixed_layouts_read_as_the_general_parser(s in near_layout()) {
+            if let Some(p) = fixed_layout(s.as_bytes()) {
+                let q = parse_any(&s);
+                prop_assert_eq!(Some((p.seconds, p.date_only)), q.map(|q| (q.seconds, q.date_only)), "{}", s);
+            }
+        }
+
+        #[test]
+        fn the_fixed_layouts_take_real_times(secs in 0i64..(200 * 365 * 86_400), iso in any::<bool>(), t in any::<bool>()) {
+            let dt = chrono::DateTime::from_timestamp(secs - 70 * 365 * 86_400, 0).unwrap();
+            let s = dt.format(match (iso, t) {
+                (true, true) => "%Y-%m-%dT%H:%M:%S",
+                (true, false) => "%Y-%m-%d %H:%M",
+                (false, _) => "%d/%m/%Y %H:%M:%S",
+            }).to_string();
+            let p = fixed_layout(s.as_bytes());
+            prop_assert!(p.is_some(), "{}", s);
+            let q = parse_any(&s).unwrap();
+            prop_assert_eq!(p.unwrap().seconds, q.seconds);
         }
     }
 }
