@@ -41,7 +41,7 @@ class Shape:
     order: str = "sorted"  # sorted | random
     status: str = "codes"  # codes | dict | text
     unit: str = "dict"  # dict | text
-    time: str = "us"  # us | s | tz-local | tz-utc | date
+    time: str = "us"  # us | s | tz-local | tz-utc | date | text (dd/mm/yyyy HH:MM:SS, as exports write them)
     chunks: int = 1  # record batches of equal size
     chunk_rows: int = 0  # or batches of this many rows (as pyarrow.csv reads: the count grows with the data)
     group: str = "one factor"  # baseline | one factor | worst
@@ -60,7 +60,8 @@ class Shape:
             status = {"codes": "int8 codes", "dict": "category text", "text": f"{plain} text"}[self.status]
             unit = {"dict": "category", "text": plain}[self.unit]
         time = {"us": "timestamp[us]", "s": "timestamp[s]", "tz-local": f"timestamp[us, tz={TZ}]",
-                "tz-utc": "timestamp[us, tz=UTC]", "date": "date32"}[self.time]
+                "tz-utc": "timestamp[us, tz=UTC]", "date": "date32",
+                "text": "text dd/mm/yyyy HH:MM:SS"}[self.time]
         return {"container": container, "order": self.order, "status": status, "unit": unit, "times": time,
                 "chunks": ("—" if self.container != "pyarrow" else f"{self.chunk_rows:,}-row batches"
                            if self.chunk_rows else str(self.chunks))}
@@ -114,6 +115,12 @@ MATRIX: list[Shape] = [
           status="dict", unit="dict", time="s", group="worst"),
     Shape("worst: polars String, zoned", "the polars worst case with zoned times", container="polars",
           order="random", status="text", unit="text", time="tz-local", group="worst"),
+    Shape("worst: polars, text times", "random order, every column String, times as dd/mm/yyyy HH:MM:SS text "
+          "(a CSV read without parsing its dates)", container="polars", order="random", status="text", unit="text",
+          time="text", group="worst"),
+    Shape("worst: pandas read_csv, text times", "random order, object columns as pd.read_csv gives, times as "
+          "dd/mm/yyyy HH:MM:SS text", container="pandas-csv", order="random", status="text", unit="text",
+          time="text", group="worst"),
 ]
 SHAPES = {s.name: s for s in MATRIX}
 
@@ -151,6 +158,8 @@ def _time(col: pa.ChunkedArray, how: str) -> pa.ChunkedArray:
         return col.cast(pa.timestamp("s"))  # whole seconds: exact
     if how == "date":
         return col.cast(pa.date32())
+    if how == "text":  # whole seconds (exact), written as a Vietnamese export writes them
+        return pc.strftime(col.cast(pa.timestamp("s")), format="%d/%m/%Y %H:%M:%S")
     zoned = pc.assume_timezone(col, TZ)  # civil time -> the same instant, labelled Asia/Ho_Chi_Minh
     return zoned if how == "tz-local" else zoned.cast(pa.timestamp("us", tz="UTC"))
 

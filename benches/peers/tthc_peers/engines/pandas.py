@@ -30,8 +30,10 @@ def _times(s: Any) -> np.ndarray:
 
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         s = s.dt.tz_convert(TZ).dt.tz_localize(None)
-    elif s.dtype == object:
-        s = pd.to_datetime(s)
+    elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        # date objects, or text times as exports write them (the day first: the format, never a guess)
+        text = any(isinstance(x, str) for x in s.iloc[:1000])
+        s = pd.to_datetime(s, format="%d/%m/%Y %H:%M:%S") if text else pd.to_datetime(s)
     return s.to_numpy(dtype="datetime64[us]").view(np.int64)
 
 

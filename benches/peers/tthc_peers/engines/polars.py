@@ -2,7 +2,7 @@
 
 The input is normalised inside the query, as a polars user must: text statuses (String or
 Categorical) mapped to the national codes with `replace_strict`, zoned times to naive civil time
-in Việt Nam, dates to datetimes. Then integer period indices (epoch days for the ISO week,
+in Việt Nam, dates to datetimes, text times (dd/mm/yyyy HH:MM:SS) parsed with their format. Then integer period indices (epoch days for the ISO week,
 year * 12 + month for the month), one `group_by` on (unit, period index), and a join with the
 small table of periods for their clipped first and last days.
 
@@ -40,6 +40,8 @@ def _local(name: str, dtype: Any) -> Any | None:
         return c.dt.convert_time_zone(TZ).dt.replace_time_zone(None)
     if dtype == pl.Date:
         return c.cast(pl.Datetime("us"))
+    if dtype == pl.String:  # text times as exports write them
+        return c.str.to_datetime("%d/%m/%Y %H:%M:%S", time_unit="us")
     raise TypeError(f"{name}: unsupported polars type {dtype}")
 
 
