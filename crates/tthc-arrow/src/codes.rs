@@ -471,14 +471,49 @@ pub(crate) fn string_ids<T: Copy>(
     let Some(rows) = StringRows::new(array) else {
         return Ok(None);
     };
-    checked_ids(
-        rows.len(),
-        rows.nulls,
-        |i| rows.bytes(i),
-        rows.unreadable,
-        f,
-    )
+    let (n, nulls, unreadable) = (rows.n, rows.nulls, rows.unreadable);
+    // one interning loop per layout (the row reader inlined, not matched a row)
+    match &rows.layout {
+        Layout::Offsets32(o, text) => checked_ids(n, nulls, |i| between(o, text, i), unreadable, f),
+        Layout::Offsets64(o, text) => checked_ids(n, nulls, |i| between(o, text, i), unreadable, f),
+        Layout::Views(views, inline, buffers) => checked_ids(
+            n,
+            nulls,
+            |i| view_bytes(views, inline, buffers, i),
+            unreadable,
+            f,
+        ),
+    }
     .map(Some)
+}
+
+/// Row `i` of an offsets layout; `None` where its offsets are out of order or outside the text.
+fn between<'t, O: arrow_array::OffsetSizeTrait>(
+    o: &[O],
+    text: &'t [u8],
+    i: usize,
+) -> Option<&'t [u8]> {
+    text.get(o.get(i)?.to_usize()?..o.get(i + 1)?.to_usize()?)
+}
+
+/// Row `i` of a view layout: inline, or a range of a data buffer that exists, whose first four
+/// bytes are the view's prefix (as arrow's full validation checks it).
+fn view_bytes<'t>(
+    views: &[u128],
+    inline: &'t [u8],
+    buffers: &[&'t [u8]],
+    i: usize,
+) -> Option<&'t [u8]> {
+    let view = *views.get(i)?;
+    let len = view as u32 as usize;
+    if len <= 12 {
+        let at = 16 * i + 4;
+        return inline.get(at..at + len);
+    }
+    let index = (view >> 64) as u32 as usize;
+    let offset = (view >> 96) as u32 as usize;
+    let text = buffers.get(index)?.get(offset..offset.checked_add(len)?)?;
+    (text[..4] == ((view >> 32) as u32).to_le_bytes()).then_some(text)
 }
 
 /// The rows of a plain string column (`Utf8`, `LargeUtf8`, `Utf8View`) as bytes, each row's
@@ -544,28 +579,10 @@ impl<'a> StringRows<'a> {
 
     /// Row `i`'s bytes; `None` where its offsets or view do not hold.
     pub(crate) fn bytes(&self, i: usize) -> Option<&'a [u8]> {
-        fn between<'t, O: arrow_array::OffsetSizeTrait>(
-            o: &[O],
-            text: &'t [u8],
-            i: usize,
-        ) -> Option<&'t [u8]> {
-            text.get(o.get(i)?.to_usize()?..o.get(i + 1)?.to_usize()?)
-        }
         match &self.layout {
             Layout::Offsets32(o, text) => between(o, text, i),
             Layout::Offsets64(o, text) => between(o, text, i),
-            Layout::Views(views, inline, buffers) => {
-                let view = *views.get(i)?;
-                let len = view as u32 as usize;
-                if len <= 12 {
-                    let at = 16 * i + 4;
-                    return inline.get(at..at + len);
-                }
-                let index = (view >> 64) as u32 as usize;
-                let offset = (view >> 96) as u32 as usize;
-                let text = buffers.get(index)?.get(offset..offset.checked_add(len)?)?;
-                (text[..4] == ((view >> 32) as u32).to_le_bytes()).then_some(text)
-            }
+            Layout::Views(views, inline, buffers) => view_bytes(views, inline, buffers, i),
         }
     }
 
