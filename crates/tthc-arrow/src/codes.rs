@@ -347,6 +347,19 @@ pub(crate) fn float_codes<T: Copy>(
     let table: Vec<Result<T, RejectReason>> = std::iter::once(f(Value::Null))
         .chain((0..size).map(|x| f(Value::Int(x as i64))))
         .collect();
+    Some(with_bad_rows(ids, &table, field, order, invalid, bad))
+}
+
+/// Ids a row and `f`'s result per id as the kernel reads them: rows whose id has no code go to
+/// `bad` with their reason, and the table maps those ids to `invalid`.
+fn with_bad_rows<T: Copy>(
+    ids: Vec<u32>,
+    table: &[Result<T, RejectReason>],
+    field: &'static str,
+    order: u8,
+    invalid: T,
+    bad: &mut Vec<Bad>,
+) -> Mapped<T> {
     if table.iter().any(Result::is_err) {
         for (i, &id) in ids.iter().enumerate() {
             if let Err(reason) = table[id as usize] {
@@ -355,7 +368,7 @@ pub(crate) fn float_codes<T: Copy>(
         }
     }
     let map = table.iter().map(|r| r.unwrap_or(invalid)).collect();
-    Some((ids, map))
+    (ids, map)
 }
 
 /// Rows of a plain string column above which it is interned by all cores.
@@ -415,15 +428,7 @@ pub(crate) fn intern_strings<T: Copy>(
     let Some((ids, table)) = string_ids(array, f).map_err(|b| b.in_column(field))? else {
         return Ok(None);
     };
-    if table.iter().any(Result::is_err) {
-        for (i, &id) in ids.iter().enumerate() {
-            if let Err(reason) = table[id as usize] {
-                bad.push((i, order, field, reason));
-            }
-        }
-    }
-    let map = table.iter().map(|r| r.unwrap_or(invalid)).collect();
-    Ok(Some((ids, map)))
+    Ok(Some(with_bad_rows(ids, &table, field, order, invalid, bad)))
 }
 
 /// Interned strings as the kernel reads them: an id a row and the code of each id.
