@@ -548,16 +548,18 @@ fn parse_rows(rows: &StringRows<'_>) -> Result<ParsedTimes, BadText> {
             for (k, value) in values.iter_mut().enumerate() {
                 let i = lo + k;
                 let Some(text) = rows.text(i)? else { continue };
-                if text.trim().is_empty() {
-                    continue;
-                }
-                non_null += 1;
-                match parse_time(text) {
-                    Some(p) => {
-                        *value = p.seconds;
+                // the rules of the parse once per value (blank: no time), written once
+                match text_time(Value::Text(text)) {
+                    Ok(None) => {}
+                    Ok(Some(t)) => {
+                        non_null += 1;
+                        *value = t;
                         valid[k / 8] |= 1 << (k % 8);
                     }
-                    None => unreadable.push(i),
+                    Err(_) => {
+                        non_null += 1;
+                        unreadable.push(i);
+                    }
                 }
             }
             Ok((unreadable, non_null))
