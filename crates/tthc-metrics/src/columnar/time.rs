@@ -53,6 +53,44 @@ impl<'a> Validity<'a> {
             .get(b >> 3)
             .is_some_and(|byte| byte & (1 << (b & 7)) != 0)
     }
+
+    /// Rows `start..start + out.len()` as bytes, 1 for a value and 0 for a null: eight rows a
+    /// bitmap byte where the rows are aligned to the bytes, through a table of the 256 bytes'
+    /// expansions (a loop of `is_valid` was a shift, a mask and a bounds check a row).
+    pub(crate) fn expand(&self, start: usize, out: &mut [u8]) {
+        /// Byte `b` → eight bytes, the `k`-th 1 where bit `k` of `b` is set.
+        const SPREAD: [u64; 256] = {
+            let mut t = [0u64; 256];
+            let mut b = 0;
+            while b < 256 {
+                let mut k = 0;
+                while k < 8 {
+                    t[b] |= (((b >> k) & 1) as u64) << (8 * k);
+                    k += 1;
+                }
+                b += 1;
+            }
+            t
+        };
+        let n = out.len();
+        let mut j = 0;
+        while j < n && !(self.offset + start + j).is_multiple_of(8) {
+            out[j] = u8::from(self.is_valid(start + j));
+            j += 1;
+        }
+        let first_byte = (self.offset + start + j) >> 3;
+        let whole = (n - j) / 8;
+        let bytes = self.bits.get(first_byte..).unwrap_or(&[]);
+        for (chunk, &b) in out[j..j + whole * 8].chunks_exact_mut(8).zip(bytes) {
+            chunk.copy_from_slice(&SPREAD[usize::from(b)].to_le_bytes());
+        }
+        // rows past the bitmap's end are null
+        let read = whole.min(bytes.len());
+        out[j + read * 8..j + whole * 8].fill(0);
+        for (k, o) in out.iter_mut().enumerate().skip(j + whole * 8) {
+            *o = u8::from(self.is_valid(start + k));
+        }
+    }
 }
 
 /// How a time column encodes instants.
@@ -597,6 +635,24 @@ impl<'a> TimeColumn<'a> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// The bytes of a bitmap read eight rows at a time equal its rows read one by one, at
+        /// every offset and start, over the bitmap's end included.
+        #[test]
+        fn expanded_validity_equals_rows(
+            bits in prop::collection::vec(any::<u8>(), 0..12),
+            offset in 0usize..20,
+            start in 0usize..40,
+            len in 0usize..90,
+        ) {
+            let v = Validity::new(&bits, offset);
+            let mut out = vec![7u8; len];
+            v.expand(start, &mut out);
+            let rows: Vec<u8> = (0..len).map(|j| u8::from(v.is_valid(start + j))).collect();
+            prop_assert_eq!(out, rows);
+        }
+    }
 
     /// The day kernel's day numbers are the general path's seconds divided by a day, for every
     /// encoding, zone, null and extreme value (where the seconds are clamped, both are far out

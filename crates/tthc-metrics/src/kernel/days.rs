@@ -6,11 +6,11 @@
 
 use super::cells::{attribute, count};
 use super::kind::{
-    end_day, ended_kind, kind_at, open_kind, KINDS, KIND_COUNTER, NOT_ENDED, OVERDUE,
+    end_day, ended_kind, kind_at, open_kind, KINDS, KIND_COUNTER, NOT_ENDED, OVERDUE, WITHIN,
 };
 use super::{CodeBlock, Partial, Plan, Segment, BLOCK, COMBOS};
 use crate::classify::{Outcome, SupplementRule, DAY};
-use crate::columnar::Columns;
+use crate::columnar::{Columns, NO_DAY};
 use crate::dossier::{StatusGroup, GROUP_OF_CODE};
 
 /// The per-block buffers: the three local days, and what the first pass derives from them.
@@ -143,9 +143,7 @@ pub(super) fn count_block(
         first_day,
         ws,
         as_of_day,
-        last_day,
-        table_days,
-        ref cutoff_day,
+        ..
     } = *k;
     let rep_s = &mut b.rep[..len];
     match (repeated, cols.supplement_requests) {
@@ -168,7 +166,11 @@ pub(super) fn count_block(
     // first pass: selects only, over slices of the block's length (no bounds checks)
     kinds_and_attributes(b, codes, len, as_of_day);
     // second pass: counting
-    if plan.cohort && out.sparse.is_none() {
+    if !plan.cohort {
+        count_activity(out, k, plan, np, len, b, codes);
+        return;
+    }
+    if out.sparse.is_none() {
         count_cohort_dense(out, k, plan, np, len, b, codes);
         return;
     }
@@ -178,19 +180,50 @@ pub(super) fn count_block(
             continue; // left out (rejected or repeated): reported by preparation
         }
         let attr = usize::from(b.attr[j]);
-        let (rd, dd, fd) = (b.rday[j], b.dday[j], b.fday[j]);
-        if plan.cohort {
-            if g == never || rd > as_of_day || rd < ws {
-                exclude(&mut out.excluded, g == never, attr);
-                continue;
-            }
-            let p = plan.period_of_day[(rd - first_day) as usize] as usize;
-            let base = out.base(codes.group[j] as usize, p, np);
-            out.cells[base + KIND_COUNTER[usize::from(b.kind[j])]] += 1;
-            out.cells[base + attr] += 1;
+        let rd = b.rday[j];
+        if g == never || rd > as_of_day || rd < ws {
+            exclude(&mut out.excluded, g == never, attr);
             continue;
         }
-        // activity view
+        let p = plan.period_of_day[(rd - first_day) as usize] as usize;
+        let base = out.base(codes.group[j] as usize, p, np);
+        out.cells[base + KIND_COUNTER[usize::from(b.kind[j])]] += 1;
+        out.cells[base + attr] += 1;
+    }
+}
+
+/// The activity view's count: a row's runs of periods and its end (see [`Partial::activity`]).
+/// Rows left out of every cell (never received, received after the last cut-off, ended before
+/// the window) are rare and take a branch; for the others every quantity is a select, so that
+/// the data-dependent cases (open or ended, overdue or not, dated or not) cost no misprediction
+/// in random order.
+fn count_activity(
+    out: &mut Partial,
+    k: &DayPlan,
+    plan: &Plan<'_>,
+    np: usize,
+    len: usize,
+    b: &DayBlock,
+    codes: &CodeBlock,
+) {
+    let never = StatusGroup::NeverReceived as u8;
+    let DayPlan {
+        first_day,
+        ws,
+        last_day,
+        table_days,
+        ref cutoff_day,
+        ..
+    } = *k;
+    let period = |day: i32| plan.period_of_day[(day - first_day) as usize] as usize;
+    let overdue = KIND_COUNTER[usize::from(OVERDUE)];
+    for j in 0..len {
+        let g = b.grp[j];
+        if g == 0 {
+            continue; // left out (rejected or repeated): reported by preparation
+        }
+        let attr = usize::from(b.attr[j]);
+        let (rd, dd, fd) = (b.rday[j], b.dday[j], b.fday[j]);
         if g == never || rd > last_day {
             exclude(&mut out.excluded, g == never, attr);
             continue;
@@ -204,26 +237,23 @@ pub(super) fn count_block(
         }
         let rep = b.rep[j] != 0;
         let open = open_kind(g, rep);
-        let dated = open == super::kind::WITHIN && dd != crate::columnar::NO_DAY;
-        let first = plan.period_of_day[(rd.max(ws) - first_day) as usize] as usize;
+        let first = period(rd.max(ws));
         let ended = end != NOT_ENDED && end <= last_day;
-        let last = if ended {
-            plan.period_of_day[(end - first_day) as usize] as usize
-        } else {
-            np - 1
-        };
-        // the first period whose cut-off finds the open dossier overdue
-        let overdue_from = if rep {
+        let last = if ended { period(end) } else { np - 1 };
+        // the first period whose cut-off finds the open dossier overdue: its due day's period,
+        // or the next one when the due day is that period's last; none without a due date, all
+        // with a repeated supplement request or a due day before the table
+        let dated = open == WITHIN && dd != NO_DAY;
+        let from_due = i64::from(dd) - i64::from(first_day);
+        let in_table = (0..table_days).contains(&from_due);
+        let q = plan.period_of_day[if in_table { from_due as usize } else { 0 }] as usize;
+        let due_from = q + usize::from(cutoff_day[q] == dd);
+        let overdue_from = if rep || (dated && from_due < 0) {
             0
-        } else if !dated {
-            np
-        } else if dd < first_day {
-            0
-        } else if i64::from(dd - first_day) >= table_days {
-            np
+        } else if dated && in_table {
+            due_from
         } else {
-            let q = plan.period_of_day[(dd - first_day) as usize] as usize;
-            q + usize::from(cutoff_day[q] == dd)
+            np
         };
         out.activity(
             codes.group[j] as usize,
@@ -231,9 +261,14 @@ pub(super) fn count_block(
             first,
             if ended { last } else { np },
             KIND_COUNTER[usize::from(open)],
-            KIND_COUNTER[usize::from(OVERDUE)],
+            overdue,
             overdue_from,
-            ended.then(|| (last, KIND_COUNTER[usize::from(ended_k)])),
+            // (an open dossier's `ended_k` is no kind: any counter serves, it adds 0)
+            (
+                ended,
+                last,
+                KIND_COUNTER[usize::from(if ended { ended_k } else { 0 })],
+            ),
             rd < ws,
             attr,
         );

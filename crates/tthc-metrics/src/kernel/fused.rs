@@ -331,11 +331,7 @@ fn date_instants(days: &[i32], per_day: i64, last: i64, out: &mut [i64]) {
 fn expand_validity(v: Option<Validity<'_>>, start: usize, out: &mut [u8]) {
     match v {
         None => out.fill(1),
-        Some(v) => {
-            for (j, o) in out.iter_mut().enumerate() {
-                *o = u8::from(v.is_valid(start + j));
-            }
-        }
+        Some(v) => v.expand(start, out),
     }
 }
 

@@ -110,12 +110,11 @@ pub(super) fn work(
                     outcome_counter(open, false),
                     outcome_counter(Outcome::Overdue, false),
                     overdue_from,
-                    ended.map(|_| {
-                        (
-                            last,
-                            outcome_counter(classify(plan.period_cutoff[last]), false),
-                        )
-                    }),
+                    (
+                        ended.is_some(),
+                        last,
+                        outcome_counter(classify(plan.period_cutoff[last]), false),
+                    ),
                     r < plan.window_start,
                     attr,
                 );

@@ -105,10 +105,11 @@ pub(crate) struct Partial {
 
 impl Partial {
     fn new(plan: &Plan<'_>, np: usize) -> Self {
-        let size = if plan.sparse {
-            0
-        } else {
-            plan.groups * np * COMBOS
+        // an activity table's one cell of padding: see `activity`
+        let size = match (plan.sparse, plan.cohort) {
+            (true, _) => 0,
+            (false, true) => plan.groups * np * COMBOS,
+            (false, false) => (plan.groups * np + 1) * COMBOS,
         };
         Self {
             cells: vec![0; size],
@@ -188,9 +189,17 @@ impl Partial {
     }
 
     /// Counts a dossier's activity: the periods `first..open_end` where it is open at the cut-off
-    /// (`open` kind before `overdue_from`, overdue from there), and the period it ended in.
-    /// Counters are wrapping: the difference table holds −1 entries until it is summed.
+    /// (`open` kind before `overdue_from`, overdue from there), and, when it `ended`, the period
+    /// `last` it ended in with its `ended_kind` counter. Counters are wrapping: the difference
+    /// table holds −1 entries until it is summed.
+    ///
+    /// Without a branch: every update is made, adding 1 where it applies and 0 where it does not
+    /// (a row's runs and ends are data-dependent, and in random order the branches were
+    /// mispredicted). An update that does not apply may address the cell just past the group's
+    /// last period, so an activity table has one cell of padding at its end (see
+    /// [`Partial::new`]); it only ever receives zeros.
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::needless_bitwise_bool)] // branch-free on purpose
     #[inline]
     fn activity(
         &mut self,
@@ -201,35 +210,32 @@ impl Partial {
         open: usize,
         overdue: usize,
         overdue_from: usize,
-        ended: Option<(usize, usize)>,
+        (ended, last, ended_kind): (bool, usize, usize),
         carried_first: bool,
         attr: usize,
     ) {
         let base = |p: usize| (row * np + p) * COMBOS;
-        if !carried_first {
-            self.cells[base(first) + attr] += 1;
-        }
-        if first < open_end {
-            let k = if first < overdue_from { open } else { overdue };
-            self.cells[base(first) + k + usize::from(carried_first)] += 1;
-            // the carried-over runs after the first period
-            let mut range = |lo: usize, hi: usize, counter: usize| {
-                if lo < hi {
-                    let d = &mut self.diff;
-                    d[base(lo) + counter] = d[base(lo) + counter].wrapping_add(1);
-                    if hi < np {
-                        d[base(hi) + counter] = d[base(hi) + counter].wrapping_sub(1);
-                    }
-                }
-            };
-            let split = overdue_from.clamp(first + 1, open_end);
-            range(first + 1, split, open + 1);
-            range(split, open_end, overdue + 1);
-        }
-        if let Some((last, kind)) = ended {
-            let carried = last > first || carried_first;
-            self.cells[base(last) + kind + usize::from(carried)] += 1;
-        }
+        let at_first = base(first);
+        let carried = usize::from(carried_first);
+        self.cells[at_first + attr] += u32::from(!carried_first);
+        let open_run = first < open_end;
+        let k = if first < overdue_from { open } else { overdue };
+        self.cells[at_first + k + carried] += u32::from(open_run);
+        // the carried-over runs after the first period: first + 1..split open, split..open_end
+        // overdue (each empty unless the dossier is open past its first period)
+        let after = first + 1;
+        let split = overdue_from.max(after).min(open_end.max(after));
+        let d = &mut self.diff;
+        let open_run_after = u32::from(open_run & (after < split));
+        d[base(after) + open + 1] = d[base(after) + open + 1].wrapping_add(open_run_after);
+        let close = open_run_after & u32::from(split < np);
+        d[base(split) + open + 1] = d[base(split) + open + 1].wrapping_sub(close);
+        let overdue_run = u32::from(open_run & (split < open_end));
+        d[base(split) + overdue + 1] = d[base(split) + overdue + 1].wrapping_add(overdue_run);
+        let close = overdue_run & u32::from(open_end < np);
+        d[base(open_end) + overdue + 1] = d[base(open_end) + overdue + 1].wrapping_sub(close);
+        let carried_end = usize::from(last > first || carried_first);
+        self.cells[base(last) + ended_kind + carried_end] += u32::from(ended);
     }
 
     /// Adds the difference table's running sums into the cells.
