@@ -22,6 +22,9 @@ pub(super) struct DayBlock {
     pub(super) grp: Vec<u8>,
     /// Kind at the cohort's cut-off.
     kind: Vec<u8>,
+    /// Cohort view on a dense table: the row's cell (group × period), [`NO_CELL`] for a row
+    /// left out of every cell.
+    cell: Vec<u32>,
     /// The row's attribute counter in a cell.
     attr: Vec<u8>,
     /// 1 where a repeated supplement request makes the open dossier overdue.
@@ -45,6 +48,7 @@ impl DayBlock {
             fday: vec![0; BLOCK],
             grp: vec![0; BLOCK],
             kind: vec![0; BLOCK],
+            cell: vec![0; BLOCK],
             attr: vec![0; BLOCK],
             rep: vec![0; BLOCK],
             synced: vec![1; BLOCK],
@@ -193,10 +197,10 @@ pub(super) fn count_block(
 }
 
 /// The activity view's count: a row's runs of periods and its end (see [`Partial::activity`]).
+/// A first loop over a run of rows finds every row's case, periods and counters with selects
+/// and clamped lookups only ([`activity_runs`], vectorised); the second makes the updates.
 /// Rows left out of every cell (never received, received after the last cut-off, ended before
-/// the window) are rare and take a branch; for the others every quantity is a select, so that
-/// the data-dependent cases (open or ended, overdue or not, dated or not) cost no misprediction
-/// in random order.
+/// the window) are rare and take a branch there.
 fn count_activity(
     out: &mut Partial,
     k: &DayPlan,
@@ -207,113 +211,278 @@ fn count_activity(
     codes: &CodeBlock,
 ) {
     let never = StatusGroup::NeverReceived as u8;
-    let DayPlan {
-        first_day,
-        ws,
-        last_day,
-        table_days,
-        ref cutoff_day,
-        ..
-    } = *k;
-    let period = |day: i32| plan.period_of_day[(day - first_day) as usize] as usize;
+    let mut runs = ActivityRuns::default();
     let overdue = KIND_COUNTER[usize::from(OVERDUE)];
-    for j in 0..len {
-        let g = b.grp[j];
-        if g == 0 {
-            continue; // left out (rejected or repeated): reported by preparation
+    let mut at = 0;
+    while at < len {
+        let n = RUN.min(len - at);
+        let rows = at..at + n;
+        activity_runs(
+            [
+                &b.rday[rows.clone()],
+                &b.dday[rows.clone()],
+                &b.fday[rows.clone()],
+            ],
+            &b.grp[rows.clone()],
+            &b.rep[rows.clone()],
+            plan.period_of_day,
+            &k.cutoff_day,
+            k,
+            np as u32,
+            &mut runs,
+        );
+        for i in 0..n {
+            let j = at + i;
+            let attr = usize::from(b.attr[j]);
+            match runs.case[i] {
+                COUNTED => out.activity(
+                    codes.group[j] as usize,
+                    np,
+                    runs.first[i] as usize,
+                    runs.open_end[i] as usize,
+                    usize::from(runs.open[i]),
+                    overdue,
+                    runs.overdue_from[i] as usize,
+                    (
+                        runs.ended[i] != 0,
+                        runs.last[i] as usize,
+                        usize::from(runs.ended_counter[i]),
+                    ),
+                    b.rday[j] < k.ws,
+                    attr,
+                ),
+                LEFT_OUT => {} // rejected or repeated: reported by preparation
+                NOT_IN_TABLE => exclude(&mut out.excluded, b.grp[j] == never, attr),
+                _ => {
+                    // ended before the window: its outcome at the window's start
+                    let kind = ended_kind(b.grp[j], b.fday[j], b.dday[j]);
+                    count(&mut out.excluded, KINDS[usize::from(kind)], attr, false);
+                }
+            }
         }
-        let attr = usize::from(b.attr[j]);
-        let (rd, dd, fd) = (b.rday[j], b.dday[j], b.fday[j]);
-        if g == never || rd > last_day {
-            exclude(&mut out.excluded, g == never, attr);
-            continue;
+        at += n;
+    }
+}
+
+/// Rows [`activity_runs`] plans at a time (the plan is 21 bytes a row, on the stack).
+const RUN: usize = 512;
+
+/// Activity cases of a row: counted in its cells, left out before the kernel, never received or
+/// received after the last cut-off, ended before the window.
+const COUNTED: u8 = 0;
+const LEFT_OUT: u8 = 1;
+const NOT_IN_TABLE: u8 = 2;
+const ENDED_BEFORE: u8 = 3;
+
+/// What [`Partial::activity`] needs of each row of a run.
+struct ActivityRuns {
+    case: [u8; RUN],
+    first: [u32; RUN],
+    open_end: [u32; RUN],
+    last: [u32; RUN],
+    overdue_from: [u32; RUN],
+    /// Counter of the open kind.
+    open: [u8; RUN],
+    /// 1 when the dossier ended by the last cut-off.
+    ended: [u8; RUN],
+    /// Counter of the ended kind (0 when it has not ended: it adds 0).
+    ended_counter: [u8; RUN],
+}
+
+impl Default for ActivityRuns {
+    fn default() -> Self {
+        Self {
+            case: [0; RUN],
+            first: [0; RUN],
+            open_end: [0; RUN],
+            last: [0; RUN],
+            overdue_from: [0; RUN],
+            open: [0; RUN],
+            ended: [0; RUN],
+            ended_counter: [0; RUN],
         }
+    }
+}
+
+/// The activity plan of a run of rows (their three days, status groups and repeated-request
+/// flags): each row's case, and for a counted row its first period (the window's first when
+/// carried over), the end of its open run, the period it ended in (the last when open), the
+/// first period whose cut-off finds it overdue (its due day's period, or the next one when the
+/// due day is that period's last; none without a due date, all with a repeated supplement
+/// request or a due day before the table) and its counters. Selects and clamped lookups only,
+/// compiled for AVX-512, AVX2 and the baseline.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512dq+avx512vl",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+#[allow(clippy::too_many_arguments, clippy::needless_bitwise_bool)] // branch-free on purpose
+fn activity_runs(
+    [rday, dday, fday]: [&[i32]; 3],
+    grp: &[u8],
+    rep: &[u8],
+    period_of_day: &[u32],
+    cutoff_day: &[i32],
+    k: &DayPlan,
+    np: u32,
+    out: &mut ActivityRuns,
+) {
+    let never = StatusGroup::NeverReceived as u8;
+    let (first_day, ws, last_day, table_days) = (k.first_day, k.ws, k.last_day, k.table_days);
+    let n = grp.len().min(RUN);
+    let (rday, dday, fday, rep) = (&rday[..n], &dday[..n], &fday[..n], &rep[..n]);
+    let (Some(&p0), Some(&c0)) = (period_of_day.first(), cutoff_day.first()) else {
+        out.case[..n].fill(LEFT_OUT);
+        return;
+    };
+    let last_at = period_of_day.len().saturating_sub(1) as i64;
+    // a day's period; a day outside the table (a case that does not use it) reads the first
+    let period = |day: i32| {
+        let at = (i64::from(day) - i64::from(first_day)).clamp(0, last_at) as usize;
+        period_of_day.get(at).copied().unwrap_or(p0)
+    };
+    for j in 0..n {
+        let (g, rd, dd, fd) = (grp[j], rday[j], dday[j], fday[j]);
         let end = end_day(g, rd, fd);
-        let ended_k = ended_kind(g, fd, dd);
-        if end < ws {
-            // ended before the window: its outcome at the window's start
-            count(&mut out.excluded, KINDS[usize::from(ended_k)], attr, false);
-            continue;
-        }
-        let rep = b.rep[j] != 0;
-        let open = open_kind(g, rep);
-        let first = period(rd.max(ws));
-        let ended = end != NOT_ENDED && end <= last_day;
+        out.case[j] = if g == 0 {
+            LEFT_OUT
+        } else if (g == never) | (rd > last_day) {
+            NOT_IN_TABLE
+        } else if end < ws {
+            ENDED_BEFORE
+        } else {
+            COUNTED
+        };
+        let repeated = rep[j] != 0;
+        let open = open_kind(g, repeated);
+        let ended = (end != NOT_ENDED) & (end <= last_day);
         let last = if ended { period(end) } else { np - 1 };
-        // the first period whose cut-off finds the open dossier overdue: its due day's period,
-        // or the next one when the due day is that period's last; none without a due date, all
-        // with a repeated supplement request or a due day before the table
-        let dated = open == WITHIN && dd != NO_DAY;
         let from_due = i64::from(dd) - i64::from(first_day);
-        let in_table = (0..table_days).contains(&from_due);
-        let q = plan.period_of_day[if in_table { from_due as usize } else { 0 }] as usize;
-        let due_from = q + usize::from(cutoff_day[q] == dd);
-        let overdue_from = if rep || (dated && from_due < 0) {
+        let dated = (open == WITHIN) & (dd != NO_DAY);
+        let in_table = (from_due >= 0) & (from_due < table_days);
+        let q = period(dd);
+        let cut = cutoff_day.get(q as usize).copied().unwrap_or(c0);
+        let due_from = q + u32::from(cut == dd);
+        out.overdue_from[j] = if repeated | (dated & (from_due < 0)) {
             0
-        } else if dated && in_table {
+        } else if dated & in_table {
             due_from
         } else {
             np
         };
-        out.activity(
-            codes.group[j] as usize,
-            np,
-            first,
-            if ended { last } else { np },
-            KIND_COUNTER[usize::from(open)],
-            overdue,
-            overdue_from,
-            // (an open dossier's `ended_k` is no kind: any counter serves, it adds 0)
-            (
-                ended,
-                last,
-                KIND_COUNTER[usize::from(if ended { ended_k } else { 0 })],
-            ),
-            rd < ws,
-            attr,
-        );
+        out.first[j] = period(rd.max(ws));
+        out.last[j] = last;
+        out.open_end[j] = if ended { last } else { np };
+        out.open[j] = KIND_COUNTER_U8[usize::from(open) & 15];
+        out.ended[j] = u8::from(ended);
+        // an open dossier's `ended_kind` is no kind: any counter serves, it adds 0
+        let ended_k = ended_kind(g, fd, dd);
+        out.ended_counter[j] = KIND_COUNTER_U8[usize::from(if ended { ended_k } else { 0 }) & 15];
     }
 }
 
+/// A row the cohort view counts in no cell.
+const NO_CELL: u32 = u32::MAX;
+
 /// The cohort view's count on a dense table: a row's cell is at a fixed place, two increments.
+/// The cells are found first by a loop of selects and one table lookup a row (vectorised, see
+/// [`cohort_cells`]), so that the count is two increments and a rarely taken branch a row.
 fn count_cohort_dense(
     out: &mut Partial,
     k: &DayPlan,
     plan: &Plan<'_>,
     np: usize,
     len: usize,
-    b: &DayBlock,
+    b: &mut DayBlock,
     codes: &CodeBlock,
 ) {
     let never = StatusGroup::NeverReceived as u8;
-    let (first_day, ws, as_of_day) = (k.first_day, k.ws, k.as_of_day);
+    cohort_cells(
+        &b.rday[..len],
+        &b.grp[..len],
+        &codes.group[..len],
+        plan.period_of_day,
+        (k.first_day, k.ws, k.as_of_day),
+        np as u32,
+        &mut b.cell[..len],
+    );
     let Partial {
         cells, excluded, ..
     } = out;
-    let (grp, attr_s, kind_s, rday, group) = (
+    let (grp, attr_s, kind_s, cell_s) = (
         &b.grp[..len],
         &b.attr[..len],
         &b.kind[..len],
-        &b.rday[..len],
-        &codes.group[..len],
+        &b.cell[..len],
     );
     for j in 0..len {
-        let g = grp[j];
-        if g == 0 {
-            continue; // left out (rejected or repeated): reported by preparation
-        }
+        let cell = cell_s[j];
         let attr = usize::from(attr_s[j]);
-        let rd = rday[j];
-        if g == never || rd > as_of_day || rd < ws {
-            exclude(excluded, g == never, attr);
+        if cell == NO_CELL {
+            let g = grp[j];
+            // 0: left out (rejected or repeated), reported by preparation
+            if g != 0 {
+                exclude(excluded, g == never, attr);
+            }
             continue;
         }
-        let p = plan.period_of_day[(rd - first_day) as usize] as usize;
-        let base = (group[j] as usize * np + p) * COMBOS;
-        cells[base + KIND_COUNTER[usize::from(kind_s[j])]] += 1;
+        let base = cell as usize * COMBOS;
+        cells[base + usize::from(KIND_COUNTER_U8[usize::from(kind_s[j]) & 15])] += 1;
         cells[base + attr] += 1;
     }
 }
+
+/// Each row's cell in the cohort view (group × period, `np` periods a group), or [`NO_CELL`]
+/// for a row left out (status group 0), never received, or received outside the window
+/// (`ws..=as_of_day`, days from `first_day` in `period_of_day`). Selects and a clamped lookup
+/// only, compiled for AVX-512, AVX2 and the baseline (the lookup a gather where there is one).
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512dq+avx512vl",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+#[allow(clippy::needless_bitwise_bool)] // branch-free on purpose
+fn cohort_cells(
+    rday: &[i32],
+    grp: &[u8],
+    group: &[u32],
+    period_of_day: &[u32],
+    (first_day, ws, as_of_day): (i32, i32, i32),
+    np: u32,
+    cell: &mut [u32],
+) {
+    let never = StatusGroup::NeverReceived as u8;
+    let n = cell.len();
+    let (rday, grp, group) = (&rday[..n], &grp[..n], &group[..n]);
+    let last = period_of_day.len().saturating_sub(1) as i64;
+    let Some(&p0) = period_of_day.first() else {
+        cell.fill(NO_CELL);
+        return;
+    };
+    for j in 0..n {
+        let (rd, g) = (rday[j], grp[j]);
+        let counted = (g != 0) & (g != never) & (rd >= ws) & (rd <= as_of_day);
+        // a day outside the table (a row not counted) reads the first period instead
+        let at = (i64::from(rd) - i64::from(first_day)).clamp(0, last) as usize;
+        let p = period_of_day.get(at).copied().unwrap_or(p0);
+        cell[j] = if counted {
+            group[j].wrapping_mul(np).wrapping_add(p)
+        } else {
+            NO_CELL
+        };
+    }
+}
+
+/// [`KIND_COUNTER`] as bytes, over 16 entries so that a masked kind needs no bounds check.
+const KIND_COUNTER_U8: [u8; 16] = {
+    let mut t = [0u8; 16];
+    let mut k = 0;
+    while k < KIND_COUNTER.len() {
+        t[k] = KIND_COUNTER[k] as u8;
+        k += 1;
+    }
+    t
+};
 
 /// The first pass over a block: each row's kind at the cohort's cut-off and its attribute
 /// counter, selects only (vectorised, compiled for AVX-512, AVX2 and the baseline, the
