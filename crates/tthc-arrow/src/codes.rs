@@ -593,16 +593,24 @@ impl<'a> StringRows<'a> {
 
     /// Row `i`'s text (`None` for null), its offsets or view and its UTF-8 checked.
     pub(crate) fn text(&self, i: usize) -> Result<Option<&'a str>, BadText> {
-        if self.is_null(i) {
+        let Some(bytes) = self.raw(i)? else {
             return Ok(None);
-        }
-        let bytes = self.bytes(i).ok_or(BadText {
-            row: i,
-            message: self.unreadable,
-        })?;
+        };
         std::str::from_utf8(bytes).map(Some).map_err(|_| BadText {
             row: i,
             message: "invalid UTF-8",
+        })
+    }
+
+    /// Row `i`'s bytes, its offsets or view checked (not its UTF-8: see [`Self::text`]);
+    /// `None` for a null.
+    pub(crate) fn raw(&self, i: usize) -> Result<Option<&'a [u8]>, BadText> {
+        if self.is_null(i) {
+            return Ok(None);
+        }
+        self.bytes(i).map(Some).ok_or(BadText {
+            row: i,
+            message: self.unreadable,
         })
     }
 }
