@@ -178,6 +178,8 @@ pub(super) fn count_block(
         count_cohort_dense(out, k, plan, np, len, b, codes);
         return;
     }
+    // a sparse table: not through `cohort_cells`, whose `u32` cell number holds a dense table's
+    // group × period but not a sparse one's (a million units by day is 10^11 cells)
     for j in 0..len {
         let g = b.grp[j];
         if g == 0 {
