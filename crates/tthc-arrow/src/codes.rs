@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 use tthc_metrics::columnar::{CodeValues, Codes};
 use tthc_metrics::RejectReason;
 
+use crate::intern::Interner;
 use crate::ArrowError;
 
 /// One cell of a coded column as a decoder sees it.
@@ -646,6 +647,47 @@ fn checked_ids<'a, T: Copy>(
 /// (sorted exports: runs of one unit or status; random order: a wasted compare a row).
 const RUN_CHECK: usize = 4096;
 
+/// The ids of rows `lo..lo + ids.len()` (`value(i)`, `None` for null: id 0) through `seen`,
+/// which is returned with the part's distinct values.
+fn intern_part<'a, V>(ids: &mut [u32], lo: usize, value: &V, mut seen: Interner<'a>) -> Interner<'a>
+where
+    V: Fn(usize) -> Option<&'a [u8]>,
+{
+    // a row is compared with the one before while at least half the rows of the last stretch
+    // repeated it
+    let mut runs = true;
+    for (b, stretch) in ids.chunks_mut(RUN_CHECK).enumerate() {
+        let at = lo + b * RUN_CHECK;
+        if runs {
+            let mut last: Option<(&'a [u8], u32)> = None;
+            for (k, id) in stretch.iter_mut().enumerate() {
+                *id = match value(at + k) {
+                    None => 0,
+                    Some(s) => match last {
+                        Some((l, id)) if crate::intern::same(l, s) => id,
+                        _ => {
+                            let id = seen.id(s);
+                            last = Some((s, id));
+                            id
+                        }
+                    },
+                };
+            }
+        } else {
+            for (k, id) in stretch.iter_mut().enumerate() {
+                // a match, not `map_or` with a closure: the lookup inlined in the loop
+                *id = match value(at + k) {
+                    None => 0,
+                    Some(s) => seen.id(s),
+                };
+            }
+        }
+        let repeats = stretch.windows(2).filter(|w| w[0] == w[1]).count();
+        runs = 2 * repeats >= stretch.len();
+    }
+    seen
+}
+
 /// The ids of `n` strings (`value(i)`, `None` for null: id 0) and `f`'s result per id, `f`
 /// evaluated once per distinct value in row order of first appearance; `Err` with the first
 /// row whose value is not UTF-8.
@@ -657,50 +699,15 @@ pub(crate) fn intern_ids<'a, T: Copy, V>(
 where
     V: Fn(usize) -> Option<&'a [u8]> + Sync,
 {
-    // one part: ids from 1 in the part's own order of first appearance; FxHash, since a string
-    // a row is hashed and SipHash's resistance to chosen keys buys nothing against a table's
-    // own values
+    // one part: ids from 1 in the part's own order of first appearance (crate::intern: a hash
+    // a row, FxHash since SipHash's resistance to chosen keys buys nothing against a table's
+    // own values), interned again the exact way where two of its values shared a hash
     let part = |ids: &mut [u32], lo: usize| -> Vec<&'a [u8]> {
-        let mut seen: FxHashMap<&'a [u8], u32> = FxHashMap::default();
-        let mut distinct: Vec<&'a [u8]> = Vec::new();
-        let mut id_of = |s: &'a [u8]| -> u32 {
-            if let Some(&id) = seen.get(s) {
-                return id;
-            }
-            distinct.push(s);
-            let id = distinct.len() as u32;
-            seen.insert(s, id);
-            id
-        };
-        // a row is compared with the one before while at least half the rows of the last
-        // stretch repeated it
-        let mut runs = true;
-        for (b, stretch) in ids.chunks_mut(RUN_CHECK).enumerate() {
-            let at = lo + b * RUN_CHECK;
-            if runs {
-                let mut last: Option<(&'a [u8], u32)> = None;
-                for (k, id) in stretch.iter_mut().enumerate() {
-                    *id = match value(at + k) {
-                        None => 0,
-                        Some(s) => match last {
-                            Some((l, id)) if l == s => id,
-                            _ => {
-                                let id = id_of(s);
-                                last = Some((s, id));
-                                id
-                            }
-                        },
-                    };
-                }
-            } else {
-                for (k, id) in stretch.iter_mut().enumerate() {
-                    *id = value(at + k).map_or(0, &mut id_of);
-                }
-            }
-            let repeats = stretch.windows(2).filter(|w| w[0] == w[1]).count();
-            runs = 2 * repeats >= stretch.len();
+        let seen = intern_part(ids, lo, &value, Interner::new());
+        if seen.verified() {
+            return seen.into_values();
         }
-        distinct
+        intern_part(ids, lo, &value, Interner::exact()).into_values()
     };
     let mut ids = vec![0u32; n];
     let parts = string_parts(n);
@@ -877,6 +884,7 @@ mod tests {
     use arrow_buffer::Buffer;
 
     use super::{string_ids, Value};
+    use crate::intern::Interner;
 
     /// Ids in row order of first appearance (0 for null) and the distinct values, one pass.
     fn obvious(rows: &[Option<String>]) -> (Vec<u32>, Vec<String>) {
@@ -932,6 +940,27 @@ mod tests {
         assert_eq!(ids, want_ids);
         assert_eq!(called, want_values); // once per value, in order of first appearance
         assert_eq!(table.len(), want_values.len() + 1);
+    }
+
+    /// Where two values share a hash (tables that keep 2 bits of it), the fast table says so
+    /// and the exact one, which a part is then interned with, gives the right ids.
+    #[test]
+    fn a_part_whose_values_share_hashes_is_interned_exactly() {
+        let rows = rows(50_000);
+        let value = |i: usize| rows[i].as_deref().map(str::as_bytes);
+        let (want_ids, want_values) = obvious(&rows);
+        let mut ids = vec![0u32; rows.len()];
+        let fast = super::intern_part(&mut ids, 0, &value, Interner::new().colliding(2));
+        assert!(!fast.verified());
+        let exact = super::intern_part(&mut ids, 0, &value, Interner::exact().colliding(2));
+        assert!(exact.verified());
+        assert_eq!(ids, want_ids);
+        let values: Vec<&str> = exact
+            .into_values()
+            .into_iter()
+            .map(|v| std::str::from_utf8(v).unwrap())
+            .collect();
+        assert_eq!(values, want_values);
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod column_map;
 mod decode;
 mod error;
 mod forms;
+mod intern;
 mod merge;
 mod output;
 mod report;
