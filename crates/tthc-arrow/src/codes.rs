@@ -575,7 +575,7 @@ impl<'a> StringRows<'a> {
 
     /// `w` given a reader of row `i`'s bytes (`None` where its offsets or view do not hold, as
     /// [`Self::bytes`]) of this column's layout: one loop per layout, the reader inlined in it
-    /// rather than the layout matched a row (a tenth of the row-by-row parse of text times).
+    /// rather than the layout matched a row.
     pub(crate) fn read_with<W: ReadRows<'a>>(&self, w: W) -> W::Out {
         match &self.layout {
             Layout::Offsets32(o, text) => w.read(|i| between(o, text, i)),
