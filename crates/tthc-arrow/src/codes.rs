@@ -478,19 +478,29 @@ pub(crate) fn string_ids<T: Copy>(
         return Ok(None);
     };
     let (n, nulls, unreadable) = (rows.n, rows.nulls, rows.unreadable);
-    // one interning loop per layout (the row reader inlined, not matched a row)
-    match &rows.layout {
-        Layout::Offsets32(o, text) => checked_ids(n, nulls, |i| between(o, text, i), unreadable, f),
-        Layout::Offsets64(o, text) => checked_ids(n, nulls, |i| between(o, text, i), unreadable, f),
-        Layout::Views(views, inline, buffers) => checked_ids(
-            n,
-            nulls,
-            |i| view_bytes(views, inline, buffers, i),
-            unreadable,
-            f,
-        ),
-    }
+    rows.read_with(CheckedIds {
+        n,
+        nulls,
+        unreadable,
+        f,
+    })
     .map(Some)
+}
+
+/// [`checked_ids`] of a column, given its layout's reader ([`StringRows::read_with`]).
+struct CheckedIds<'n, 'f, T> {
+    n: usize,
+    nulls: Option<&'n arrow_buffer::NullBuffer>,
+    unreadable: &'static str,
+    f: &'f mut dyn FnMut(Value<'_>) -> Result<T, RejectReason>,
+}
+
+impl<'a, T: Copy> ReadRows<'a> for CheckedIds<'_, '_, T> {
+    type Out = Result<Interned<T>, BadText>;
+
+    fn read<R: Fn(usize) -> Option<&'a [u8]> + Sync>(self, range: R) -> Self::Out {
+        checked_ids(self.n, self.nulls, range, self.unreadable, self.f)
+    }
 }
 
 /// Row `i` of an offsets layout; `None` where its offsets are out of order or outside the text.
@@ -575,7 +585,9 @@ impl<'a> StringRows<'a> {
 
     /// `w` given a reader of row `i`'s bytes (`None` where its offsets or view do not hold, as
     /// [`Self::bytes`]) of this column's layout: one loop per layout, the reader inlined in it
-    /// rather than the layout matched a row.
+    /// rather than the layout matched a row (the text times' parse of 10M rows on one core:
+    /// 19.7–20.0 against 21.6–21.8 ns a row for views, 18.1–18.4 against 18.5–18.9 for `Utf8`).
+    /// The interning ([`string_ids`]) and the text times' row parse both read through it.
     pub(crate) fn read_with<W: ReadRows<'a>>(&self, w: W) -> W::Out {
         match &self.layout {
             Layout::Offsets32(o, text) => w.read(|i| between(o, text, i)),
