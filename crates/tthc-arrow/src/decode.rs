@@ -133,6 +133,27 @@ impl TextColumn for OwnedText {
     fn text(&self, row: usize) -> Option<Cow<'_, str>> {
         cell(self.0.as_ref(), row)
     }
+    fn for_each_bytes(&self, lo: usize, hi: usize, f: &mut dyn FnMut(usize, Option<&[u8]>)) {
+        // plain strings and views: their bytes where they lie (proven UTF-8 where the batch
+        // entered, so they are the text's); other types through `text`
+        let Some(rows) = crate::codes::StringRows::new(self.0.as_ref()) else {
+            for i in lo..hi {
+                let t = self.text(i);
+                f(i, t.as_deref().map(str::as_bytes));
+            }
+            return;
+        };
+        for i in lo..hi.min(rows.len()) {
+            if rows.is_null(i) {
+                f(i, None);
+            } else if let Some(b) = rows.bytes(i) {
+                f(i, Some(b));
+            } else {
+                let t = self.text(i);
+                f(i, t.as_deref().map(str::as_bytes));
+            }
+        }
+    }
 }
 
 /// One batch's decoded columns (times given as dates or timestamps stay in the batch).

@@ -255,9 +255,18 @@ pub(crate) struct ScreenChunk<'c> {
 }
 
 /// The result of screening every block of every chunk, in order (chunk, then row, blocks of
-/// [`SCREEN_BLOCK`] rows): whether the block must be looked at row by row, and the earliest
-/// reception (in the chunk's common tick unit) among its rows that pass.
-pub(crate) type BlockScreen = Vec<(bool, i64)>;
+/// [`SCREEN_BLOCK`] rows).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BlockScreen {
+    /// For each block: whether it must be looked at row by row, and the earliest reception (in
+    /// the chunk's common tick unit) among its rows that pass (and are not in `except`).
+    pub blocks: Vec<(bool, i64)>,
+    /// Blocks not to be looked at row by row but for a few rows (block index, rows from the
+    /// block's first, ascending), by block: rows that may fail or are left out. The fused pass
+    /// counted the block's other rows; preparation looks at these with the rule, and the kernel
+    /// counts those that pass afterwards.
+    pub except: Vec<(usize, Vec<u16>)>,
+}
 
 /// Rows a block of the screen holds.
 pub(crate) const SCREEN_BLOCK: usize = BLOCK;
@@ -302,7 +311,6 @@ where
     } else {
         inputs
     };
-    let skipped = |c: usize, i: usize| chunks[c].skip.binary_search(&i).is_ok();
 
     // repeated dossier ids (among the rows the front end kept)
     if options.duplicates != DuplicatePolicy::KeepAll
@@ -319,7 +327,7 @@ where
             "give duplicates=\"keep_all\" if every row is one dossier, or raise the memory limit",
         )?;
     }
-    let duplicates = duplicates::find(chunks, options.duplicates, &skipped);
+    let duplicates = duplicates::find(chunks, options.duplicates, budget.threads(inputs));
     if options.duplicates != DuplicatePolicy::KeepAll
         && chunks.iter().any(|c| c.dossier_id.is_some())
     {
@@ -456,8 +464,15 @@ where
     };
     let pre = match given {
         Some(pre) => pre,
-        None => screen_in_parallel(&screens, budget.threads(inputs), budget.cancel_flag()),
+        None => BlockScreen {
+            blocks: screen_in_parallel(&screens, budget.threads(inputs), budget.cancel_flag()),
+            except: Vec::new(),
+        },
     };
+    let mut except_at = 0usize;
+    // one row's status code and unit code, for the rows of `except`
+    let mut one_status = [0u8; 1];
+    let mut one_unit = [0u32; 1];
     let mut found: Vec<(usize, usize, Problem)> = Vec::new(); // (chunk, row, problem)
     let mut earliest_day = i32::MAX;
     let mut dup_at = 0usize;
@@ -484,11 +499,26 @@ where
                     .get(dup_at)
                     .is_some_and(|d| d.row < global + block_end)
                 || bad_due.peek().is_some_and(|&&r| r < block_end);
-            let (flagged, block_min) = match pre.get(k) {
-                Some(&(false, m)) if !block_stops && !block_excludes => (false, m),
+            while pre.except.get(except_at).is_some_and(|e| e.0 < k) {
+                except_at += 1;
+            }
+            // a block the fused pass counted but for a few rows: only those are looked at
+            let listed = match (pre.blocks.get(k), pre.except.get(except_at)) {
+                (Some(&(false, _)), Some((b, rows))) if *b == k && !block_stops => {
+                    Some(rows.as_slice())
+                }
+                _ => None,
+            };
+            let (flagged, block_min) = match pre.blocks.get(k) {
+                Some(&(false, m)) if !block_stops && (!block_excludes || listed.is_some()) => {
+                    (false, m)
+                }
                 _ => screen.block(lo, len, &mut bufs),
             };
-            if unit.is_some() && !block_stops && !block_excludes && !flagged {
+            if listed.is_some() && block_min != i64::MAX {
+                earliest_day = earliest_day.min(block_min.div_euclid(per_day) as i32);
+            }
+            if unit.is_some() && !block_stops && !block_excludes && !flagged && listed.is_none() {
                 // the usual block: every row passes the screen, none is left out
                 if block_min != i64::MAX {
                     earliest_day = earliest_day.min(block_min.div_euclid(per_day) as i32);
@@ -503,7 +533,9 @@ where
                 flag,
                 unit_codes,
             } = &bufs;
-            for j in 0..len {
+            let rows = listed.map_or(len, <[u16]>::len);
+            for x in 0..rows {
+                let j = listed.map_or(x, |r| usize::from(r[x]));
                 let i = lo + j;
                 let g = global + i;
                 if g >= stop_at {
@@ -522,28 +554,47 @@ where
                 if duplicates.get(dup_at).is_some_and(|d| d.row == g) {
                     continue;
                 }
+                while bad_due.peek().is_some_and(|&&r| r < i) {
+                    bad_due.next();
+                }
                 let is_bad_due = bad_due.peek() == Some(&&i);
                 if is_bad_due {
                     bad_due.next();
                 }
+                // the day of the row's seconds (near or past the range's edges, or not screened
+                // here)
+                let day_of_seconds = || {
+                    let s = time_at(&cols.received, i);
+                    if s == NONE {
+                        NO_DAY
+                    } else {
+                        s.div_euclid(DAY).clamp(-(1 << 30), 1 << 30) as i32
+                    }
+                };
                 let received_day = |j: usize| match unit {
+                    _ if listed.is_some() => day_of_seconds(),
                     Some(_) => {
                         let r = inst[0][j];
                         if (lo_tick..=hi_tick).contains(&r) {
                             r.div_euclid(per_day) as i32
                         } else {
-                            // near or past the range's edges: the day of its seconds
-                            let s = time_at(&cols.received, i);
-                            if s == NONE {
-                                NO_DAY
-                            } else {
-                                s.div_euclid(DAY).clamp(-(1 << 30), 1 << 30) as i32
-                            }
+                            day_of_seconds()
                         }
                     }
                     None => days[0][j],
                 };
-                if !flag[j] && !is_bad_due {
+                // a listed row is read from its columns (the block was not screened here), and
+                // looked at with the rule
+                let (code, unit_code, row_flagged) = if listed.is_some() {
+                    cols.status.fill_block(i, &mut one_status, 255);
+                    if let Some(u) = cols.unit {
+                        u.codes().fill_block(i, &mut one_unit, 0);
+                    }
+                    (one_status[0], one_unit[0], true)
+                } else {
+                    (status[j], unit_codes[j], flag[j])
+                };
+                if !row_flagged && !is_bad_due {
                     if (crate::validate::MIN_DAY..=crate::validate::MAX_DAY)
                         .contains(&received_day(j))
                     {
@@ -551,7 +602,6 @@ where
                     }
                     continue;
                 }
-                let code = status[j];
                 let group = GROUP_OF_CODE[code as usize];
                 let problem = if group == 0 {
                     Some(Problem {
@@ -564,7 +614,7 @@ where
                         },
                     })
                 } else if cols.unit.is_some()
-                    && unit_codes[j] == 0
+                    && unit_code == 0
                     && group != StatusGroup::NeverReceived as u8
                 {
                     Some(Problem {

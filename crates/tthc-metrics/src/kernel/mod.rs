@@ -419,14 +419,27 @@ pub(crate) fn finish_fused(
     } = pass;
     let mut deferred = Vec::new();
     let mut k = 0;
+    let mut except = screen.except.iter().peekable();
     for (c, cols) in chunks.iter().enumerate() {
         for lo in (0..cols.len()).step_by(crate::columnar::SCREEN_BLOCK) {
-            if screen.get(k).is_none_or(|&(flagged, _)| flagged) {
+            if screen.blocks.get(k).is_none_or(|&(flagged, _)| flagged) {
                 deferred.push(Segment {
                     chunk: c,
                     lo,
                     hi: (lo + crate::columnar::SCREEN_BLOCK).min(cols.len()),
                 });
+            } else if let Some((_, rows)) = except.next_if(|e| e.0 == k) {
+                // the rows the pass left to preparation, those not left out now, one by one
+                for &j in rows {
+                    let i = lo + usize::from(j);
+                    if cols.skip.binary_search(&i).is_err() {
+                        deferred.push(Segment {
+                            chunk: c,
+                            lo: i,
+                            hi: i + 1,
+                        });
+                    }
+                }
             }
             k += 1;
         }
