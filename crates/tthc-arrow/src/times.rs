@@ -215,6 +215,17 @@ pub(crate) fn parse_time(s: &str) -> Option<Parsed> {
 /// `yyyyMMddHHmmss`, `HH:mm, dd/MM/yyyy` or zoned ISO text took 1.0 s against 0.6 s for
 /// `dd/MM/yyyy HH:mm:ss` before these layouts were read here.
 fn fixed_layout(b: &[u8]) -> Option<Parsed> {
+    if b.len() == 19 {
+        if let Some(p) = nineteen(b) {
+            return Some(p);
+        }
+    }
+    fixed_parts(b)
+}
+
+/// [`fixed_layout`] a part at a time (each part's digits checked as it is read): every layout
+/// of the module docs but the Excel serial, the 19-byte ones included.
+pub(crate) fn fixed_parts(b: &[u8]) -> Option<Parsed> {
     let n = b.len();
     // the date first (the common case): the date, a time after it, a zone
     if n >= 16 && b[2] != b':' {
@@ -271,6 +282,74 @@ fn fixed_layout(b: &[u8]) -> Option<Parsed> {
         }
         _ => None,
     }
+}
+
+/// `dd/MM/yyyy HH:mm:ss` and `yyyy-MM-dd HH:mm:ss` (`-`, `/` or `.` twice; ` `, `T` or `t`
+/// before the clock), the layouts of most exports, their digits checked three words at a time
+/// rather than a pair at a time: what [`fixed_parts`] reads of such text, `None` for any other
+/// 19 bytes (which it then reads). On 10M distinct date-times, one core: 12.0-12.6 ns a row
+/// against 12.7-13.6 for [`fixed_parts`]; inlined in the row parse, with the validity byte held
+/// in a register, a column of them 21.0-21.9 → 15.2-18.4 ns a row (three such columns and a
+/// string view unit, `cargo bench --bench decode`, `taskset -c 1`: 724 → 613 ms). The floor
+/// here is the instruction count (about 90 a row, most of them a day and clock's arithmetic),
+/// not memory: the same parse of 1,024 texts that stay in the first-level cache costs as much.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+#[allow(clippy::needless_bitwise_bool)] // branch-free on purpose
+pub(crate) fn nineteen(b: &[u8]) -> Option<Parsed> {
+    let c: &[u8; 19] = b.try_into().ok()?;
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&c[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    // each byte minus '0' (for a digit: its value), bytes 0-7, 8-15 and 11-18
+    let zeros = u64::from_le_bytes([b'0'; 8]);
+    let (t0, t1, t2) = (word(0) ^ zeros, word(8) ^ zeros, word(11) ^ zeros);
+    // the bytes of `mask` (0x80 each) whose byte in `t` is 10 or more: none, for digits
+    let not_digits = |t: u64, mask: u64| {
+        let low = t & 0x7F7F_7F7F_7F7F_7F7F;
+        ((low + 0x7676_7676_7676_7676) | t) & mask
+    };
+    let at = |t: u64, i: u32| (t >> (8 * i)) as u32 & 0xFF;
+    let pair = |t: u64, i: u32| at(t, i) * 10 + at(t, i + 1);
+    let sep = |x: u8| (x == b'-') | (x == b'/') | (x == b'.');
+    // the clock: bytes 11-12, 14-15 (t1's 3, 4, 6, 7) and 17-18 (t2's 6, 7)
+    let clock = ((c[10] == b' ') | (c[10] == b'T') | (c[10] == b't'))
+        & (c[13] == b':')
+        & (c[16] == b':')
+        & (not_digits(t1, const { bytes(&[0, 1, 3, 4, 6, 7]) }) == 0)
+        & (not_digits(t2, const { bytes(&[6, 7]) }) == 0);
+    let year_first =
+        sep(c[4]) & (c[7] == c[4]) & (not_digits(t0, const { bytes(&[0, 1, 2, 3, 5, 6]) }) == 0);
+    let day_first =
+        sep(c[2]) & (c[5] == c[2]) & (not_digits(t0, const { bytes(&[0, 1, 3, 4, 6, 7]) }) == 0);
+    let (y, m, d) = if year_first {
+        (pair(t0, 0) * 100 + pair(t0, 2), pair(t0, 5), pair(t1, 0))
+    } else {
+        (pair(t0, 6) * 100 + pair(t1, 0), pair(t0, 3), pair(t0, 0))
+    };
+    let (h, mi, se) = (pair(t1, 3), pair(t1, 6), pair(t2, 6));
+    // the general parser reads a first number of 31 or less as a day
+    let date = (year_first & (y > 31)) | day_first;
+    if !(clock & date & (h < 24) & (mi < 60) & (se < 61)) {
+        return None;
+    }
+    Some(Parsed {
+        seconds: days_from_civil(y, m, d)? * DAY + i64::from(h * 3600 + mi * 60 + se.min(59)),
+        date_only: false,
+    })
+}
+
+/// A word with 0x80 in each byte of `at` (0 to 7).
+const fn bytes(at: &[u32]) -> u64 {
+    let mut m = 0;
+    let mut k = 0;
+    while k < at.len() {
+        m |= 0x80 << (8 * at[k]);
+        k += 1;
+    }
+    m
 }
 
 /// Two ASCII digits at `i` as a number.
@@ -696,7 +775,14 @@ impl<'a> ReadRows<'a> for RowParse<'_, 'a> {
                     valid: &mut [u8]|
          -> Result<(Vec<usize>, usize), BadText> {
             let (mut unreadable, mut non_null) = (Vec::new(), 0);
+            // a byte of validity bits held until its eight rows are read: set in place, each
+            // row's bit waited on the store of the row before's
+            let mut bits = 0u8;
             for (k, value) in values.iter_mut().enumerate() {
+                if k % 8 == 0 && k > 0 {
+                    valid[k / 8 - 1] = bits;
+                    bits = 0;
+                }
                 let i = lo + k;
                 if rows.is_null(i) {
                     continue;
@@ -710,10 +796,16 @@ impl<'a> ReadRows<'a> for RowParse<'_, 'a> {
                 };
                 // the common layouts first, on the bytes: text they read is ASCII (valid
                 // UTF-8) that begins and ends with a digit (trimming leaves it as it is)
-                if let Some(p) = fixed_layout(bytes) {
+                // (the layout of most exports inlined here, the others a call)
+                let p = if bytes.len() == 19 {
+                    nineteen(bytes)
+                } else {
+                    None
+                };
+                if let Some(p) = p.or_else(|| fixed_layout(bytes)) {
                     non_null += 1;
                     *value = p.seconds;
-                    valid[k / 8] |= 1 << (k % 8);
+                    bits |= 1 << (k % 8);
                     continue;
                 }
                 let text = rows.text(i)?.unwrap_or_default();
@@ -723,13 +815,16 @@ impl<'a> ReadRows<'a> for RowParse<'_, 'a> {
                     Ok(Some(t)) => {
                         non_null += 1;
                         *value = t;
-                        valid[k / 8] |= 1 << (k % 8);
+                        bits |= 1 << (k % 8);
                     }
                     Err(_) => {
                         non_null += 1;
                         unreadable.push(i);
                     }
                 }
+            }
+            if !values.is_empty() {
+                valid[(values.len() - 1) / 8] = bits;
             }
             Ok((unreadable, non_null))
         };
@@ -866,7 +961,39 @@ mod tests {
 mod fixed_layout_tests {
     use proptest::prelude::*;
 
-    use super::{fixed_layout, parse_any};
+    use super::{fixed_layout, fixed_parts, nineteen, parse_any};
+
+    /// The word-at-a-time reader takes the 19-byte layouts of exports as the part-at-a-time
+    /// one reads them, and leaves every other 19 bytes to it.
+    #[test]
+    fn nineteen_bytes_read_as_the_parts() {
+        for s in [
+            "16/10/2023 09:30:15",
+            "16-10-2023 09:30:15",
+            "16.10.2023T09:30:15",
+            "2023-10-16 09:30:15",
+            "2023/10/16t23:59:60",
+            "29/02/2024 00:00:00",
+        ] {
+            let (fast, parts) = (nineteen(s.as_bytes()), fixed_parts(s.as_bytes()));
+            assert!(fast.is_some(), "{s}");
+            assert_eq!(fast.map(|p| p.seconds), parts.map(|p| p.seconds), "{s}");
+        }
+        for s in [
+            "16/10/2023 09:30+07", // a zone, not seconds
+            "16/10-2023 09:30:15", // two separators
+            "16/10/2023 24:00:00", // no such hour
+            "16/10/2023 09:60:00", // no such minute
+            "16/10/2023 09:30:61", // no such second
+            "29/02/2023 09:30:15", // no such day
+            "0016-10-16 09:30:15", // a first number that the parser reads as a day
+            "16/10/2023_09:30:15", // no such gap
+            "16/1O/2023 09:30:15", // a letter
+            "16/10/2023 09:30:1 ", // a space at the end
+        ] {
+            assert!(nineteen(s.as_bytes()).is_none(), "{s}");
+        }
+    }
 
     /// Texts in and near the fixed layouts: every part at and past its limits (year 0 to 40 and
     /// 1900 to 2100, month 0 to 13, day 0 to 32, hour 0 to 25, minute and second 0 to 61), any
