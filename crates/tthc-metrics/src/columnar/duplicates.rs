@@ -129,14 +129,7 @@ pub(crate) fn find(
     if policy == DuplicatePolicy::KeepAll || chunks.iter().all(|c| c.dossier_id.is_none()) {
         return Vec::new();
     }
-    let starts: Vec<usize> = chunks
-        .iter()
-        .scan(0usize, |acc, c| {
-            let s = *acc;
-            *acc += c.len();
-            Some(s)
-        })
-        .collect();
+    let starts = Columns::starts(chunks);
     let hashes = hash_rows(chunks, threads);
     let candidates = shared_hashes(&hashes, threads);
     settle(chunks, &starts, &candidates, policy)

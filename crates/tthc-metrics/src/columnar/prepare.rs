@@ -431,14 +431,7 @@ where
         })
         .collect();
     // the first row of each chunk
-    let starts: Vec<usize> = chunks
-        .iter()
-        .scan(0usize, |acc, c| {
-            let s = *acc;
-            *acc += c.len();
-            Some(s)
-        })
-        .collect();
+    let starts = Columns::starts(chunks);
     let given = if stop_at == inputs {
         let screen_chunks: Vec<ScreenChunk<'_>> = screens
             .iter()

@@ -287,6 +287,19 @@ impl<'a> Columns<'a> {
         self.status.len()
     }
 
+    /// The first row of each of `chunks` in the rows of all of them (a table's chunks read in
+    /// order).
+    pub(crate) fn starts(chunks: &[Columns<'_>]) -> Vec<usize> {
+        chunks
+            .iter()
+            .scan(0usize, |acc, c| {
+                let s = *acc;
+                *acc += c.len();
+                Some(s)
+            })
+            .collect()
+    }
+
     /// Whether there is no row.
     ///
     /// # Example
