@@ -733,8 +733,8 @@ where
     V: Fn(usize) -> Option<&'a [u8]> + Sync,
 {
     // one part: ids from 1 in the part's own order of first appearance (crate::intern: a hash
-    // a row, FxHash since SipHash's resistance to chosen keys buys nothing against a table's
-    // own values), interned again the exact way where two of its values shared a hash
+    // of the row's words, no keyed hash since resistance to chosen keys buys nothing against a
+    // table's own values), interned again the exact way where two of its values shared a hash
     let part = |ids: &mut [u32], lo: usize| -> Vec<&'a [u8]> {
         let seen = intern_part(ids, lo, &value, Interner::new());
         if seen.verified() {

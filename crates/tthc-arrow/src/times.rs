@@ -285,14 +285,18 @@ pub(crate) fn fixed_parts(b: &[u8]) -> Option<Parsed> {
 }
 
 /// `dd/MM/yyyy HH:mm:ss` and `yyyy-MM-dd HH:mm:ss` (`-`, `/` or `.` twice; ` `, `T` or `t`
-/// before the clock), the layouts of most exports, their digits checked three words at a time
-/// rather than a pair at a time: what [`fixed_parts`] reads of such text, `None` for any other
-/// 19 bytes (which it then reads). On 10M distinct date-times, one core: 12.0-12.6 ns a row
-/// against 12.7-13.6 for [`fixed_parts`]; inlined in the row parse, with the validity byte held
-/// in a register, a column of them 21.0-21.9 → 15.2-18.4 ns a row (three such columns and a
-/// string view unit, `cargo bench --bench decode`, `taskset -c 1`: 724 → 613 ms). The floor
-/// here is the instruction count (about 90 a row, most of them a day and clock's arithmetic),
-/// not memory: the same parse of 1,024 texts that stay in the first-level cache costs as much.
+/// before the clock), the layouts of most exports, read three words at a time: what
+/// [`fixed_parts`] reads of such text, `None` for any other 19 bytes (which it then reads).
+/// Each word's digits are checked together, and its two-digit numbers made together: with each
+/// byte's low four bits `t`, byte `i` of `10 t + (t >> 8)` is `10 t[i] + t[i + 1]` (at most
+/// 165, no carry), so a part is one byte of it. On 10M distinct date-times, one core (`cargo
+/// bench --bench decode`, `three_text_times`, `taskset -c 1`): the digits checked a word at a
+/// time and the numbers made a pair at a time (in the row parse, the validity byte held in a
+/// register) 724 → 613 ms against the byte-by-byte reader ([`fixed_parts`]); the numbers made
+/// a word at a time, 699–732 → 680–688 ms (three of four alternated runs of the two builds; the
+/// fourth 714 against 743). The floor is the instruction count, not memory: the same parse of
+/// 1,024 texts that stay in the first-level cache costs as much, and the loop around it spills
+/// registers to the stack.
 #[allow(clippy::inline_always)]
 #[inline(always)]
 #[allow(clippy::needless_bitwise_bool)] // branch-free on purpose
@@ -303,33 +307,40 @@ pub(crate) fn nineteen(b: &[u8]) -> Option<Parsed> {
         w.copy_from_slice(&c[at..at + 8]);
         u64::from_le_bytes(w)
     };
-    // each byte minus '0' (for a digit: its value), bytes 0-7, 8-15 and 11-18
+    // bytes 0-7, 8-15 and 11-18
+    let (w0, w1, w2) = (word(0), word(8), word(11));
+    // the bytes of `mask` (0x80 each) whose byte in `t` (the byte minus '0': a digit's value)
+    // is 10 or more: none, for digits
     let zeros = u64::from_le_bytes([b'0'; 8]);
-    let (t0, t1, t2) = (word(0) ^ zeros, word(8) ^ zeros, word(11) ^ zeros);
-    // the bytes of `mask` (0x80 each) whose byte in `t` is 10 or more: none, for digits
-    let not_digits = |t: u64, mask: u64| {
+    let not_digits = |w: u64, mask: u64| {
+        let t = w ^ zeros;
         let low = t & 0x7F7F_7F7F_7F7F_7F7F;
         ((low + 0x7676_7676_7676_7676) | t) & mask
     };
-    let at = |t: u64, i: u32| (t >> (8 * i)) as u32 & 0xFF;
-    let pair = |t: u64, i: u32| at(t, i) * 10 + at(t, i + 1);
+    // byte i: the two-digit number at bytes i and i + 1 of the word (where both are digits)
+    let pairs = |w: u64| {
+        let t = w & 0x0F0F_0F0F_0F0F_0F0F;
+        t * 10 + (t >> 8)
+    };
+    let (p0, p1, p2) = (pairs(w0), pairs(w1), pairs(w2));
+    let at = |p: u64, i: u32| (p >> (8 * i)) as u32 & 0xFF;
     let sep = |x: u8| (x == b'-') | (x == b'/') | (x == b'.');
-    // the clock: bytes 11-12, 14-15 (t1's 3, 4, 6, 7) and 17-18 (t2's 6, 7)
+    // the clock: bytes 11-12, 14-15 (w1's 3, 4, 6, 7) and 17-18 (w2's 6, 7)
     let clock = ((c[10] == b' ') | (c[10] == b'T') | (c[10] == b't'))
         & (c[13] == b':')
         & (c[16] == b':')
-        & (not_digits(t1, const { bytes(&[0, 1, 3, 4, 6, 7]) }) == 0)
-        & (not_digits(t2, const { bytes(&[6, 7]) }) == 0);
+        & (not_digits(w1, const { bytes(&[0, 1, 3, 4, 6, 7]) }) == 0)
+        & (not_digits(w2, const { bytes(&[6, 7]) }) == 0);
     let year_first =
-        sep(c[4]) & (c[7] == c[4]) & (not_digits(t0, const { bytes(&[0, 1, 2, 3, 5, 6]) }) == 0);
+        sep(c[4]) & (c[7] == c[4]) & (not_digits(w0, const { bytes(&[0, 1, 2, 3, 5, 6]) }) == 0);
     let day_first =
-        sep(c[2]) & (c[5] == c[2]) & (not_digits(t0, const { bytes(&[0, 1, 3, 4, 6, 7]) }) == 0);
+        sep(c[2]) & (c[5] == c[2]) & (not_digits(w0, const { bytes(&[0, 1, 3, 4, 6, 7]) }) == 0);
     let (y, m, d) = if year_first {
-        (pair(t0, 0) * 100 + pair(t0, 2), pair(t0, 5), pair(t1, 0))
+        (at(p0, 0) * 100 + at(p0, 2), at(p0, 5), at(p1, 0))
     } else {
-        (pair(t0, 6) * 100 + pair(t1, 0), pair(t0, 3), pair(t0, 0))
+        (at(p0, 6) * 100 + at(p1, 0), at(p0, 3), at(p0, 0))
     };
-    let (h, mi, se) = (pair(t1, 3), pair(t1, 6), pair(t2, 6));
+    let (h, mi, se) = (at(p1, 3), at(p1, 6), at(p2, 6));
     // the general parser reads a first number of 31 or less as a day
     let date = (year_first & (y > 31)) | day_first;
     if !(clock & date & (h < 24) & (mi < 60) & (se < 61)) {
