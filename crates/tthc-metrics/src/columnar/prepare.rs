@@ -834,13 +834,15 @@ impl<'c> ChunkScreen<'c> {
             for j in 0..len {
                 let g = GROUP_OF_CODE[b.status[j] as usize];
                 let unit_missing = has_unit & (b.unit_codes[j] == 0) & (g != never);
-                let fail = unit_missing | may_fail_instants(g, r[j], d[j], f[j], lo_tick, hi_tick);
+                // a reception near or past the range's edges is looked at row by row, as the
+                // fused screen does (`kernel::fused`): a never-received row passes the rule, and
+                // its day, read from its seconds, may still start the default window
+                let in_range = (r[j] >= lo_tick) & (r[j] <= hi_tick);
+                let fail = unit_missing
+                    | may_fail_instants(g, r[j], d[j], f[j], lo_tick, hi_tick)
+                    | ((r[j] != NONE) & !in_range);
                 b.flag[j] = fail;
-                let candidate = if !fail & (r[j] >= lo_tick) & (r[j] <= hi_tick) {
-                    r[j]
-                } else {
-                    i64::MAX
-                };
+                let candidate = if !fail & in_range { r[j] } else { i64::MAX };
                 block_min = block_min.min(candidate);
             }
         } else {
