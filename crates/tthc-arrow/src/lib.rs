@@ -33,6 +33,7 @@ mod merge;
 mod output;
 mod report;
 mod text;
+mod time_lanes;
 mod times;
 
 pub use calendar::{add_working_days_array, working_day_flags, working_days_between_array};

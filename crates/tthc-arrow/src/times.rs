@@ -20,8 +20,9 @@ use tthc_metrics::columnar::{TimeColumn, TimeEncoding, TimeValues, Validity};
 use crate::codes::{string_ids, BadText, ReadRows, StringRows, Value};
 use crate::error::ArrowError;
 use crate::text::is_text;
+use crate::time_lanes::{self, LANES};
 
-const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 /// Seconds from 1899-12-30 (Excel's day 0) to 1970-01-01.
 const EXCEL_EPOCH_DAYS: i64 = 25_569;
 
@@ -786,56 +787,68 @@ impl<'a> ReadRows<'a> for RowParse<'_, 'a> {
                     valid: &mut [u8]|
          -> Result<(Vec<usize>, usize), BadText> {
             let (mut unreadable, mut non_null) = (Vec::new(), 0);
-            // a byte of validity bits held until its eight rows are read: set in place, each
-            // row's bit waited on the store of the row before's
-            let mut bits = 0u8;
-            for (k, value) in values.iter_mut().enumerate() {
-                if k % 8 == 0 && k > 0 {
-                    valid[k / 8 - 1] = bits;
-                    bits = 0;
-                }
-                let i = lo + k;
-                if rows.is_null(i) {
-                    continue;
-                }
-                // a row whose offsets or view do not hold: the reader's own error
-                let Some(bytes) = row(i) else {
-                    return Err(rows.raw(i).err().unwrap_or(BadText {
-                        row: i,
-                        message: "unreadable",
-                    }));
-                };
-                // the common layouts first, on the bytes: text they read is ASCII (valid
-                // UTF-8) that begins and ends with a digit (trimming leaves it as it is)
-                // (the layout of most exports inlined here, the others a call)
-                let p = if bytes.len() == 19 {
-                    nineteen(bytes)
-                } else {
-                    None
-                };
-                if let Some(p) = p.or_else(|| fixed_layout(bytes)) {
-                    non_null += 1;
-                    *value = p.seconds;
-                    bits |= 1 << (k % 8);
-                    continue;
-                }
-                let text = rows.text(i)?.unwrap_or_default();
-                // the rules of the parse once per value (blank: no time), written once
-                match text_time(Value::Text(text)) {
-                    Ok(None) => {}
-                    Ok(Some(t)) => {
-                        non_null += 1;
-                        *value = t;
-                        bits |= 1 << (k % 8);
+            let mut words: time_lanes::Words = [[0; LANES]; 3];
+            let mut seconds = [0i64; LANES];
+            // eight rows a validity byte: the 19-byte layout of most exports read for all eight
+            // together, the rows it does not read (nulls, other layouts) one by one
+            for (g, (values, bits)) in values.chunks_mut(LANES).zip(valid.iter_mut()).enumerate() {
+                let first = lo + g * LANES;
+                let mut nineteen_bytes = 0u8;
+                for l in 0..values.len() {
+                    let i = first + l;
+                    if rows.is_null(i) {
+                        continue;
                     }
-                    Err(_) => {
-                        non_null += 1;
-                        unreadable.push(i);
+                    // a row whose offsets or view do not hold: the reader's own error
+                    let Some(bytes) = row(i) else {
+                        return Err(rows.raw(i).err().unwrap_or(BadText {
+                            row: i,
+                            message: "unreadable",
+                        }));
+                    };
+                    if let Ok(b) = <&[u8; 19]>::try_from(bytes) {
+                        time_lanes::put(&mut words, l, b);
+                        nineteen_bytes |= 1 << l;
                     }
                 }
-            }
-            if !values.is_empty() {
-                valid[(values.len() - 1) / 8] = bits;
+                let read = time_lanes::read(&words, &mut seconds) & nineteen_bytes;
+                for (l, value) in values.iter_mut().enumerate() {
+                    *value = if read >> l & 1 == 1 { seconds[l] } else { 0 };
+                }
+                non_null += read.count_ones() as usize;
+                let mut got = read;
+                let mut rest = !read & (u8::MAX >> (LANES - values.len()));
+                while rest != 0 {
+                    let l = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    let i = first + l;
+                    if rows.is_null(i) {
+                        continue;
+                    }
+                    // the other fixed layouts on the bytes: text they read is ASCII (valid
+                    // UTF-8) that begins and ends with a digit (trimming leaves it as it is)
+                    if let Some(p) = row(i).and_then(fixed_layout) {
+                        non_null += 1;
+                        values[l] = p.seconds;
+                        got |= 1 << l;
+                        continue;
+                    }
+                    let text = rows.text(i)?.unwrap_or_default();
+                    // the rules of the parse once per value (blank: no time), written once
+                    match text_time(Value::Text(text)) {
+                        Ok(None) => {}
+                        Ok(Some(t)) => {
+                            non_null += 1;
+                            values[l] = t;
+                            got |= 1 << l;
+                        }
+                        Err(_) => {
+                            non_null += 1;
+                            unreadable.push(i);
+                        }
+                    }
+                }
+                *bits = got;
             }
             Ok((unreadable, non_null))
         };
